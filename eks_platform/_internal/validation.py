@@ -1,0 +1,197 @@
+"""Pure validators: one rule each, returning a list of problems (never raising).
+
+Every message names the setting, the value received, what is allowed and how to fix it.
+Values that are unresolved CDK tokens are skipped: they cannot be judged at synth.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from aws_cdk import Token
+
+DNS1123_LABEL_MAX = 63
+DNS1123_SUBDOMAIN_MAX = 253
+_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_EKS_CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]*$")
+_IAM_PRINCIPAL_ARN = re.compile(
+    r"^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::\d{12}:(role|user)/[\w+=,.@/-]{1,512}$"
+)
+_IAM_ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso|-isob|-isof|-isoe)?-[a-z]+-\d$")
+
+
+def is_unresolved(value: object) -> bool:
+    """True for CDK tokens (``${Token[...]}``, ``Fn::*`` objects): never judge those at synth."""
+    return Token.is_unresolved(value)
+
+
+def dns1123_label(setting: str, value: object) -> list[str]:
+    """Kubernetes namespace rule: a DNS-1123 label, at most 63 characters."""
+    if is_unresolved(value):
+        return []
+    if not isinstance(value, str) or not value:
+        return [f"{setting} must be a non-empty string, got {value!r}"]
+    problems = []
+    if len(value) > DNS1123_LABEL_MAX:
+        problems.append(
+            f"{setting} {value!r} is {len(value)} characters; a DNS-1123 label has at most {DNS1123_LABEL_MAX}"
+        )
+    if not _DNS1123_LABEL.match(value):
+        problems.append(
+            f"{setting} {value!r} is not a DNS-1123 label: use lowercase letters, digits and '-', "
+            "starting and ending with a letter or digit"
+        )
+    return problems
+
+
+def dns1123_subdomain(setting: str, value: object) -> list[str]:
+    """Kubernetes object-name rule (service accounts, most objects): DNS-1123 subdomain, at most 253 characters."""
+    if is_unresolved(value):
+        return []
+    if not isinstance(value, str) or not value:
+        return [f"{setting} must be a non-empty string, got {value!r}"]
+    problems = []
+    if len(value) > DNS1123_SUBDOMAIN_MAX:
+        problems.append(
+            f"{setting} {value!r} is {len(value)} characters; a DNS-1123 subdomain has at most "
+            f"{DNS1123_SUBDOMAIN_MAX}"
+        )
+    if not _DNS1123_SUBDOMAIN.match(value):
+        problems.append(
+            f"{setting} {value!r} is not a DNS-1123 subdomain: use lowercase letters, digits, '-' and '.', "
+            "each dot-separated part starting and ending with a letter or digit"
+        )
+    return problems
+
+
+def eks_cluster_name(setting: str, value: object) -> list[str]:
+    """EKS cluster name: 1-100 characters, ``^[0-9A-Za-z][A-Za-z0-9_-]*$``."""
+    if is_unresolved(value):
+        return []
+    if not isinstance(value, str) or not value:
+        return [f"{setting} must be a non-empty string of 1 to 100 characters, got {value!r}"]
+    problems = []
+    if len(value) > 100:
+        problems.append(f"{setting} {value!r} is {len(value)} characters; EKS allows at most 100")
+    if not _EKS_CLUSTER_NAME.match(value):
+        problems.append(
+            f"{setting} {value!r} breaks the EKS naming rule ^[0-9A-Za-z][A-Za-z0-9_-]*$: start with a letter or "
+            "digit and use only letters, digits, '-' and '_'"
+        )
+    return problems
+
+
+def ipv4_cidr(setting: str, value: object) -> list[str]:
+    """An IPv4 network in CIDR notation with no host bits set (``10.0.0.0/16``, not ``10.0.0.1/16``)."""
+    if is_unresolved(value):
+        return []
+    if not isinstance(value, str) or "/" not in value:
+        return [f"{setting} {value!r} is not a CIDR block; write it as a.b.c.d/n, for example 10.0.0.0/16"]
+    try:
+        net = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return [f"{setting} {value!r} is not a CIDR block; write it as a.b.c.d/n, for example 10.0.0.0/16"]
+    if net.version != 4:
+        return [f"{setting} {value!r} is an IPv6 range; only IPv4 CIDR blocks are allowed here"]
+    if str(net) != value:
+        return [f"{setting} {value!r} has host bits set; use the network address {net}"]
+    return []
+
+
+def parse_ipv4_networks(values: Iterable[object]) -> list[ipaddress.IPv4Network]:
+    """The resolved, valid IPv4 networks among ``values`` (tokens and invalid entries are dropped)."""
+    nets = []
+    for value in values:
+        if isinstance(value, str) and not is_unresolved(value) and not ipv4_cidr("x", value):
+            nets.append(ipaddress.IPv4Network(value))
+    return nets
+
+
+def iam_principal_arn(setting: str, value: object) -> list[str]:
+    """An IAM role or user ARN (``arn:aws:iam::123456789012:role/Name``)."""
+    if is_unresolved(value):
+        return []
+    if not isinstance(value, str) or not _IAM_PRINCIPAL_ARN.match(value):
+        return [
+            f"{setting} {value!r} is not an IAM role or user ARN; expected "
+            "arn:<partition>:iam::<12-digit account>:role/<name> or ...:user/<name>"
+        ]
+    return []
+
+
+def iam_role_arn(setting: str, value: object) -> list[str]:
+    """An IAM role ARN."""
+    if is_unresolved(value):
+        return []
+    if not isinstance(value, str) or not _IAM_ROLE_ARN.match(value):
+        return [f"{setting} {value!r} is not an IAM role ARN; expected arn:<partition>:iam::<12-digit account>:role/<name>"]
+    return []
+
+
+def account_of_arn(arn: str) -> str | None:
+    """The 12-digit account in an ARN, or None when it cannot be read."""
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 and _ACCOUNT.match(parts[4]) else None
+
+
+def aws_account(setting: str, value: object) -> list[str]:
+    if is_unresolved(value):
+        return []
+    if not isinstance(value, str) or not _ACCOUNT.match(value):
+        return [f"{setting} {value!r} is not a 12-digit AWS account ID"]
+    return []
+
+
+def aws_region(setting: str, value: object) -> list[str]:
+    if is_unresolved(value):
+        return []
+    if not isinstance(value, str) or not _REGION.match(value):
+        return [f"{setting} {value!r} is not an AWS region name such as us-east-1"]
+    return []
+
+
+def partition_of_region(region: str | None) -> str | None:
+    """``aws``, ``aws-cn``, ``aws-us-gov`` or ``aws-iso*`` for a known region; None when unknown or a token."""
+    if region is None or is_unresolved(region):
+        return None
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("us-iso"):
+        return "aws-iso-b" if region.startswith("us-isob") else "aws-iso"
+    if region.startswith("eu-isoe"):
+        return "aws-iso-e"
+    if region.startswith("us-isof"):
+        return "aws-iso-f"
+    return "aws"
+
+
+def unknown_keys(setting: str, given: Iterable[str], allowed: Sequence[str]) -> list[str]:
+    """Keys in ``given`` not in ``allowed``, with a did-you-mean suggestion."""
+    import difflib
+
+    problems = []
+    for key in given:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(
+                f"{setting} has an unknown key {key!r}{hint} Allowed keys: {', '.join(sorted(allowed))}"
+            )
+    return problems
+
+
+def expect_type(setting: str, value: Any, kind: type | tuple[type, ...], described: str) -> list[str]:
+    """A type check that reports in the user's words (``bool`` is not accepted as ``int``)."""
+    if isinstance(value, bool) and kind in (int, float, (int, float)):
+        return [f"{setting} must be {described}, got {value!r}"]
+    if not isinstance(value, kind):
+        return [f"{setting} must be {described}, got {type(value).__name__} {value!r}"]
+    return []

@@ -1,0 +1,152 @@
+"""The checked-in EKS version lifecycle table and the support-policy decision built on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from enum import Enum
+from functools import cache
+from importlib import resources
+
+_VERSION = re.compile(r"^1\.(\d{2})$")
+
+
+class SupportType(str, Enum):
+    """``UpgradePolicy.SupportType`` of ``AWS::EKS::Cluster``."""
+
+    STANDARD = "STANDARD"
+    EXTENDED = "EXTENDED"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VersionLifecycle:
+    version: str
+    released: dt.date
+    end_of_standard: dt.date
+    end_of_extended: dt.date
+    confidence: str
+
+    def phase_on(self, day: dt.date) -> str:
+        """``standard``, ``extended`` or ``ended`` on ``day`` (support ends at the start of the end date)."""
+        if day < self.end_of_standard:
+            return "standard"
+        if day < self.end_of_extended:
+            return "extended"
+        return "ended"
+
+
+@cache
+def _table() -> dict[str, object]:
+    text = resources.files("eks_platform._internal.data").joinpath("eks_versions.json").read_text()
+    data: dict[str, object] = json.loads(text)
+    return data
+
+
+def prices() -> dict[str, float]:
+    """USD per cluster-hour, keyed ``standard`` and ``extended``."""
+    raw = _table()["prices_usd_per_cluster_hour"]
+    assert isinstance(raw, dict)
+    return {str(k): float(v) for k, v in raw.items()}
+
+
+@cache
+def lifecycle_table() -> dict[str, VersionLifecycle]:
+    raw = _table()["versions"]
+    assert isinstance(raw, dict)
+    return {
+        version: VersionLifecycle(
+            version=version,
+            released=dt.date.fromisoformat(row["released"]),
+            end_of_standard=dt.date.fromisoformat(row["end_of_standard"]),
+            end_of_extended=dt.date.fromisoformat(row["end_of_extended"]),
+            confidence=row["confidence"],
+        )
+        for version, row in raw.items()
+    }
+
+
+def supported_versions() -> tuple[str, ...]:
+    return tuple(sorted(lifecycle_table(), key=minor_of))
+
+
+def minor_of(version: str) -> int:
+    match = _VERSION.match(version)
+    if not match:
+        raise ValueError(f"not a Kubernetes minor version: {version!r}")
+    return int(match.group(1))
+
+
+def version_problems(setting: str, version: object, *, today: dt.date) -> list[str]:
+    """Shape, table membership and end-of-life problems of a Kubernetes version string such as ``"1.32"``."""
+    if not isinstance(version, str) or not version:
+        return [f"{setting} must be a Kubernetes minor version such as '1.32', got {version!r}"]
+    if not _VERSION.match(version):
+        return [
+            f"{setting} {version!r} is not a Kubernetes minor version; write major.minor with no 'v' and no patch, "
+            "for example '1.32'"
+        ]
+    table = lifecycle_table()
+    if version not in table:
+        return [
+            f"{setting} {version!r} is not in the EKS version table (known: {', '.join(supported_versions())}); "
+            "pick one of those or refresh eks_platform/_internal/data/eks_versions.json"
+        ]
+    row = table[version]
+    if row.phase_on(today) == "ended":
+        newest_ok = [v for v in supported_versions() if table[v].phase_on(today) != "ended"]
+        return [
+            f"{setting} {version!r} left EKS extended support on {row.end_of_extended.isoformat()} (synth date "
+            f"{today.isoformat()}); EKS would auto-upgrade it. Use one of {', '.join(newest_ok)}"
+        ]
+    return []
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SupportDecision:
+    support_type: SupportType
+    phase: str
+    lifecycle: VersionLifecycle
+    warning: str | None
+
+
+def decide_support(version: str, *, today: dt.date, requested: SupportType | None) -> tuple[SupportDecision | None, list[str]]:
+    """Choose the upgrade policy for ``version`` on ``today``.
+
+    STANDARD while the version is in standard support (no surprise extended-support bill), EXTENDED once it is in
+    extended support (EKS cannot disable extended support for such a cluster), with a cost warning.
+    Returns the decision and the problems (a STANDARD request for a version in extended support is a problem).
+    """
+    problems = version_problems("version", version, today=today)
+    if problems:
+        return None, problems
+    row = lifecycle_table()[version]
+    phase = row.phase_on(today)
+    price = prices()
+    if phase == "standard":
+        chosen = requested or SupportType.STANDARD
+        warning = None
+        if chosen is SupportType.EXTENDED:
+            warning = (
+                f"Kubernetes {version} is in standard support until {row.end_of_standard.isoformat()}; with "
+                f"upgrade policy EXTENDED the cluster stays on {version} after that date and costs "
+                f"${price['extended']:.2f} instead of ${price['standard']:.2f} per cluster-hour "
+                f"(+${price['extended'] - price['standard']:.2f}/h) until {row.end_of_extended.isoformat()}"
+            )
+        return SupportDecision(support_type=chosen, phase=phase, lifecycle=row, warning=warning), []
+    if requested is SupportType.STANDARD:
+        return None, [
+            f"upgrade policy STANDARD was asked for Kubernetes {version}, which has been in extended support since "
+            f"{row.end_of_standard.isoformat()}; EKS cannot disable extended support for such a cluster. Remove the "
+            "setting (EXTENDED is then chosen, with a cost warning) or pick a version in standard support"
+        ]
+    warning = (
+        f"Kubernetes {version} is in EKS extended support (standard support ended {row.end_of_standard.isoformat()}; "
+        f"extended support ends {row.end_of_extended.isoformat()}, then EKS auto-upgrades the control plane). "
+        f"Extended support costs ${price['extended']:.2f} per cluster-hour instead of ${price['standard']:.2f} "
+        f"(+${price['extended'] - price['standard']:.2f}/h, about "
+        f"${(price['extended'] - price['standard']) * 730:.0f} a month per cluster). Upgrade to a version in standard "
+        "support to stop the surcharge"
+    )
+    return SupportDecision(support_type=SupportType.EXTENDED, phase=phase, lifecycle=row, warning=warning), []

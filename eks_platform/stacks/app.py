@@ -1,0 +1,40 @@
+"""Builds the reference app from ``cdk.json`` context. ``app.py`` at the repository root calls :func:`build_app`."""
+
+from __future__ import annotations
+
+import sys
+
+import aws_cdk as cdk
+
+from eks_platform.config import CONTEXT_KEY, PlatformConfig, parse_platform_config
+from eks_platform.constructs.cluster import synth_date
+from eks_platform.errors import ConfigError
+from eks_platform.stacks.reference import EksReferenceStack
+
+REFERENCE_STACK_NAME = "EksPlatform"
+
+
+def load_config(app: cdk.App) -> PlatformConfig:
+    """Parse the app's ``platform`` context once (raises one ``ConfigError`` listing every problem)."""
+    return parse_platform_config(app.node.try_get_context(CONTEXT_KEY), today=synth_date(app))
+
+
+def build_app(app: cdk.App) -> dict[str, cdk.Stack]:
+    """Add the reference stacks to ``app`` and return them by name."""
+    config = load_config(app)
+    stacks: dict[str, cdk.Stack] = {
+        REFERENCE_STACK_NAME: EksReferenceStack(app, REFERENCE_STACK_NAME, config=config),
+    }
+    return stacks
+
+
+def main() -> int:
+    """Entry point of ``app.py``: synth, or print the ``ConfigError`` (no traceback) and exit 2."""
+    app = cdk.App()
+    try:
+        build_app(app)
+        app.synth()
+    except ConfigError as error:
+        print(f"eks-platform: configuration error\n{error}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,39 @@
+"""A stack base that never looks anything up at synth."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import aws_cdk as cdk
+from constructs import Construct
+
+
+class HermeticStack(cdk.Stack):
+    """A ``cdk.Stack`` whose availability zones never need a lookup, even with an explicit account and region.
+
+    ``ec2.Vpc`` asks the stack for its AZs; an environment-specific ``cdk.Stack`` answers with a context lookup, which
+    fails without credentials. This stack answers with the zones you give, or with the first three zones of the region
+    resolved at deploy time (``Fn::GetAZs``), so the template fits any account and synth needs no AWS call.
+
+    Args:
+        availability_zones: AZ names to use. Default: - the first three AZs of the region, resolved at deploy time.
+        **kwargs: ``cdk.Stack`` keyword arguments (``env``, ``description``, ...).
+    """
+
+    def __init__(
+        self,
+        scope: Construct | None = None,
+        construct_id: str | None = None,
+        *,
+        availability_zones: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self._fixed_zones = tuple(availability_zones or ())
+        super().__init__(scope, construct_id, **kwargs)
+
+    @property
+    def availability_zones(self) -> list[str]:
+        if self._fixed_zones:
+            return list(self._fixed_zones)
+        return [cdk.Fn.select(i, cdk.Fn.get_azs()) for i in range(3)]

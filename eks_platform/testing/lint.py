@@ -1,0 +1,49 @@
+"""cfn-lint (CloudFormation's resource schemas) over synthesized templates, with reasoned allowlists."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CfnLintFinding:
+    rule: str
+    severity: str
+    message: str
+    path: str
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.severity}) at {self.path}: {self.message}"
+
+
+def cfn_lint_findings(
+    template: Mapping[str, Any],
+    *,
+    regions: Sequence[str] = ("us-east-1",),
+    allow: Mapping[str, str] | None = None,
+) -> list[CfnLintFinding]:
+    """Run cfn-lint on ``template`` and return findings not in ``allow`` (rule id -> reason it is accepted).
+
+    Errors are never allowlisted: an ``E`` rule in ``allow`` is ignored.
+    """
+    from cfnlint.api import ManualArgs, lint
+
+    allowed = {rule for rule in (allow or {}) if not rule.startswith("E")}
+    matches = lint(json.dumps(template), config=ManualArgs(regions=list(regions)))
+    findings = []
+    for match in matches:
+        rule_id = match.rule.id
+        if rule_id in allowed:
+            continue
+        findings.append(
+            CfnLintFinding(
+                rule=rule_id,
+                severity=str(getattr(match.rule, "severity", rule_id[0])),
+                message=match.message,
+                path="/".join(str(part) for part in getattr(match, "path", []) or []),
+            )
+        )
+    return findings

@@ -1,0 +1,47 @@
+"""Session fixtures: the reference app built once from cdk.json context, snapshots, collection order."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.json import JSONSnapshotExtension
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from eks_platform.stacks.app import build_app  # noqa: E402
+from eks_platform.testing import normalize_template  # noqa: E402
+from tests import support  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def reference_app() -> Any:
+    """The reference app exactly as `cdk synth` builds it from cdk.json, with the fixed synth date."""
+    app = support.new_app(support.cdk_json_context())
+    stacks = build_app(app)
+    templates = support.synth(app, label="reference")
+    return {"app": app, "stacks": stacks, "templates": templates}
+
+
+@pytest.fixture(scope="session")
+def reference_templates(reference_app: Any) -> dict[str, dict[str, Any]]:
+    templates: dict[str, dict[str, Any]] = reference_app["templates"]
+    return templates
+
+
+@pytest.fixture
+def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """One readable JSON snapshot per assertion (normalise the value first with ``normalize_template``)."""
+    return snapshot.use_extension(JSONSnapshotExtension)
+
+
+@pytest.fixture
+def normalized() -> Any:
+    return normalize_template
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run tests marked ``runs_last`` (the suite-wide cfn-lint sweep) after everything else has synthesized."""
+    items.sort(key=lambda item: 1 if item.get_closest_marker("runs_last") else 0)
