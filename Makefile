@@ -9,7 +9,8 @@ export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 CDK := npx --no-install cdk --no-notices --no-version-reporting
 
-.PHONY: setup synth test deploy diff lint typecheck clean
+.PHONY: setup synth test deploy diff lint typecheck clean wheel diagram example-test example-snapshots
+.PHONY: audit fuzz bench
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -37,8 +38,38 @@ test: setup
 	$(PY) -m pytest -q
 
 lint: setup
-	$(VENV)/bin/ruff check eks_platform tests scripts
+	$(VENV)/bin/ruff check eks_platform tests scripts examples
 	$(VENV)/bin/mypy
 
+# -- safety gates and benchmarks (issue 7) ---------------------------------------------------------------------------
+audit: setup  ## AwsSolutionsChecks + the EKSP pack over every reference stack: one table, fails on open findings
+	$(PY) scripts/audit.py
+
+fuzz: setup  ## 10,000 generated `platform` objects: parse all, synthesize + cfn-lint a sample; prints the counts
+	EKS_PLATFORM_FUZZ_EXAMPLES=10000 EKS_PLATFORM_FUZZ_SYNTH=150 EKS_PLATFORM_FUZZ_KEEP_GOING=1 \
+		$(PY) -m pytest -q -s tests/property/test_fuzz_config.py
+
+bench: setup  ## measure synth overhead, scale, test-suite time and template budget; writes docs/benchmarks.md
+	$(PY) bench/run_all.py
+
+# -- packaging, docs and the example team app ------------------------------------------------------------------------
+EXAMPLE_VENV ?= .venv-example
+
+wheel: setup  ## sdist + wheel into dist/
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+
+diagram: setup  ## regenerate docs/architecture.dot and .png from the reference app (needs Graphviz `dot`)
+	$(PY) scripts/diagram.py
+
+example-test: wheel  ## install the wheel into a clean virtualenv and run examples/team-app's tests against it
+	rm -rf $(EXAMPLE_VENV)
+	$(PYTHON) -m venv $(EXAMPLE_VENV)
+	$(EXAMPLE_VENV)/bin/python -m pip install --quiet "$$(ls dist/*.whl)[testing]"
+	cd examples/team-app && env -u PYTHONPATH EKS_PLATFORM_EXPECT_WHEEL=1 $(CURDIR)/$(EXAMPLE_VENV)/bin/python -m pytest -q
+
+example-snapshots: setup  ## after an intended change: rewrite the example's snapshots and baselines (then review)
+	cd examples/team-app && $(CURDIR)/$(PY) -m pytest -q --snapshot-update --eks-platform-update-baselines
+
 clean:
-	rm -rf cdk.out .pytest_cache .hypothesis
+	rm -rf cdk.out .pytest_cache .hypothesis dist $(EXAMPLE_VENV)

@@ -15,12 +15,18 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from eks_platform._internal import validation as v
 from eks_platform._internal.versions import SupportType, version_problems
+from eks_platform.constructs.addons import AddonSettings, default_addon_settings, parse_addons_config  # issue 4
 from eks_platform.constructs.cluster import BuiltInNodePool, EndpointAccess
+from eks_platform.constructs.hybrid_nodes import HybridConfig, parse_hybrid_config
+from eks_platform.constructs.manifests import DeliveryMode, parse_delivery_mode  # issue 6
+from eks_platform.constructs.node_pools import NodePoolsConfig, parse_node_pools_config  # issue 6
+from eks_platform.constructs.pod_identity import PodIdentityBinding, parse_pod_identities_config  # issue 3
+from eks_platform.constructs.storage import StorageConfig, parse_storage_config  # issue 6
 from eks_platform.errors import ConfigError
 
 CONTEXT_KEY = "platform"
@@ -159,6 +165,22 @@ _KEYS: dict[str, _Key] = {
     "deletionProtection": _Key(attr="deletion_protection", parse=_bool, doc="EKS deletion protection"),
     "zonalShift": _Key(attr="zonal_shift", parse=_bool, doc="ARC zonal shift"),
     "tags": _Key(attr="tags", parse=_str_map, doc="tags on every resource"),
+    # issue 5: EKS Hybrid Nodes; present -> the app adds the EksHybridPlatform stack (see README "Hybrid nodes")
+    "hybrid": _Key(attr="hybrid", parse=parse_hybrid_config, doc="EKS Hybrid Nodes (second reference stack)"),
+    # issue 6: Kubernetes objects through cdk8s (see README "Kubernetes objects (storage, node pools)")
+    "manifestDelivery": _Key(
+        attr="manifest_delivery", parse=parse_delivery_mode, doc="apply charts (kubectl provider) or render-only"
+    ),
+    "storage": _Key(attr="storage", parse=parse_storage_config, doc="gp3 StorageClass and VolumeAttributesClass tiers"),
+    "nodePools": _Key(
+        attr="node_pools", parse=parse_node_pools_config, doc="custom Auto Mode NodeClasses and NodePools"
+    ),
+    # issue 3: EKS Pod Identity bindings (see README "Pod Identity")
+    "podIdentities": _Key(
+        attr="pod_identities", parse=parse_pod_identities_config, doc="Pod Identity bindings (service account -> role)"
+    ),
+    # issue 4: EKS add-on catalog (see README "Add-on catalog")
+    "addons": _Key(attr="addons", parse=parse_addons_config, doc="EKS add-ons to install (name -> settings)"),
 }
 
 
@@ -186,6 +208,22 @@ class PlatformConfig:
     zonal_shift: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
     # -- feature sections are added below this line by their issues --------------------------------------------
+    hybrid: HybridConfig | None = None
+    """EKS Hybrid Nodes settings; when present the reference app adds a second stack with hybrid nodes."""
+    # issue 6: Kubernetes objects through cdk8s
+    manifest_delivery: DeliveryMode = DeliveryMode.APPLY
+    """How charts reach the cluster: ``apply`` (kubectl provider, one custom resource per chart) or ``render-only``
+    (YAML under cdk.out/manifests/ only, no Lambda). Both write the YAML."""
+    storage: StorageConfig | None = None
+    """gp3 StorageClass, VolumeAttributesClass tiers and KMS key; absent -> no storage objects."""
+    node_pools: NodePoolsConfig | None = None
+    """Custom Auto Mode NodeClasses and NodePools; absent -> only the built-in pools."""
+    # issue 3
+    pod_identities: tuple[PodIdentityBinding, ...] = ()
+    """Pod Identity bindings; each becomes an ``AWS::EKS::PodIdentityAssociation`` with a scoped role."""
+    # issue 4
+    addons: Mapping[str, AddonSettings] = field(default_factory=default_addon_settings)
+    """EKS add-ons by name. Default: - metrics-server, kube-state-metrics, prometheus-node-exporter, cert-manager."""
 
 
 def parse_platform_config(
@@ -215,12 +253,14 @@ def parse_platform_config(
     for key, spec in _KEYS.items():
         if key in raw and raw[key] is not None:
             values[spec.attr] = spec.parse(f"{CONTEXT_KEY}.{key}", raw[key], problems)
-    if "0.0.0.0/0" in values.get("endpoint_public_cidrs", ()) and values.get("allow_public_endpoint_from_anywhere") is not True:
+    anywhere_allowed = values.get("allow_public_endpoint_from_anywhere") is True
+    if "0.0.0.0/0" in values.get("endpoint_public_cidrs", ()) and not anywhere_allowed:
         problems.append(
             f"{CONTEXT_KEY}.endpointPublicCidrs has 0.0.0.0/0, which opens the Kubernetes API to the whole internet; "
-            f"list your networks instead, or set {CONTEXT_KEY}.allowPublicEndpointFromAnywhere to true to accept the risk"
+            f"list your networks instead, or set {CONTEXT_KEY}.allowPublicEndpointFromAnywhere to true to accept "
+            "the risk"
         )
-    version = values.get("kubernetes_version", PlatformConfig.kubernetes_version)
+    version = values.get("kubernetes_version", _field_default("kubernetes_version"))
     if today is not None and isinstance(version, str) and re.match(r"^1\.\d{2}$", version):
         problems += version_problems(f"{CONTEXT_KEY}.kubernetesVersion", version, today=today)
     values.setdefault("account", env.get("CDK_DEFAULT_ACCOUNT") or PLACEHOLDER_ACCOUNT)
@@ -228,6 +268,11 @@ def parse_platform_config(
     if problems:
         raise ConfigError("InvalidPlatformConfig", problems, path=CONTEXT_KEY)
     return PlatformConfig(**values)
+
+
+def _field_default(name: str) -> Any:
+    """A ``PlatformConfig`` field's default (a slots dataclass has no class attribute holding it)."""
+    return next(f.default for f in fields(PlatformConfig) if f.name == name)
 
 
 def context_keys() -> dict[str, str]:

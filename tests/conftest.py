@@ -11,9 +11,9 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from eks_platform.stacks.app import build_app  # noqa: E402
-from eks_platform.testing import normalize_template  # noqa: E402
-from tests import support  # noqa: E402
+from eks_platform.stacks.app import build_app
+from eks_platform.testing import normalize_template
+from tests import support
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +29,15 @@ def reference_app() -> Any:
 def reference_templates(reference_app: Any) -> dict[str, dict[str, Any]]:
     templates: dict[str, dict[str, Any]] = reference_app["templates"]
     return templates
+
+
+@pytest.fixture(scope="session")
+def reference_render_only() -> Any:
+    """issue 6: the main reference stack with `manifestDelivery: render-only` (no kubectl provider), synthesized
+    once."""
+    from tests.k8s_support import build_reference_stack
+
+    return build_reference_stack(manifestDelivery="render-only")
 
 
 @pytest.fixture

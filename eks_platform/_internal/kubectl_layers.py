@@ -20,8 +20,9 @@ def kubectl_layer(scope: Construct, construct_id: str, version: str) -> Any:
         raise ConfigError(
             "KubectlLayerMissing",
             f"the kubectl provider for Kubernetes {version} needs the kubectl layer package "
-            f"aws-cdk.lambda-layer-kubectl-v{minor}, which is not installed; pip install it (and pin it) or "
-            "use render-only manifests (no kubectl provider)",
+            f"aws-cdk.lambda-layer-kubectl-v{minor}, which is not installed; install it with the extra "
+            f"'cdk-eks-platform[kubectl-v{minor}]' (or pin the package yourself), or use render-only manifests "
+            "(no kubectl provider)",
             path=scope.node.path,
         ) from None
     layer_cls = getattr(module, f"KubectlV{minor}Layer")

@@ -7,6 +7,7 @@ Values that are unresolved CDK tokens are skipped: they cannot be judged at synt
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -27,8 +28,23 @@ _REGION = re.compile(r"^[a-z]{2}(-gov|-iso|-isob|-isof|-isoe)?-[a-z]+-\d$")
 
 
 def is_unresolved(value: object) -> bool:
-    """True for CDK tokens (``${Token[...]}``, ``Fn::*`` objects): never judge those at synth."""
-    return Token.is_unresolved(value)
+    """True for CDK tokens (``${Token[...]}``, ``Fn::*`` objects): never judge those at synth.
+
+    Strings, numbers and CDK objects (``IResolvable``) can be tokens; None, booleans, NaN, infinities and literal
+    containers from a JSON file are answered here, never sent to jsii (whose kernel cannot serialise NaN).
+    """
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    if isinstance(value, (list, tuple)):
+        # an encoded list token is a one-item list ["#{Token[...]}"]; any other literal list is judged item by item
+        return len(value) == 1 and isinstance(value[0], str) and value[0].startswith("#{Token[")
+    if isinstance(value, dict):
+        return False
+    if isinstance(value, str) and "{Token[" not in value:
+        return False  # every encoded token (${Token[..]} strings, #{Token[..]} lists) carries this marker
+    return bool(Token.is_unresolved(value))
 
 
 def dns1123_label(setting: str, value: object) -> list[str]:
@@ -130,7 +146,9 @@ def iam_role_arn(setting: str, value: object) -> list[str]:
     if is_unresolved(value):
         return []
     if not isinstance(value, str) or not _IAM_ROLE_ARN.match(value):
-        return [f"{setting} {value!r} is not an IAM role ARN; expected arn:<partition>:iam::<12-digit account>:role/<name>"]
+        return [
+            f"{setting} {value!r} is not an IAM role ARN; expected arn:<partition>:iam::<12-digit account>:role/<name>"
+        ]
     return []
 
 
@@ -194,4 +212,51 @@ def expect_type(setting: str, value: Any, kind: type | tuple[type, ...], describ
         return [f"{setting} must be {described}, got {value!r}"]
     if not isinstance(value, kind):
         return [f"{setting} must be {described}, got {type(value).__name__} {value!r}"]
+    return []
+
+
+# -- Kubernetes label and annotation keys (added for the cdk8s constructs) -----------------------------------------
+_K8S_NAME_PART = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+K8S_NAME_PART_MAX = 63
+
+
+def k8s_qualified_name(setting: str, value: object) -> list[str]:
+    """A Kubernetes qualified name (label, annotation or taint key): ``[prefix/]name``.
+
+    The optional prefix is a DNS-1123 subdomain; the name is at most 63 characters of letters, digits, ``-``, ``_``
+    and ``.``, starting and ending with a letter or digit.
+    See: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+    """
+    if not isinstance(value, str) or not value:  # strings first: NaN must never reach the jsii kernel
+        return [f"{setting} must be a non-empty string, got {value!r}"]
+    if is_unresolved(value):
+        return []
+    prefix, sep, name = value.rpartition("/")
+    problems = []
+    if sep and (not prefix or dns1123_subdomain("x", prefix)):
+        problems.append(
+            f"{setting} {value!r} has an invalid prefix {prefix!r}; the part before '/' must be a DNS-1123 subdomain "
+            "such as example.com"
+        )
+    if len(name) > K8S_NAME_PART_MAX or not _K8S_NAME_PART.match(name):
+        problems.append(
+            f"{setting} {value!r} is not a valid Kubernetes qualified name: the name part {name!r} must be 1 to 63 "
+            "letters, digits, '-', '_' or '.', starting and ending with a letter or digit (optionally prefixed by "
+            "a DNS subdomain and '/')"
+        )
+    return problems
+
+
+def k8s_label_value(setting: str, value: object) -> list[str]:
+    """A Kubernetes label value: empty, or at most 63 letters, digits, ``-``, ``_``, ``.``; alphanumeric at both
+    ends."""
+    if not isinstance(value, str):
+        return [f"{setting} must be a string, got {type(value).__name__} {value!r}"]
+    if is_unresolved(value):
+        return []
+    if value and (len(value) > K8S_NAME_PART_MAX or not _K8S_NAME_PART.match(value)):
+        return [
+            f"{setting} {value!r} is not a valid Kubernetes label value: at most 63 letters, digits, '-', '_' or '.', "
+            "starting and ending with a letter or digit"
+        ]
     return []

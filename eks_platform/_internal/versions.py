@@ -111,7 +111,9 @@ class SupportDecision:
     warning: str | None
 
 
-def decide_support(version: str, *, today: dt.date, requested: SupportType | None) -> tuple[SupportDecision | None, list[str]]:
+def decide_support(
+    version: str, *, today: dt.date, requested: SupportType | None
+) -> tuple[SupportDecision | None, list[str]]:
     """Choose the upgrade policy for ``version`` on ``today``.
 
     STANDARD while the version is in standard support (no surprise extended-support bill), EXTENDED once it is in

@@ -18,6 +18,7 @@ from constructs import Construct
 
 from eks_platform._internal import validation as v
 from eks_platform._internal.versions import SupportDecision, SupportType, decide_support
+from eks_platform.constructs.hybrid_nodes import HybridNetworks
 from eks_platform.errors import ConfigError
 
 #: Context key that fixes the date the support policy is decided on (ISO ``YYYY-MM-DD``); default: today (UTC).
@@ -127,6 +128,9 @@ class AutoModeCluster(Construct):
         removal_policy: what happens to the cluster and key when removed from the stack. Default: -
             ``RemovalPolicy.RETAIN``.
         tags: tags for the cluster. Default: - none.
+        hybrid_networks: remote node and pod CIDRs for EKS Hybrid Nodes (``RemoteNetworkConfig``), checked against
+            the VPC CIDR, the service CIDR and the endpoint (public or private, not both). Changing them updates the
+            cluster in place. Default: - no hybrid nodes. Add ``HybridNodes`` for the node side.
 
     See: https://docs.aws.amazon.com/eks/latest/userguide/automode.html
     """
@@ -156,6 +160,7 @@ class AutoModeCluster(Construct):
         kubectl: bool = False,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
         tags: Mapping[str, str] | None = None,
+        hybrid_networks: HybridNetworks | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         k8s_version, version_string = _kubernetes_version(eks.KubernetesVersion.V1_32 if version is None else version)
@@ -220,12 +225,26 @@ class AutoModeCluster(Construct):
                 version_string, today=synth_date(self), requested=upgrade_support_type
             )
             problems += version_problems
+        # -- hybrid nodes (issue 5): remote networks vs VPC, service CIDR, endpoint ------------------------------
+        hybrid_vpc_cidrs = [vpc_cidr or "10.0.0.0/16"] if vpc is None else [vpc.vpc_cidr_block]
+        if hybrid_networks is not None and not isinstance(hybrid_networks, HybridNetworks):
+            problems.append(f"hybrid_networks must be a HybridNetworks, got {type(hybrid_networks).__name__}")
+        elif hybrid_networks is not None:
+            problems += hybrid_networks.cluster_problems(
+                vpc_cidrs=hybrid_vpc_cidrs,
+                service_ipv4_cidr=service_ipv4_cidr,
+                endpoint_public_access=mode is not EndpointAccess.PRIVATE,
+                endpoint_private_access=mode is not EndpointAccess.PUBLIC,
+                authentication_mode="API",
+                ip_family="ipv4",
+            )
         if problems:
             raise ConfigError("InvalidClusterSettings", problems, path=self.node.path)
 
         self.version = k8s_version
         self.version_string = version_string
         self.kubectl_enabled = kubectl
+        self.hybrid_networks = hybrid_networks
         self.endpoint_access = mode
         self.support = decision
 
@@ -271,6 +290,8 @@ class AutoModeCluster(Construct):
             endpoint_access=self._endpoint(mode, public_cidrs),
             service_ipv4_cidr=service_ipv4_cidr,
             kubectl_provider_options=kubectl_options,
+            remote_node_networks=hybrid_networks.remote_node_networks if hybrid_networks else None,
+            remote_pod_networks=hybrid_networks.remote_pod_networks if hybrid_networks else None,
             removal_policy=removal_policy,
             tags=dict(tags) if tags else None,
         )
@@ -289,6 +310,13 @@ class AutoModeCluster(Construct):
         cfn.access_config = eks.CfnCluster.AccessConfigProperty(
             authentication_mode="API", bootstrap_cluster_creator_admin_permissions=False
         )
+        hybrid_warning = hybrid_networks.service_cidr_warning(
+            vpc_cidrs=hybrid_vpc_cidrs, service_ipv4_cidr=service_ipv4_cidr
+        ) if hybrid_networks else None
+        if hybrid_warning:
+            cdk.Annotations.of(self).add_warning_v2("eks-platform:hybrid-service-cidr", hybrid_warning)
+        if mode is EndpointAccess.PUBLIC:
+            self._restrict_public_only_endpoint(cfn, public_cidrs, owns_vpc=vpc is None)
         if "0.0.0.0/0" in public_cidrs:
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:public-endpoint",
@@ -299,6 +327,32 @@ class AutoModeCluster(Construct):
         self.admin_access_entries: dict[str, eks.AccessEntry] = {}
         for arn in admins:
             self.admin_access_entries[arn] = self.cluster.grant_cluster_admin(_admin_id(arn), arn)
+
+        # -- policy-pack acknowledgments (issue 7): AWS requires these managed policies; nothing to fix ----------
+        from eks_platform.checks.acknowledgments import acknowledge_aws_managed_policies
+
+        acknowledge_aws_managed_policies(
+            self.cluster.role,
+            ("AmazonEKSClusterPolicy", "AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy",
+             "AmazonEKSLoadBalancingPolicy", "AmazonEKSNetworkingPolicy"),
+            "EKS Auto Mode requires these AWS managed policies on the cluster role, and AWS updates them as Auto Mode "
+            "gains capabilities (https://docs.aws.amazon.com/eks/latest/userguide/auto-cluster-iam-role.html)",
+        )
+        acknowledge_aws_managed_policies(
+            self.node_role,
+            ("AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly"),
+            "the EKS Auto Mode node role needs exactly these AWS managed policies "
+            "(https://docs.aws.amazon.com/eks/latest/userguide/auto-create-node-role.html)",
+        )
+        if self.cluster.kubectl_provider is not None:
+            from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
+
+            acknowledge_cdk_internal(
+                self.cluster.kubectl_provider,
+                "created by aws_eks_v2 for its kubectl provider: aws-cdk-lib chooses the Lambda runtime, the AWS "
+                "managed policies and the lambda:InvokeFunction grant on its own handler; upgrading aws-cdk-lib "
+                "updates them",
+            )
 
         self.node.default_child = self.cluster
 
@@ -321,14 +375,44 @@ class AutoModeCluster(Construct):
             cdk.Tags.of(subnet).add("kubernetes.io/role/elb", "1")
         for subnet in vpc.private_subnets:
             cdk.Tags.of(subnet).add("kubernetes.io/role/internal-elb", "1")
+        # -- policy-pack acknowledgment (issue 7); remove it when the VPC gets flow logs (the audit flags it stale)
+        from eks_platform.checks.acknowledgments import acknowledge
+
+        acknowledge(
+            vpc,
+            "AwsSolutions-VPC7",
+            "AutoModeCluster does not create VPC flow logs yet (CloudWatch Logs ingestion is billed per GB); accounts "
+            "with organization-wide flow logs are covered, others should call vpc.add_flow_log('FlowLog')",
+        )
         return vpc
 
     @staticmethod
     def _endpoint(mode: EndpointAccess, cidrs: tuple[str, ...]) -> eks.EndpointAccess:
         if mode is EndpointAccess.PRIVATE:
             return eks.EndpointAccess.PRIVATE
-        base = eks.EndpointAccess.PUBLIC if mode is EndpointAccess.PUBLIC else eks.EndpointAccess.PUBLIC_AND_PRIVATE
-        return base.only_from(*cidrs)
+        if mode is EndpointAccess.PUBLIC:
+            # aws_eks_v2 refuses PUBLIC.only_from(): nodes in the VPC reach a public-only endpoint through NAT, so
+            # the allow-list must include the NAT addresses. _restrict_public_only_endpoint sets it on the L1.
+            return eks.EndpointAccess.PUBLIC
+        return eks.EndpointAccess.PUBLIC_AND_PRIVATE.only_from(*cidrs)
+
+    def _restrict_public_only_endpoint(self, cfn: eks.CfnCluster, cidrs: tuple[str, ...], *, owns_vpc: bool) -> None:
+        """Public-only endpoint: the given CIDRs plus the new VPC's NAT gateway addresses (nodes egress there)."""
+        allowed: list[str] = list(cidrs)
+        if owns_vpc:
+            for subnet in self.vpc.public_subnets:
+                eip = subnet.node.try_find_child("EIP")
+                if isinstance(eip, ec2.CfnEIP):
+                    allowed.append(cdk.Fn.join("", [eip.attr_public_ip, "/32"]))
+        else:
+            cdk.Annotations.of(self).add_warning_v2(
+                "eks-platform:public-only-endpoint",
+                "endpoint_access PUBLIC with an existing VPC: Auto Mode nodes reach the API through the VPC's NAT "
+                "gateways, so endpoint_public_cidrs must include their public IPs (/32) or nodes cannot join.",
+            )
+        if "0.0.0.0/0" in cidrs:
+            allowed = ["0.0.0.0/0"]
+        cfn.add_property_override("ResourcesVpcConfig.PublicAccessCidrs", allowed)
 
     def _kubectl_layer(self, version: str) -> Any:
         from eks_platform._internal.kubectl_layers import kubectl_layer
@@ -343,3 +427,50 @@ class AutoModeCluster(Construct):
     @property
     def cluster_arn(self) -> str:
         return self.cluster.cluster_arn
+
+    # -- issue 6: Kubernetes objects through cdk8s (see eks_platform.constructs.manifests) --------------------------
+    @property
+    def manifests(self) -> Any:
+        """This cluster's one ``ManifestDelivery`` (id ``Manifests``), created on first use.
+
+        Charts are applied through the kubectl provider when the cluster has one (``kubectl=True``), otherwise they
+        are only written to ``cdk.out/manifests/<cluster>/`` (render-only, no Lambda). Both write the YAML.
+        """
+        from eks_platform.constructs.manifests import ManifestDelivery
+
+        existing = self.node.try_find_child("Manifests")
+        if isinstance(existing, ManifestDelivery):
+            return existing
+        return ManifestDelivery(self, "Manifests", cluster=self.cluster, kubernetes_version=self.version_string)
+
+    def add_chart(self, chart: Any, *, depends_on: Sequence[Any] = ()) -> eks.KubernetesManifest | None:
+        """Deliver a complete cdk8s chart to this cluster (see ``ManifestDelivery.add_chart``)."""
+        result: eks.KubernetesManifest | None = self.manifests.add_chart(chart, depends_on=depends_on)
+        return result
+
+    # -- issue 3 / issue 4: Pod Identity and the add-on catalog (bodies in constructs/pod_identity.py, addons.py) --
+    def add_pod_identity(self, namespace: str, service_account: str, **options: Any) -> Any:
+        """Bind ``namespace/service_account`` to an IAM role with EKS Pod Identity (no kubectl Lambda).
+
+        A :class:`~eks_platform.constructs.pod_identity.PodIdentity` at ``<this>/PodIdentities/<namespace>:<sa>``;
+        ``options`` are its keyword arguments (``managed_policies``, ``policy_statements``, ``role``,
+        ``target_role``, ``disable_session_tags``, ``session_policy``, ``tags``, ``create_service_account``...).
+
+        See: https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html
+        """
+        from eks_platform.constructs.addons import add_cluster_pod_identity
+
+        return add_cluster_pod_identity(self, namespace, service_account, **options)
+
+    def add_addon(self, name: Any, **options: Any) -> Any:
+        """Install an add-on from the catalog as ``AWS::EKS::Addon`` with its pinned version for this cluster.
+
+        A :class:`~eks_platform.constructs.addons.ManagedAddon` at ``<this>/Addons/<name>``; ``name`` is an
+        ``AddonName`` or its EKS name, ``options`` are its keyword arguments (``version``, ``configuration``,
+        ``hosted_zone_ids``, ``preserve_on_delete``...).
+
+        See: https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html
+        """
+        from eks_platform.constructs.addons import add_cluster_addon
+
+        return add_cluster_addon(self, name, **options)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import aws_cdk as cdk
@@ -12,6 +13,8 @@ from eks_platform.errors import ConfigError
 from eks_platform.stacks.reference import EksReferenceStack
 
 REFERENCE_STACK_NAME = "EksPlatform"
+#: issue 5: the reference platform again, with EKS Hybrid Nodes, when the `hybrid` context section is present.
+HYBRID_STACK_NAME = "EksPlatformHybrid"
 
 
 def load_config(app: cdk.App) -> PlatformConfig:
@@ -23,8 +26,13 @@ def build_app(app: cdk.App) -> dict[str, cdk.Stack]:
     """Add the reference stacks to ``app`` and return them by name."""
     config = load_config(app)
     stacks: dict[str, cdk.Stack] = {
-        REFERENCE_STACK_NAME: EksReferenceStack(app, REFERENCE_STACK_NAME, config=config),
+        REFERENCE_STACK_NAME: EksReferenceStack(
+            app, REFERENCE_STACK_NAME, config=dataclasses.replace(config, hybrid=None)  # issue 5: no hybrid here
+        ),
     }
+    if config.hybrid is not None:  # issue 5: both shapes are synthesized (and snapshot-tested)
+        hybrid = dataclasses.replace(config, cluster_name=f"{config.cluster_name}-hybrid")
+        stacks[HYBRID_STACK_NAME] = EksReferenceStack(app, HYBRID_STACK_NAME, config=hybrid)
     return stacks
 
 

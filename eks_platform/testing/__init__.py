@@ -1,6 +1,19 @@
-"""Test helpers for apps built with eks_platform: normalised templates, fixed synth settings, cfn-lint."""
+"""Test helpers for apps built with eks_platform, and the pytest plugin (``eks_platform.testing.plugin``).
 
+Everything here is cheap to import: aws-cdk-lib, cfn-lint and syrupy load when a helper first needs them.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from eks_platform.testing.baselines import Baselines, assert_no_replacement
 from eks_platform.testing.lint import CfnLintFinding, cfn_lint_findings
+from eks_platform.testing.synth import AppBuilder, SynthCache, SynthResult, cdk_json_context, synth_app
+from eks_platform.testing.template_checks import (
+    TemplateFinding,
+    assert_template_passes,
+    check_template,
+    format_findings,
+)
 from eks_platform.testing.templates import (
     FIXED_ACCOUNT,
     FIXED_REGION,
@@ -10,13 +23,37 @@ from eks_platform.testing.templates import (
     synth_templates,
 )
 
+if TYPE_CHECKING:
+    from eks_platform.testing.snapshots import TemplateSnapshotExtension
+
 __all__ = [
     "FIXED_ACCOUNT",
     "FIXED_REGION",
     "FIXED_SYNTH_DATE",
+    "AppBuilder",
+    "Baselines",
     "CfnLintFinding",
+    "SynthCache",
+    "SynthResult",
+    "TemplateFinding",
+    "TemplateSnapshotExtension",
+    "assert_no_replacement",
+    "assert_template_passes",
+    "cdk_json_context",
     "cfn_lint_findings",
+    "check_template",
     "fixed_context",
+    "format_findings",
     "normalize_template",
+    "synth_app",
     "synth_templates",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``TemplateSnapshotExtension`` needs syrupy, a test-only dependency: import it on first use."""
+    if name == "TemplateSnapshotExtension":
+        from eks_platform.testing.snapshots import TemplateSnapshotExtension
+
+        return TemplateSnapshotExtension
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -41,7 +41,9 @@ def _run_app(context: dict[str, Any]) -> subprocess.CompletedProcess[str]:
 
 
 def test_app_exits_non_zero_with_every_problem_and_no_traceback() -> None:
-    result = _run_app({"platform": {"clustrName": "x", "kubernetesVersion": "1.31", "endpointPublicCidrs": ["0.0.0.0/0"]}})
+    result = _run_app(
+        {"platform": {"clustrName": "x", "kubernetesVersion": "1.31", "endpointPublicCidrs": ["0.0.0.0/0"]}}
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "jsii" not in result.stderr.lower()
     assert "unknown key 'clustrName'" in result.stderr

@@ -46,7 +46,9 @@ def test_default_version_is_1_32(cluster_props: dict[str, Any]) -> None:
     assert cluster_props["Version"] == "1.32"
 
 
-def test_both_built_in_node_pools_with_owned_node_role(default_template: dict[str, Any], cluster_props: dict[str, Any]) -> None:
+def test_both_built_in_node_pools_with_owned_node_role(
+    default_template: dict[str, Any], cluster_props: dict[str, Any]
+) -> None:
     assert cluster_props["ComputeConfig"]["NodePools"] == ["system", "general-purpose"]
     role_id = cluster_props["ComputeConfig"]["NodeRoleArn"]["Fn::GetAtt"][0]
     role = default_template["Resources"][role_id]
@@ -69,7 +71,9 @@ def test_authentication_mode_api_and_no_creator_admin(cluster_props: dict[str, A
     assert cluster_props["BootstrapSelfManagedAddons"] is False
 
 
-def test_secrets_encrypted_with_new_rotating_retained_key(default_template: dict[str, Any], cluster_props: dict[str, Any]) -> None:
+def test_secrets_encrypted_with_new_rotating_retained_key(
+    default_template: dict[str, Any], cluster_props: dict[str, Any]
+) -> None:
     (encryption,) = cluster_props["EncryptionConfig"]
     assert encryption["Resources"] == ["secrets"]
     key_id = encryption["Provider"]["KeyArn"]["Fn::GetAtt"][0]
@@ -178,7 +182,9 @@ def test_existing_key_vpc_subset_pools_and_zonal_shift() -> None:
             "ComputeConfig": Match.object_like({"NodePools": ["system"]}),
             "ZonalShiftConfig": {"Enabled": True},
             "DeletionProtection": False,
-            "EncryptionConfig": [Match.object_like({"Provider": {"KeyArn": {"Fn::GetAtt": [Match.string_like_regexp("MyKey"), "Arn"]}}})],
+            "EncryptionConfig": [
+                Match.object_like({"Provider": {"KeyArn": {"Fn::GetAtt": [Match.string_like_regexp("MyKey"), "Arn"]}}})
+            ],
         },
     )
 
@@ -195,8 +201,10 @@ def test_wrapper_logical_id_equals_plain_l2() -> None:
     plain_app = new_app()
     plain = cdk.Stack(plain_app, "Plain", env=ours.environment and None)
     eks.Cluster(plain, "Cluster", version=eks.KubernetesVersion.V1_32)
-    ours_ids = {k for k, r in Template.from_stack(ours).to_json()["Resources"].items() if r["Type"] == "AWS::EKS::Cluster"}
-    plain_ids = {k for k, r in Template.from_stack(plain).to_json()["Resources"].items() if r["Type"] == "AWS::EKS::Cluster"}
+    ours_ids = {k for k, r in Template.from_stack(ours).to_json()["Resources"].items()
+                if r["Type"] == "AWS::EKS::Cluster"}
+    plain_ids = {k for k, r in Template.from_stack(plain).to_json()["Resources"].items()
+                 if r["Type"] == "AWS::EKS::Cluster"}
     assert ours_ids == plain_ids
 
 
@@ -208,7 +216,10 @@ def _build(**kwargs: Any) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "pattern"),
     [
-        ({"built_in_node_pools": ["system", "gpu"]}, r"built_in_node_pools has 'gpu'.*allowed: system, general-purpose"),
+        (
+            {"built_in_node_pools": ["system", "gpu"]},
+            r"built_in_node_pools has 'gpu'.*allowed: system, general-purpose",
+        ),
         ({"built_in_node_pools": ["system", "system"]}, r"lists 'system' twice"),
         ({"version": ""}, r"version must be a Kubernetes minor version"),
         ({"version": "1.3"}, r"'1.3' is not a Kubernetes minor version"),
@@ -223,7 +234,10 @@ def _build(**kwargs: Any) -> None:
         ({"endpoint_public_cidrs": ["203.0.113.7/24"]}, r"host bits set; use the network address 203.0.113.0/24"),
         ({"endpoint_public_cidrs": ["0.0.0.0/0"]}, r"0.0.0.0/0.*allow_public_endpoint_from_anywhere"),
         ({"endpoint_access": EndpointAccess.PUBLIC}, r"needs an explicit endpoint_public_cidrs"),
-        ({"endpoint_access": EndpointAccess.PRIVATE, "endpoint_public_cidrs": ["203.0.113.0/24"]}, r"with endpoint_access PRIVATE"),
+        (
+            {"endpoint_access": EndpointAccess.PRIVATE, "endpoint_public_cidrs": ["203.0.113.0/24"]},
+            r"with endpoint_access PRIVATE",
+        ),
         ({"admin_principal_arns": ["arn:aws:iam::111111111111:group/Admins"]}, r"not an IAM role or user ARN"),
         ({"admin_principal_arns": ["arn:aws:s3:::bucket"]}, r"not an IAM role or user ARN"),
         ({"admin_principal_arns": ["PlatformAdmin"]}, r"not an IAM role or user ARN"),
@@ -258,3 +272,24 @@ def test_fails_when_synth_date_context_is_not_a_date() -> None:
     app = new_app({"eks-platform:synthDate": "tomorrow"})
     with pytest.raises(ConfigError, match="not an ISO date"):
         AutoModeCluster(new_stack(app), "Cluster")
+
+
+def test_public_only_endpoint_allows_given_cidrs_and_nat_addresses() -> None:
+    stack = new_stack()
+    AutoModeCluster(stack, "Cluster", endpoint_access=EndpointAccess.PUBLIC, endpoint_public_cidrs=["203.0.113.0/24"])
+    props = only_resource(synth_stack(stack, label="public-only"), "AWS::EKS::Cluster")["Properties"]
+    vpc_config = props["ResourcesVpcConfig"]
+    assert vpc_config["EndpointPublicAccess"] is True and vpc_config["EndpointPrivateAccess"] is False
+    cidrs = vpc_config["PublicAccessCidrs"]
+    assert cidrs[0] == "203.0.113.0/24"
+    nat_ips = [c["Fn::Join"][1][0]["Fn::GetAtt"] for c in cidrs[1:]]
+    assert len(nat_ips) == 3 and all(attr[1] == "PublicIp" and "EIP" in attr[0] for attr in nat_ips)
+
+
+def test_public_only_endpoint_with_existing_vpc_warns_about_nat_addresses() -> None:
+    stack = new_stack()
+    vpc = ec2.Vpc(stack, "MyVpc", max_azs=2)
+    AutoModeCluster(
+        stack, "Cluster", vpc=vpc, endpoint_access=EndpointAccess.PUBLIC, endpoint_public_cidrs=["203.0.113.0/24"]
+    )
+    Annotations.from_stack(stack).has_warning("/TestStack/Cluster", Match.string_like_regexp("NAT gateways"))

@@ -29,7 +29,8 @@ def test_defaults_when_empty() -> None:
 
 
 def test_account_and_region_from_cdk_default_environment() -> None:
-    config = parse_platform_config({}, environ={"CDK_DEFAULT_ACCOUNT": "222222222222", "CDK_DEFAULT_REGION": "eu-west-1"})
+    environ = {"CDK_DEFAULT_ACCOUNT": "222222222222", "CDK_DEFAULT_REGION": "eu-west-1"}
+    config = parse_platform_config({}, environ=environ)
     assert (config.account, config.region) == ("222222222222", "eu-west-1")
 
 
@@ -68,7 +69,10 @@ def test_config_is_frozen() -> None:
         ({"endpointPublicCidrs": ["10.0.0.1/8"]}, r"platform.endpointPublicCidrs\[0\] '10.0.0.1/8' has host bits set"),
         ({"endpointPublicCidrs": ["fd00::/8"]}, r"platform.endpointPublicCidrs\[0\] 'fd00::/8' is an IPv6 range"),
         ({"endpointPublicCidrs": "10.0.0.0/8"}, r"platform.endpointPublicCidrs must be a list of strings"),
-        ({"adminPrincipalArns": ["arn:aws:iam::1:role/x"]}, r"platform.adminPrincipalArns\[0\].*not an IAM role or user ARN"),
+        (
+            {"adminPrincipalArns": ["arn:aws:iam::1:role/x"]},
+            r"platform.adminPrincipalArns\[0\].*not an IAM role or user ARN",
+        ),
         ({"clusterName": "_x"}, r"platform.clusterName '_x' breaks the EKS naming rule"),
         ({"builtInNodePools": ["gpu"]}, r"platform.builtInNodePools\[0\] 'gpu' is not an Auto Mode built-in node pool"),
         ({"endpointAccess": "open"}, r"platform.endpointAccess 'open' is not one of"),
@@ -115,3 +119,9 @@ def test_every_key_is_documented_in_readme() -> None:
     readme = (REPO_ROOT / "README.md").read_text()
     missing = [key for key in context_keys() if f"`{key}`" not in readme]
     assert missing == []
+
+
+def test_fails_when_the_default_version_is_past_extended_support() -> None:
+    """Without kubernetesVersion the default (1.32) is checked too: its extended support ends 2027-03-23."""
+    with pytest.raises(ConfigError, match=r"platform.kubernetesVersion '1.32'"):
+        parse_platform_config({}, environ={}, today=dt.date(2027, 3, 24))

@@ -1,0 +1,269 @@
+"""The checked-in EKS add-on catalog (``data/addons.json``) and the pure rules built on it.
+
+Synth never asks AWS for versions: every default comes from the table, which ``scripts/refresh_addons.py``
+regenerates from ``aws eks describe-addon-versions`` output.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from eks_platform._internal import validation as v
+
+#: ``vX.Y.Z-eksbuild.N``, the form of every EKS add-on version (e.g. ``v1.11.4-eksbuild.33``).
+VERSION_PATTERN = re.compile(r"^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)-eksbuild\.(0|[1-9]\d*)$")
+#: Route 53 hosted zone IDs: upper-case letters and digits (``Z1D633PJN98FT9``), at most 32 characters.
+HOSTED_ZONE_ID = re.compile(r"^[A-Z0-9]{1,32}$")
+BASES = ("aws-docs", "describe-addon-versions", "cluster-config", "bracketed", "inferred")
+IAM_KINDS = ("none", "required", "optional", "user")
+CATALOG_FILE = "addons.json"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VersionPin:
+    version: str
+    basis: str
+    source: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CatalogEntry:
+    name: str
+    owner: str
+    namespace: str
+    service_account: str | None
+    iam_kind: str
+    iam_policy: str | None
+    managed_policies: tuple[str, ...]
+    association: str | None
+    auto_mode_builtin: bool
+    hybrid: bool
+    needs_nodes: bool
+    requires: tuple[str, ...]
+    partitions: tuple[str, ...] | None
+    docs: str
+    pins: Mapping[str, VersionPin]
+    gaps: Mapping[str, str]
+
+    @property
+    def community(self) -> bool:
+        return self.owner == "community"
+
+
+def _load_text() -> str:
+    return resources.files("eks_platform._internal.data").joinpath(CATALOG_FILE).read_text()
+
+
+@cache
+def raw_catalog() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(_load_text())
+    return data
+
+
+def parse_catalog(data: Mapping[str, Any]) -> dict[str, CatalogEntry]:
+    """Typed entries from the JSON document (also used by the refresh script on its output)."""
+    entries = {}
+    for name, row in data["addons"].items():
+        iam = row["iam"]
+        entries[name] = CatalogEntry(
+            name=name,
+            owner=row["owner"],
+            namespace=row["namespace"],
+            service_account=row.get("service_account"),
+            iam_kind=iam["kind"],
+            iam_policy=iam.get("policy"),
+            managed_policies=tuple(iam.get("managed_policies", ())),
+            association=iam.get("association"),
+            auto_mode_builtin=bool(row["auto_mode_builtin"]),
+            hybrid=bool(row["hybrid"]),
+            needs_nodes=bool(row["needs_nodes"]),
+            requires=tuple(row.get("requires", ())),
+            partitions=tuple(row["partitions"]) if row.get("partitions") is not None else None,
+            docs=row["docs"],
+            pins={
+                minor: VersionPin(
+                    version=pin["version"], basis=pin["basis"], source=pin["source"], note=pin.get("note")
+                )
+                for minor, pin in row.get("versions", {}).items()
+            },
+            gaps=dict(row.get("gaps", {})),
+        )
+    return entries
+
+
+@cache
+def catalog() -> dict[str, CatalogEntry]:
+    return parse_catalog(raw_catalog())
+
+
+def catalog_minors() -> tuple[str, ...]:
+    minors: list[str] = raw_catalog()["minors"]
+    return tuple(minors)
+
+
+def version_problems(setting: str, value: object) -> list[str]:
+    """The ``vX.Y.Z-eksbuild.N`` rule for an explicit add-on version."""
+    if v.is_unresolved(value):
+        return []
+    if not isinstance(value, str) or not VERSION_PATTERN.match(value):
+        return [
+            f"{setting} {value!r} is not an EKS add-on version; write vX.Y.Z-eksbuild.N, e.g. v0.8.0-eksbuild.6 "
+            "(list them with `aws eks describe-addon-versions --addon-name <name> --kubernetes-version <minor>`)"
+        ]
+    return []
+
+
+def version_key(version: str) -> tuple[int, int, int, int]:
+    """Sort key of a valid add-on version (numeric, so ``eksbuild.10`` > ``eksbuild.9``)."""
+    match = VERSION_PATTERN.match(version)
+    if not match:
+        raise ValueError(f"not an EKS add-on version: {version!r}")
+    major, minor, patch, build = (int(g) for g in match.groups())
+    return major, minor, patch, build
+
+
+def unknown_name_problem(name: object) -> str | None:
+    names = sorted(catalog())
+    if isinstance(name, str) and name in catalog():
+        return None
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5) if isinstance(name, str) else []
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return (
+        f"add-on {name!r} is not in the catalog{hint} Known add-ons: {', '.join(names)}. For any other EKS add-on "
+        "use aws_eks_v2.Addon directly"
+    )
+
+
+def resolve_version(entry: CatalogEntry, kubernetes_version: str | None, explicit: str | None) -> tuple[
+    str | None, VersionPin | None, list[str]
+]:
+    """The version to install: ``explicit`` if given, else the catalog pin for the cluster's minor."""
+    if explicit is not None:
+        return explicit, None, version_problems(f"version of add-on {entry.name}", explicit)
+    if kubernetes_version is None or v.is_unresolved(kubernetes_version):
+        return None, None, [
+            f"add-on {entry.name}: the cluster's Kubernetes version is unknown, so no pinned version can be chosen; "
+            "pass kubernetes_version (e.g. '1.32') or an explicit version"
+        ]
+    pin = entry.pins.get(kubernetes_version)
+    if pin is None:
+        why = entry.gaps.get(kubernetes_version)
+        reason = f" ({why})" if why else ""
+        pinned = ", ".join(sorted(entry.pins)) or "none"
+        return None, None, [
+            f"add-on {entry.name} has no pinned version for Kubernetes {kubernetes_version}{reason}; pinned minors: "
+            f"{pinned}. Pass version='vX.Y.Z-eksbuild.N' from `aws eks describe-addon-versions --addon-name "
+            f"{entry.name} --kubernetes-version {kubernetes_version}`, or refresh the catalog with "
+            "scripts/refresh_addons.py"
+        ]
+    return pin.version, pin, []
+
+
+def partition_problem(entry: CatalogEntry, region: str | None) -> str | None:
+    partition = v.partition_of_region(region)
+    if partition is None or entry.partitions is None or partition in entry.partitions:
+        return None
+    return (
+        f"add-on {entry.name} ({entry.owner}) is not offered in region {region} (partition {partition}); it is "
+        f"available in: {', '.join(entry.partitions)}. Install it another way there (e.g. its Helm chart)"
+    )
+
+
+def configuration_json(setting: str, configuration: object) -> tuple[dict[str, Any] | None, list[str]]:
+    """``configuration`` normalised through JSON (sorted keys), or the problems that stop it."""
+    if configuration is None:
+        return None, []
+    if not isinstance(configuration, Mapping):
+        return None, [
+            f"{setting} must be a mapping (it becomes the add-on's ConfigurationValues JSON object), got "
+            f"{type(configuration).__name__} {configuration!r}"
+        ]
+
+    def check(value: Any) -> None:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{value!r} has no JSON form")
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise TypeError(f"key {key!r} is not a string (JSON object keys are strings)")
+                check(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                check(item)
+
+    try:
+        check(configuration)
+        text = json.dumps(configuration, sort_keys=True, allow_nan=False)
+    except RecursionError:
+        return None, [f"{setting} refers to itself (a circular structure); JSON cannot represent it"]
+    except (TypeError, ValueError) as err:
+        return None, [
+            f"{setting} is not JSON-serialisable ({err}); use only strings, numbers, booleans, null, lists and "
+            "string-keyed mappings"
+        ]
+    normalised: dict[str, Any] = json.loads(text)
+    return normalised, []
+
+
+def hosted_zone_problems(setting: str, zone_ids: Sequence[object]) -> list[str]:
+    problems = []
+    for index, zone in enumerate(zone_ids):
+        if v.is_unresolved(zone):
+            continue
+        if isinstance(zone, str) and zone.startswith("/hostedzone/"):
+            problems.append(
+                f"{setting}[{index}] {zone!r}: give the bare zone ID ({zone.removeprefix('/hostedzone/')!r})"
+            )
+        elif not isinstance(zone, str) or not HOSTED_ZONE_ID.match(zone):
+            problems.append(
+                f"{setting}[{index}] {zone!r} is not a Route 53 hosted zone ID (upper-case letters and digits, e.g. "
+                "Z1D633PJN98FT9)"
+            )
+    if len({z for z in zone_ids if isinstance(z, str)}) != len(zone_ids):
+        problems.append(f"{setting} lists the same zone twice; list each once")
+    return problems
+
+
+def log_group_prefix_problems(setting: str, prefix: object) -> list[str]:
+    if v.is_unresolved(prefix):
+        return []
+    if not isinstance(prefix, str) or not re.fullmatch(r"[\w\-./#]{1,500}", prefix):
+        return [
+            f"{setting} {prefix!r} is not a CloudWatch Logs log group name prefix (1-500 of letters, digits, "
+            "'_', '-', '.', '/', '#'), e.g. /aws/eks/my-cluster/fluent-bit"
+        ]
+    return []
+
+
+def _walk(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        for item in value.values():
+            yield from _walk(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _walk(item)
+    else:
+        yield value
+
+
+def has_tokens(configuration: Mapping[str, Any]) -> bool:
+    """True when a (normalised) configuration holds unresolved CDK tokens (e.g. a role ARN)."""
+    return any(isinstance(x, str) and v.is_unresolved(x) for x in _walk(configuration))
+
+
+def has_nulls(configuration: Mapping[str, Any]) -> bool:
+    return any(x is None for x in _walk(configuration))
+
+
+def configuration_text(configuration: Mapping[str, Any]) -> str:
+    """Compact JSON with sorted keys, exactly as given (``null`` kept), for a configuration without tokens."""
+    return json.dumps(configuration, sort_keys=True, separators=(",", ":"), allow_nan=False)

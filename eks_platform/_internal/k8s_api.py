@@ -1,0 +1,274 @@
+"""Kubernetes API helpers shared by the cdk8s constructs and the manifest delivery.
+
+- the removed-API table (``data/removed_apis.json``) and the guard built on it;
+- duplicate-object and unresolved-token checks over rendered manifests;
+- ``new_api_object``: the one way this library creates a cdk8s ``ApiObject`` (explicit name, unique in its chart);
+- small parsers for Kubernetes durations and quantities.
+
+Pure functions return lists of problems; only ``new_api_object`` raises (``ConfigError``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import cdk8s
+from constructs import Construct
+
+from eks_platform._internal import validation as v
+from eks_platform._internal.ebs import is_unresolved as is_token
+from eks_platform._internal.versions import minor_of
+from eks_platform.errors import ConfigError
+
+
+# -- removed APIs ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RemovedApi:
+    """One API version of some kinds that Kubernetes stops serving at ``removed_in``."""
+
+    api_version: str
+    kinds: tuple[str, ...]
+    removed_in: str
+    replacement: str | None
+    note: str | None
+    source: str
+
+    @property
+    def removed_in_minor(self) -> int:
+        return minor_of(self.removed_in)
+
+
+@cache
+def removed_apis() -> tuple[RemovedApi, ...]:
+    """The checked-in table, oldest removal first."""
+    text = resources.files("eks_platform._internal.data").joinpath("removed_apis.json").read_text()
+    rows = json.loads(text)["removals"]
+    table = tuple(
+        RemovedApi(
+            api_version=row["apiVersion"],
+            kinds=tuple(row["kinds"]),
+            removed_in=row["removedIn"],
+            replacement=row["replacement"],
+            note=row.get("note"),
+            source=row["source"],
+        )
+        for row in rows
+    )
+    return tuple(sorted(table, key=lambda r: r.removed_in_minor))
+
+
+def removal_of(api_version: str, kind: str, minor: int) -> RemovedApi | None:
+    """The removal that makes ``api_version``/``kind`` unavailable on Kubernetes ``1.<minor>``, if any."""
+    for row in removed_apis():
+        if row.api_version == api_version and kind in row.kinds and row.removed_in_minor <= minor:
+            return row
+    return None
+
+
+def replacement_for(api_version: str, kind: str, minor: int) -> str | None:
+    """The apiVersion to migrate to on ``1.<minor>``, following replacements that are themselves removed."""
+    current = api_version
+    for _ in range(len(removed_apis()) + 1):
+        row = removal_of(current, kind, minor)
+        if row is None:
+            return current if current != api_version else None
+        if row.replacement is None:
+            return None
+        current = row.replacement
+    return None  # pragma: no cover - the table has no cycles (a test checks)
+
+
+def describe(obj: Mapping[str, Any]) -> str:
+    """``Kind namespace/name`` of a manifest object, for messages."""
+    meta = obj.get("metadata") or {}
+    name = meta.get("name", "<unnamed>") if isinstance(meta, Mapping) else "<unnamed>"
+    namespace = meta.get("namespace") if isinstance(meta, Mapping) else None
+    where = f"{namespace}/{name}" if namespace else str(name)
+    return f"{obj.get('kind', '<no kind>')} {where!s}"
+
+
+def removed_api_problems(objects: Iterable[Mapping[str, Any]], kubernetes_version: str, *, where: str) -> list[str]:
+    """One problem per object whose apiVersion Kubernetes ``kubernetes_version`` no longer serves."""
+    minor = minor_of(kubernetes_version)
+    problems = []
+    for obj in objects:
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        if not isinstance(api_version, str) or not isinstance(kind, str):
+            continue
+        row = removal_of(api_version, kind, minor)
+        if row is None:
+            continue
+        target = replacement_for(api_version, kind, minor)
+        fix = f"use apiVersion {target}" if target else (row.note or "this API has no replacement; remove the object")
+        problems.append(
+            f"{where}: {describe(obj)} uses apiVersion {api_version}, which Kubernetes {kubernetes_version} no longer "
+            f"serves (removed in {row.removed_in}); {fix}"
+        )
+    return problems
+
+
+# -- whole-manifest checks ---------------------------------------------------------------------------------------
+def _group(api_version: str) -> str:
+    return api_version.rpartition("/")[0] if "/" in api_version else ""
+
+
+def duplicate_problems(objects: Iterable[Mapping[str, Any]], *, where: str) -> list[str]:
+    """Objects of the same kind (any version of its group) with the same namespace and name."""
+    seen: dict[tuple[str, str, str, str], int] = {}
+    problems = []
+    for obj in objects:
+        meta = obj.get("metadata") or {}
+        if not isinstance(meta, Mapping):
+            continue
+        key = (
+            _group(str(obj.get("apiVersion", ""))),
+            str(obj.get("kind", "")),
+            str(meta.get("namespace") or ""),
+            str(meta.get("name", "")),
+        )
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] == 2:
+            problems.append(
+                f"{where} has two objects {describe(obj)}; Kubernetes keeps one object per kind, namespace and name. "
+                "Rename one of them"
+            )
+    return problems
+
+
+def missing_name_problems(objects: Iterable[Mapping[str, Any]], *, where: str) -> list[str]:
+    problems = []
+    for obj in objects:
+        meta = obj.get("metadata")
+        name = meta.get("name") if isinstance(meta, Mapping) else None
+        if not isinstance(name, str) or not name:
+            problems.append(f"{where}: a {obj.get('kind', 'object')} has no metadata.name; set the name explicitly")
+    return problems
+
+
+def _walk(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    yield path, value
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _walk(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _walk(item, f"{path}[{i}]")
+
+
+def unresolved_paths(obj: Mapping[str, Any]) -> list[str]:
+    """JSON paths of values (and keys) that are CDK tokens, i.e. known only at deploy time."""
+    paths = []
+    for path, value in _walk(obj, ""):
+        if isinstance(value, Mapping):
+            paths += [f"{path}.{key}" for key in value if is_token(key)]
+        elif is_token(value):
+            paths.append(path)
+    return paths
+
+
+# -- ApiObject creation ------------------------------------------------------------------------------------------
+def chart_api_objects(chart: cdk8s.Chart) -> list[cdk8s.ApiObject]:
+    """Every ApiObject in ``chart``, nested ones included (``Chart.api_objects`` lists direct children only)."""
+    return [c for c in chart.node.find_all() if cdk8s.ApiObject.is_api_object(c)]  # type: ignore[misc]
+
+
+def new_api_object(scope: Construct, construct_id: str, manifest: Mapping[str, Any]) -> cdk8s.ApiObject:
+    """Create a cdk8s ``ApiObject`` from a plain manifest dict (camelCase keys).
+
+    ``metadata.name`` is required (never derived from the construct path) and must be unique per kind and
+    namespace within the chart.
+
+    Raises:
+        ConfigError: ``InvalidObjectName`` or ``DuplicateObjectName``.
+    """
+    meta = dict(manifest.get("metadata") or {})
+    name = meta.get("name")
+    kind = str(manifest["kind"])
+    where = f"{kind} {name!r}"
+    problems = name_problems(f"{kind} metadata.name", name)
+    if problems:
+        raise ConfigError("InvalidObjectName", problems, path=scope.node.path)
+    chart = cdk8s.Chart.of(scope)
+    group = _group(str(manifest["apiVersion"]))
+    namespace = meta.get("namespace") or chart.namespace or ""
+    for existing in chart_api_objects(chart):
+        if (
+            existing.kind == kind
+            and _group(existing.api_version) == group
+            and existing.name == name
+            and (existing.metadata.namespace or chart.namespace or "") == namespace
+        ):
+            raise ConfigError(
+                "DuplicateObjectName",
+                f"chart {chart.node.id!r} already has {where}"
+                + (f" in namespace {namespace!r}" if namespace else "")
+                + f" (at {existing.node.path}); Kubernetes keeps one object per kind, namespace and name. Rename one",
+                path=scope.node.path,
+            )
+    obj = cdk8s.ApiObject(
+        scope,
+        construct_id,
+        api_version=str(manifest["apiVersion"]),
+        kind=kind,
+        metadata={k: meta[k] for k in ("name", "namespace", "labels", "annotations") if meta.get(k) is not None},
+    )
+    for key, value in manifest.items():
+        if key not in ("apiVersion", "kind", "metadata"):
+            obj.add_json_patch(cdk8s.JsonPatch.add(f"/{key}", value))
+    return obj
+
+
+# -- durations and quantities ------------------------------------------------------------------------------------
+_DURATION = re.compile(r"^(?:[0-9]+(?:s|m|h))+$")
+_DURATION_PART = re.compile(r"([0-9]+)(s|m|h)")
+_QUANTITY = re.compile(
+    r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
+)
+
+
+def duration_seconds(value: str) -> int | None:
+    """Seconds in a Karpenter duration such as ``720h`` or ``1h30m``; None when it does not parse."""
+    if not isinstance(value, str) or not _DURATION.match(value):
+        return None
+    factor = {"s": 1, "m": 60, "h": 3600}
+    return sum(int(n) * factor[unit] for n, unit in _DURATION_PART.findall(value))
+
+
+def duration_problems(setting: str, value: object, *, allow_never: bool) -> list[str]:
+    if is_token(value):
+        return []
+    if allow_never and value == "Never":
+        return []
+    if not isinstance(value, str) or duration_seconds(value) is None:
+        never = " or Never" if allow_never else ""
+        return [
+            f"{setting} {value!r} is not a duration; write whole numbers with s, m or h, such as 720h or 1h30m{never}"
+        ]
+    return []
+
+
+def quantity_problems(setting: str, value: object) -> list[str]:
+    """A Kubernetes resource quantity (``1000``, ``64Gi``, ``500m``)."""
+    if is_token(value):
+        return []
+    if isinstance(value, bool) or not isinstance(value, int | str) or not _QUANTITY.match(str(value)):
+        return [f"{setting} {value!r} is not a Kubernetes quantity such as 1000, 500m or 64Gi"]
+    return []
+
+
+def name_problems(setting: str, value: object, *, label: bool = False) -> list[str]:
+    """A Kubernetes object name (DNS-1123 subdomain, or label for namespaces), checked as a string first so that
+    values of other types never reach the jsii kernel."""
+    if not isinstance(value, str) or not value:
+        return [f"{setting} must be a non-empty string, got {value!r}"]
+    return v.dns1123_label(setting, value) if label else v.dns1123_subdomain(setting, value)
+
+
+def sequence_of(value: Sequence[Any] | None) -> tuple[Any, ...]:
+    return tuple(value) if value is not None else ()

@@ -1,0 +1,158 @@
+"""Pod Identity rules that need no construct tree: names, keys, quotas, policy checks, tag limits.
+
+Facts (see ../shared/reference/eks-facts.md section 2):
+
+- Namespace: DNS-1123 label (<= 63); service account: DNS-1123 subdomain (<= 253) (k8s apimachinery ``generic.go``).
+- Up to 5,000 Pod Identity associations per cluster, not adjustable (EKS user guide ``pod-identities.html``, Limits).
+- One IAM role per service account in a cluster (same page): one association per namespace/service account.
+- Association tags: key 1-128 characters, value 0-256, no ``aws:`` prefix (CFN schema of
+  ``AWS::EKS::PodIdentityAssociation``).
+- A session ``policy`` needs ``disableSessionTags: true`` (EKS API ``CreatePodIdentityAssociation.policy``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from eks_platform._internal import validation as v
+
+#: EKS quota: Pod Identity associations per cluster (EKS user guide, "EKS Pod Identity restrictions"). Not adjustable.
+MAX_ASSOCIATIONS_PER_CLUSTER = 5000
+
+#: The service principal of EKS Pod Identity (EKS user guide ``pod-id-role.html``).
+POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
+#: ``sts:TagSession`` is required because EKS passes session tags when it assumes the role.
+TRUST_ACTIONS = ("sts:AssumeRole", "sts:TagSession")
+
+#: The session tags EKS Pod Identity adds (EKS user guide ``pod-id-abac.html``), all transitive.
+SESSION_TAG_KEYS = (
+    "eks-cluster-arn",
+    "eks-cluster-name",
+    "kubernetes-namespace",
+    "kubernetes-service-account",
+    "kubernetes-pod-name",
+    "kubernetes-pod-uid",
+)
+
+TAG_KEY_MAX = 128
+TAG_VALUE_MAX = 256
+#: ``AWS::EKS::Addon`` tags are stricter than association tags (CFN schema ``aws-eks-addon.json``).
+ADDON_TAG_KEY_MAX = 127
+ADDON_TAG_VALUE_MAX = 255
+
+
+def association_key(namespace: str, service_account: str) -> str:
+    """The stable key of a binding: ``namespace:service-account``.
+
+    Used as the construct id of a binding, so logical IDs follow the Kubernetes identity, never a list position.
+    Unambiguous because a namespace (a DNS-1123 label) and a service account name (a DNS-1123 subdomain) can never
+    contain ``:``.
+    """
+    return f"{namespace}:{service_account}"
+
+
+def name_problems(namespace: object, service_account: object, *, prefix: str = "") -> list[str]:
+    """Kubernetes naming rules for the two halves of a binding."""
+    return v.dns1123_label(f"{prefix}namespace", namespace) + v.dns1123_subdomain(
+        f"{prefix}service_account", service_account
+    )
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def wildcard_admin_statements(statements: Iterable[Mapping[str, Any]]) -> list[int]:
+    """Indexes of ``Allow`` statements whose actions include ``*`` and whose resources include ``*``.
+
+    ``statements`` are IAM statement JSON objects (``PolicyStatement.to_statement_json()``).
+    ``NotAction``/``NotResource`` statements are judged as wildcard too: ``NotAction: x`` allows everything but x.
+    """
+    found = []
+    for index, statement in enumerate(statements):
+        if statement.get("Effect", "Allow") != "Allow":
+            continue
+        actions = _as_list(statement.get("Action"))
+        resources = _as_list(statement.get("Resource"))
+        any_action = "*" in actions or "NotAction" in statement
+        any_resource = "*" in resources or "NotResource" in statement
+        if any_action and any_resource:
+            found.append(index)
+    return found
+
+
+def tag_problems(setting: str, tags: object, *, key_max: int = TAG_KEY_MAX, value_max: int = TAG_VALUE_MAX,
+                 value_min: int = 0) -> list[str]:
+    """Tag map rules of EKS resources: lengths, no ``aws:`` prefix, strings only."""
+    if tags is None:
+        return []
+    if not isinstance(tags, Mapping):
+        return [f"{setting} must be a mapping of tag key to value, got {type(tags).__name__} {tags!r}"]
+    problems = []
+    for key, value in tags.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            problems.append(f"{setting} entry {key!r}: {value!r} must map a string key to a string value")
+            continue
+        if v.is_unresolved(key) or v.is_unresolved(value):
+            continue
+        if not 1 <= len(key) <= key_max:
+            problems.append(f"{setting} key {key!r} is {len(key)} characters; allowed 1 to {key_max}")
+        if key.lower().startswith("aws:"):
+            problems.append(f"{setting} key {key!r} starts with 'aws:', which AWS reserves; rename the tag")
+        if not value_min <= len(value) <= value_max:
+            problems.append(
+                f"{setting} value of {key!r} is {len(value)} characters; allowed {value_min} to {value_max}"
+            )
+    return problems
+
+
+def same_account_target_problem(target_arn: str, cluster_account: str | None) -> str | None:
+    """A problem when a cross-account target role lives in the cluster's own account (both must be known)."""
+    target_account = v.account_of_arn(target_arn) if not v.is_unresolved(target_arn) else None
+    if target_account is None or cluster_account is None or v.is_unresolved(cluster_account):
+        return None
+    if target_account != cluster_account:
+        return None
+    return (
+        f"target_role {target_arn} is in the cluster's own account {cluster_account}; a target role is for "
+        "cross-account access. Attach the permissions to the association role instead (managed_policies / "
+        "policy_statements), or set allow_same_account_target=True for deliberate same-account role chaining"
+    )
+
+
+def quota_problem(cluster_path: str, count: int) -> str | None:
+    if count <= MAX_ASSOCIATIONS_PER_CLUSTER:
+        return None
+    return (
+        f"cluster {cluster_path} would get {count} Pod Identity associations in this app; EKS allows at most "
+        f"{MAX_ASSOCIATIONS_PER_CLUSTER} per cluster and the quota cannot be raised. Share one role across "
+        "service accounts with session-tag (ABAC) policies, or spread workloads over more clusters"
+    )
+
+
+def policy_json(document: Mapping[str, Any]) -> str:
+    """Deterministic JSON for a policy document without tokens (sorted keys, compact)."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"))
+
+
+def trust_conditions(cluster_arn: str, bindings: Sequence[tuple[str, str]]) -> dict[str, dict[str, Any]]:
+    """The ``StringEquals`` block that scopes a Pod Identity trust policy to one cluster and its bindings.
+
+    Keys are the request tags EKS sends when it assumes the role (EKS user guide ``pod-id-role.html``):
+    ``eks-cluster-arn``, ``kubernetes-namespace``, ``kubernetes-service-account``. With several bindings the values
+    become lists, which widens the trust to every namespace x service-account combination: callers that need exact
+    pairs use one role per binding (what :class:`PodIdentity` does).
+    """
+    namespaces = sorted({ns for ns, _ in bindings})
+    accounts = sorted({sa for _, sa in bindings})
+    return {
+        "StringEquals": {
+            "aws:RequestTag/eks-cluster-arn": cluster_arn,
+            "aws:RequestTag/kubernetes-namespace": namespaces[0] if len(namespaces) == 1 else namespaces,
+            "aws:RequestTag/kubernetes-service-account": accounts[0] if len(accounts) == 1 else accounts,
+        }
+    }

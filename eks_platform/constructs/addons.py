@@ -1,0 +1,707 @@
+"""A typed catalog of EKS add-ons (community and AWS), pinned, IAM-wired and Auto-Mode-aware.
+
+Each add-on becomes one ``AWS::EKS::Addon`` (no Helm chart, no kubectl Lambda). Versions come from the checked-in
+catalog (``eks_platform/_internal/data/addons.json``) for the cluster's Kubernetes minor; add-ons that need AWS
+permissions get Pod Identity roles scoped to their namespace and service account.
+
+See: https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any, cast
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_eks_v2 as eks
+from aws_cdk import aws_iam as iam
+from constructs import Construct, IConstruct, IDependable
+
+from eks_platform._internal import addons as cat
+from eks_platform._internal import pod_identity as pi
+from eks_platform._internal import validation as v
+from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
+from eks_platform.constructs.pod_identity import (
+    PodIdentity,
+    _ClusterRegistry,
+    _managed_policy_problems,
+    _statement_problems,
+    add_addon_pod_identity,
+)
+from eks_platform.errors import ConfigError
+
+if TYPE_CHECKING:
+    from eks_platform.constructs.cluster import AutoModeCluster
+
+
+class AddonName(str, Enum):
+    """Every add-on in the catalog (its EKS add-on name).
+
+    See: https://docs.aws.amazon.com/eks/latest/userguide/community-addons.html
+    """
+
+    # Community add-ons (owner: community)
+    METRICS_SERVER = "metrics-server"
+    KUBE_STATE_METRICS = "kube-state-metrics"
+    PROMETHEUS_NODE_EXPORTER = "prometheus-node-exporter"
+    CERT_MANAGER = "cert-manager"
+    EXTERNAL_DNS = "external-dns"
+    FLUENT_BIT = "fluent-bit"
+    SRIOV_NETWORK_METRICS_EXPORTER = "sriov-network-metrics-exporter"
+    # AWS add-ons people combine with them (owner: aws)
+    EKS_POD_IDENTITY_AGENT = "eks-pod-identity-agent"
+    AWS_EBS_CSI_DRIVER = "aws-ebs-csi-driver"
+    SNAPSHOT_CONTROLLER = "snapshot-controller"
+    AMAZON_CLOUDWATCH_OBSERVABILITY = "amazon-cloudwatch-observability"
+    COREDNS = "coredns"
+    KUBE_PROXY = "kube-proxy"
+    VPC_CNI = "vpc-cni"
+    ADOT = "adot"
+    AWS_GUARDDUTY_AGENT = "aws-guardduty-agent"
+
+
+class ResolveConflicts(str, Enum):
+    """``ResolveConflicts`` of ``AWS::EKS::Addon``: what happens to fields changed in the cluster by others."""
+
+    OVERWRITE = "OVERWRITE"
+    NONE = "NONE"
+    PRESERVE = "PRESERVE"
+
+
+#: ConfigurationValues that deploy the Pod Identity agent's second DaemonSet for hybrid nodes
+#: (EKS user guide ``hybrid-nodes-add-ons.html``; add-on v1.3.3-eksbuild.1 or later).
+POD_IDENTITY_AGENT_HYBRID_CONFIGURATION: Mapping[str, Any] = {"daemonsets": {"hybrid": {"create": True}}}
+
+#: CloudFormation types that make up a cluster's compute: add-ons that need nodes wait for them. Access entries count
+#: only when they let nodes join (any type but ``STANDARD``, e.g. ``EC2``, ``EC2_LINUX``, ``HYBRID_LINUX``).
+COMPUTE_RESOURCE_TYPES = frozenset({"AWS::EKS::Nodegroup", "AWS::EKS::FargateProfile", "AWS::EKS::AccessEntry"})
+
+
+def _is_compute(resource: Any) -> bool:
+    if not cdk.CfnResource.is_cfn_resource(resource) or resource.cfn_resource_type not in COMPUTE_RESOURCE_TYPES:
+        return False
+    if isinstance(resource, eks.CfnAccessEntry):
+        entry_type = resource.type
+        return isinstance(entry_type, str) and entry_type != "STANDARD"
+    return True
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AddonPodIdentity:
+    """A Pod Identity association for one of an add-on's service accounts (``PodIdentityAssociations``).
+
+    Args:
+        service_account: the add-on's service account (DNS-1123 subdomain).
+        role: an existing role (left untouched). Default: - a new role scoped to the add-on's namespace and this
+            service account.
+        managed_policies: managed policies for the new role. Default: - none.
+        policy_statements: inline statements for the new role. Default: - none.
+    """
+
+    service_account: str
+    role: iam.IRole | None = None
+    managed_policies: Sequence[iam.IManagedPolicy] = ()
+    policy_statements: Sequence[iam.PolicyStatement] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "managed_policies", tuple(self.managed_policies or ()))
+        object.__setattr__(self, "policy_statements", tuple(self.policy_statements or ()))
+        problems = v.dns1123_subdomain("AddonPodIdentity.service_account", self.service_account)
+        if self.role is not None and (self.managed_policies or self.policy_statements):
+            problems.append(
+                "AddonPodIdentity got role together with managed_policies/policy_statements; pass either an existing "
+                "role or the policies for a new one"
+            )
+        problems += _managed_policy_problems("AddonPodIdentity.managed_policies", self.managed_policies)
+        problems += _statement_problems("AddonPodIdentity.policy_statements", self.policy_statements, False)
+        if problems:
+            raise ConfigError("InvalidAddonPodIdentity", problems)
+
+
+def _zone_arn(zone: str) -> str:
+    return f"arn:{cdk.Aws.PARTITION}:route53:::hostedzone/{zone}"
+
+
+def route53_zone_statements(zone_ids: Sequence[str]) -> list[iam.PolicyStatement]:
+    """external-dns rights reduced as the EKS user guide suggests, scoped to ``zone_ids``.
+
+    ``route53:ListHostedZones`` supports no resource-level scoping, hence ``*``.
+    """
+    return [
+        iam.PolicyStatement(
+            sid="ChangeRecordsInZones",
+            actions=["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
+            resources=[_zone_arn(z) for z in zone_ids],
+        ),
+        iam.PolicyStatement(sid="ListZones", actions=["route53:ListHostedZones"], resources=["*"]),
+    ]
+
+
+def route53_dns01_statements(zone_ids: Sequence[str]) -> list[iam.PolicyStatement]:
+    """cert-manager's Route 53 DNS-01 solver rights, scoped to ``zone_ids``.
+
+    See: https://cert-manager.io/docs/configuration/acme/dns01/route53/
+    """
+    return [
+        iam.PolicyStatement(
+            sid="GetChange", actions=["route53:GetChange"], resources=[f"arn:{cdk.Aws.PARTITION}:route53:::change/*"]
+        ),
+        iam.PolicyStatement(
+            sid="ChangeRecordsInZones",
+            actions=["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
+            resources=[_zone_arn(z) for z in zone_ids],
+        ),
+        iam.PolicyStatement(sid="FindZones", actions=["route53:ListHostedZonesByName"], resources=["*"]),
+    ]
+
+
+def cloudwatch_logs_statements(prefix: str) -> list[iam.PolicyStatement]:
+    """Fluent Bit's ``cloudwatch_logs`` output rights, limited to log groups under ``prefix``."""
+    group = f"arn:{cdk.Aws.PARTITION}:logs:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:log-group:{prefix}*"
+    return [
+        iam.PolicyStatement(
+            sid="WriteLogs",
+            actions=[
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:DescribeLogStreams",
+                "logs:PutLogEvents",
+                "logs:PutRetentionPolicy",
+            ],
+            resources=[group, f"{group}:log-stream:*"],
+        )
+    ]
+
+
+def _is_auto_mode(cluster: eks.ICluster) -> bool:
+    cfn = cluster.node.default_child
+    if not isinstance(cfn, eks.CfnCluster):
+        return False
+    config = cfn.compute_config
+    return bool(getattr(config, "enabled", False)) if config is not None else False
+
+
+@jsii.implements(cdk.IAspect)
+class _ComputeReadiness:
+    """Adds, at synth, the dependencies an add-on needs: the cluster's compute and the add-ons it requires.
+
+    An aspect because compute (node groups, Fargate profiles, access entries) may be added after the add-on.
+    """
+
+    def __init__(self, addon: ManagedAddon, scopes: Sequence[IConstruct], explicit: Sequence[IDependable]) -> None:
+        self._addon = addon
+        self._scopes = tuple(scopes)
+        self._explicit = tuple(explicit)
+
+    def visit(self, node: IConstruct) -> None:
+        if node is not self._addon:
+            return
+        addon = self._addon
+        if addon.entry.needs_nodes:
+            seen: set[str] = set()
+            for scope in self._scopes:
+                for child in scope.node.find_all():
+                    if _is_compute(child) and child.node.path not in seen:
+                        seen.add(child.node.path)
+                        addon.addon.node.add_dependency(child)
+            for dep in self._explicit:
+                addon.addon.node.add_dependency(dep)
+        registry = _ClusterRegistry.of(addon.cluster)
+        for required in addon.entry.requires:
+            other = registry.addon_objects.get(required)
+            if other is not None:
+                addon.addon.node.add_dependency(other.addon)
+            else:
+                cdk.Annotations.of(addon).add_warning_v2(
+                    "eks-platform:addon-requires",
+                    f"add-on {addon.addon_name} needs {required} in the cluster, and this app does not install it "
+                    f"as an add-on; install {required} first (e.g. add_addon('{required}')) or make sure it is "
+                    "already there",
+                )
+
+
+class ManagedAddon(Construct):
+    """One EKS add-on from the catalog, installed as ``AWS::EKS::Addon`` with a pinned version.
+
+    Example::
+
+        ManagedAddon(stack, "MetricsServer", cluster=cast(eks.ICluster, cluster.cluster), name=AddonName.METRICS_SERVER,
+                     kubernetes_version="1.32")
+
+    Args:
+        scope: parent construct.
+        construct_id: construct id (``AutoModeCluster.add_addon`` uses the add-on name). Changing it replaces the
+            add-on.
+        cluster: the EKS cluster. Changing this replaces the add-on.
+        name: the add-on, an ``AddonName`` or its EKS name. Unknown names are rejected with a suggestion.
+        kubernetes_version: the cluster's Kubernetes minor, e.g. ``"1.32"``, used to pick the pinned version.
+            Default: - required unless ``version`` is given (``AutoModeCluster.add_addon`` passes it).
+        version: an explicit ``vX.Y.Z-eksbuild.N``. Default: - the catalog pin for the cluster's minor; an add-on
+            without a pin for that minor is a ``ConfigError``.
+        configuration: add-on configuration, serialised to ``ConfigurationValues`` JSON (sorted keys). See
+            ``aws eks describe-addon-configuration``. Default: - the add-on's defaults.
+        resolve_conflicts: ``ResolveConflicts``. Default: - ``OVERWRITE`` (the add-on's settings win over manual edits).
+        preserve_on_delete: keep the add-on's Kubernetes resources when the add-on is deleted. Default: - false.
+        hosted_zone_ids: Route 53 hosted zone IDs. external-dns needs them (its role may change records only
+            there); for cert-manager they enable DNS-01 rights through a Pod Identity association of
+            ``cert-manager/cert-manager``. Default: - none (required for external-dns).
+        cloudwatch_log_group_prefix: fluent-bit only: grants its service account CloudWatch Logs rights on log groups
+            under this prefix, for a ``cloudwatch_logs`` output. Default: - no IAM (fluent-bit needs none by default).
+        pod_identities: extra Pod Identity associations for the add-on's service accounts (e.g. ADOT collectors).
+            Default: - only the ones the catalog wires automatically.
+        auto_mode: the cluster runs EKS Auto Mode. Default: - read from the cluster's ``ComputeConfig``.
+        extra_capacity: the cluster also runs capacity that is not Auto Mode (managed node groups, self-managed or
+            hybrid nodes) which needs the add-ons Auto Mode has built in. Default: - false.
+        hybrid_nodes: the cluster also runs EKS Hybrid Nodes: Auto Mode's built-in add-ons are then accepted if they
+            run on hybrid nodes (kube-proxy, CoreDNS, the Pod Identity agent; not the VPC CNI or EBS CSI driver).
+            Default: - false.
+        compute: extra resources that must exist before an add-on that needs nodes (e.g. custom NodePool manifests).
+            Default: - none; node groups, Fargate profiles and node access entries (any type but ``STANDARD``) under
+            ``compute_scope`` are found automatically.
+        compute_scope: construct subtree searched for compute resources. Default: - the cluster.
+        tags: tags of the add-on (keys 1-127, values 1-255 characters). Default: - none.
+
+    See: https://docs.aws.amazon.com/eks/latest/userguide/creating-an-add-on.html
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        cluster: eks.ICluster,
+        name: AddonName | str,
+        kubernetes_version: str | None = None,
+        version: str | None = None,
+        configuration: Mapping[str, Any] | None = None,
+        resolve_conflicts: ResolveConflicts | None = None,
+        preserve_on_delete: bool | None = None,
+        hosted_zone_ids: Sequence[str] | None = None,
+        cloudwatch_log_group_prefix: str | None = None,
+        pod_identities: Sequence[AddonPodIdentity] | None = None,
+        auto_mode: bool | None = None,
+        extra_capacity: bool | None = None,
+        hybrid_nodes: bool | None = None,
+        compute: Sequence[IDependable] | None = None,
+        compute_scope: Construct | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        addon_name = name.value if isinstance(name, AddonName) else name
+        registry = _ClusterRegistry.of(cluster)
+        # Before any construct exists: a duplicate id would otherwise surface as a jsii error.
+        if isinstance(addon_name, str):
+            registry.check_addon(addon_name, f"{scope.node.path}/{construct_id}")
+        super().__init__(scope, construct_id)
+        path = self.node.path
+        unknown = cat.unknown_name_problem(addon_name)
+        if unknown:
+            raise ConfigError("UnknownAddon", unknown, path=path)
+        entry = cat.catalog()[addon_name]
+        zones = tuple(hosted_zone_ids or ())
+        identities = tuple(pod_identities or ())
+
+        problems: list[str] = []
+        running_auto_mode = _is_auto_mode(cluster) if auto_mode is None else auto_mode
+        needed_elsewhere = bool(extra_capacity) or (bool(hybrid_nodes) and entry.hybrid)
+        if entry.auto_mode_builtin and running_auto_mode and not needed_elsewhere:
+            why = (
+                f"; the cluster's hybrid nodes cannot run it either ({addon_name} is not hybrid-compatible)"
+                if hybrid_nodes else ""
+            )
+            problems.append(
+                f"add-on {addon_name} is built into EKS Auto Mode, and no other capacity of this cluster needs it"
+                f"{why}; drop it. A cluster that also runs node groups or self-managed nodes declares "
+                "extra_capacity=True (add_pod_identity_agent does this for the Pod Identity agent)"
+            )
+        partition = cat.partition_problem(entry, cdk.Stack.of(self).region)
+        if partition:
+            problems.append(partition)
+        resolved_version, pin, version_problems = cat.resolve_version(entry, kubernetes_version, version)
+        problems += version_problems
+        config, config_problems = cat.configuration_json("configuration", configuration)
+        problems += config_problems
+        if config is not None and cat.has_tokens(config) and cat.has_nulls(config):
+            problems.append(
+                "configuration mixes CDK tokens with null values; CloudFormation rendering of tokens drops nulls, "
+                "so remove the nulls (or the tokens)"
+            )
+        if resolve_conflicts is not None and not isinstance(resolve_conflicts, ResolveConflicts):
+            problems.append(
+                f"resolve_conflicts {resolve_conflicts!r} must be a ResolveConflicts member "
+                f"({', '.join(m.value for m in ResolveConflicts)})"
+            )
+        if entry.iam_policy in ("route53-zones", "route53-dns01"):
+            problems += cat.hosted_zone_problems("hosted_zone_ids", zones)
+            if entry.iam_kind == "required" and not zones:
+                problems.append(
+                    f"add-on {addon_name} needs hosted_zone_ids: the Route 53 zones it may change (its role is scoped "
+                    "to them instead of AmazonRoute53FullAccess)"
+                )
+        elif zones:
+            problems.append(
+                f"hosted_zone_ids are only used by external-dns and cert-manager, not {addon_name}; remove them"
+            )
+        if cloudwatch_log_group_prefix is not None:
+            if entry.iam_policy != "cloudwatch-logs":
+                problems.append(
+                    f"cloudwatch_log_group_prefix is only used by fluent-bit, not {addon_name}; remove it"
+                )
+            else:
+                problems += cat.log_group_prefix_problems("cloudwatch_log_group_prefix", cloudwatch_log_group_prefix)
+        seen_accounts = [entry.service_account] if (entry.association == "addon" and (
+            entry.managed_policies or zones or cloudwatch_log_group_prefix)) else []
+        for identity in identities:
+            if not isinstance(identity, AddonPodIdentity):
+                problems.append(f"pod_identities entries must be AddonPodIdentity, got {identity!r}")
+            elif identity.service_account in seen_accounts:
+                problems.append(
+                    f"pod_identities binds service account {identity.service_account} twice (the catalog already "
+                    "binds it, or it is listed twice); bind each service account once"
+                )
+            else:
+                seen_accounts.append(identity.service_account)
+        problems += pi.tag_problems(
+            "tags", tags, key_max=pi.ADDON_TAG_KEY_MAX, value_max=pi.ADDON_TAG_VALUE_MAX, value_min=1
+        )
+        if problems:
+            raise ConfigError("InvalidAddon", problems, path=path)
+
+        registry.check_addon(addon_name, path)
+        registry.addons[addon_name] = path
+        registry.addon_objects[addon_name] = self
+
+        self.cluster = cluster
+        self.entry = entry
+        self.addon_name = addon_name
+        self.pin = pin
+        self.roles: dict[str, iam.IRole] = {}
+        self.dns_pod_identity: PodIdentity | None = None
+
+        self.addon = eks.CfnAddon(
+            self,
+            "Resource",
+            addon_name=addon_name,
+            cluster_name=cluster.cluster_name,
+            addon_version=resolved_version,
+            configuration_values=self._configuration_values(config),
+            resolve_conflicts=(resolve_conflicts or ResolveConflicts.OVERWRITE).value,
+            preserve_on_delete=bool(preserve_on_delete),
+            tags=[cdk.CfnTag(key=k, value=tags[k]) for k in sorted(tags)] if tags else None,
+        )
+        self.node.default_child = self.addon
+        if pin is not None and pin.basis == "inferred":
+            cdk.Annotations.of(self).add_warning_v2(
+                "eks-platform:addon-version",
+                f"add-on {addon_name} {pin.version} for Kubernetes {kubernetes_version} is an inferred pin "
+                f"({pin.note}). Confirm it with `aws eks describe-addon-versions --addon-name {addon_name} "
+                f"--kubernetes-version {kubernetes_version}` or pass version= explicitly.",
+            )
+
+        self._wire_iam(entry, zones, cloudwatch_log_group_prefix, identities)
+        cdk.Aspects.of(self).add(
+            _ComputeReadiness(self, [compute_scope or cluster], tuple(compute or ())),
+        )
+
+    def _configuration_values(self, config: dict[str, Any] | None) -> str | None:
+        if config is None:
+            return None
+        if cat.has_tokens(config):  # e.g. a role ARN: let CloudFormation join the pieces
+            return cdk.Stack.of(self).to_json_string(config)
+        return cat.configuration_text(config)
+
+    # -- IAM ---------------------------------------------------------------------------------------------------
+    def _wire_iam(
+        self,
+        entry: cat.CatalogEntry,
+        zones: tuple[str, ...],
+        log_prefix: str | None,
+        identities: tuple[AddonPodIdentity, ...],
+    ) -> None:
+        statements: list[iam.PolicyStatement] = []
+        if entry.iam_policy == "route53-zones" and zones:
+            statements = route53_zone_statements(zones)
+        elif entry.iam_policy == "cloudwatch-logs" and log_prefix is not None:
+            statements = cloudwatch_logs_statements(log_prefix)
+        managed = [iam.ManagedPolicy.from_aws_managed_policy_name(p) for p in entry.managed_policies]
+        if entry.association == "addon" and entry.service_account and (statements or managed):
+            role = add_addon_pod_identity(
+                self,
+                cluster=self.cluster,
+                namespace=entry.namespace,
+                service_account=entry.service_account,
+                managed_policies=managed,
+                policy_statements=statements,
+            )
+            self.roles[entry.service_account] = role
+            if entry.managed_policies:
+                acknowledge_aws_managed_policies(
+                    role,
+                    entry.managed_policies,
+                    f"the AWS-recommended managed policy of the {entry.name} add-on (EKS user guide), on a role only "
+                    f"{entry.namespace}/{entry.service_account} of this cluster can assume",
+                )
+            if entry.iam_policy == "route53-zones":
+                acknowledge(role, "AwsSolutions-IAM5[Resource::*]",
+                            "route53:ListHostedZones has no resource-level permissions; record changes are limited "
+                            "to the given hosted zones")
+            if entry.iam_policy == "cloudwatch-logs" and log_prefix is not None:
+                group = f"arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:{log_prefix}*"
+                reason = ("Fluent Bit creates log groups and streams at run time; the grant is limited to groups "
+                          "under the configured prefix")
+                acknowledge(role, f"AwsSolutions-IAM5[Resource::{group}]", reason)
+                acknowledge(role, f"AwsSolutions-IAM5[Resource::{group}:log-stream:*]", reason)
+        if entry.iam_policy == "route53-dns01" and zones and entry.service_account:
+            # cert-manager's add-on rejects PodIdentityAssociations: bind its service account directly.
+            self.dns_pod_identity = PodIdentity(
+                self,
+                PodIdentity.id_for(entry.namespace, entry.service_account),
+                cluster=self.cluster,
+                namespace=entry.namespace,
+                service_account=entry.service_account,
+                policy_statements=route53_dns01_statements(zones),
+            )
+            self.roles[entry.service_account] = self.dns_pod_identity.role
+            acknowledge(self.dns_pod_identity.role, "AwsSolutions-IAM5[Resource::*]",
+                        "route53:ListHostedZonesByName has no resource-level permissions; record changes are limited "
+                        "to the given hosted zones")
+            acknowledge(self.dns_pod_identity.role,
+                        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:route53:::change/*]",
+                        "cert-manager polls route53:GetChange for change IDs that exist only at run time")
+        for identity in identities:
+            self.roles[identity.service_account] = add_addon_pod_identity(
+                self,
+                cluster=self.cluster,
+                namespace=entry.namespace,
+                service_account=identity.service_account,
+                role=identity.role,
+                managed_policies=identity.managed_policies,
+                policy_statements=identity.policy_statements,
+            )
+
+    # -- attributes --------------------------------------------------------------------------------------------
+    @property
+    def addon_version(self) -> str | None:
+        """The installed version (pinned or explicit)."""
+        version = self.addon.addon_version
+        return version if isinstance(version, str) else None
+
+    @property
+    def addon_arn(self) -> str:
+        return self.addon.attr_arn
+
+
+def _addons_scope(cluster: AutoModeCluster) -> Construct:
+    found = cluster.node.try_find_child("Addons")
+    return found if isinstance(found, Construct) else Construct(cluster, "Addons")
+
+
+def add_cluster_addon(cluster: AutoModeCluster, name: AddonName | str, **options: Any) -> ManagedAddon:
+    """What ``AutoModeCluster.add_addon`` does: a ``ManagedAddon`` at ``<cluster>/Addons/<name>``."""
+    addon_name = name.value if isinstance(name, AddonName) else str(name)
+    options.setdefault("kubernetes_version", cluster.version_string)
+    options.setdefault("auto_mode", True)
+    options.setdefault("extra_capacity", bool(getattr(cluster, "has_extra_capacity", False)))
+    options.setdefault("hybrid_nodes", getattr(cluster, "hybrid_networks", None) is not None)
+    options.setdefault("compute_scope", cluster)
+    extra = getattr(cluster, "compute_dependencies", None)
+    if extra and "compute" not in options:
+        options["compute"] = list(extra)
+    return ManagedAddon(
+        _addons_scope(cluster), addon_name, cluster=cast(eks.ICluster, cluster.cluster), name=addon_name, **options
+    )
+
+
+def add_pod_identity_agent(
+    cluster: AutoModeCluster | eks.ICluster,
+    *,
+    hybrid_nodes: bool = True,
+    version: str | None = None,
+    kubernetes_version: str | None = None,
+    scope: Construct | None = None,
+) -> ManagedAddon:
+    """Install the ``eks-pod-identity-agent`` add-on for capacity that is not Auto Mode (hybrid nodes, node groups).
+
+    Auto Mode nodes have the agent built in; this is the supported way to add it for the other capacity of the
+    same cluster. With ``hybrid_nodes`` the add-on also deploys its hybrid DaemonSet
+    (``{"daemonsets":{"hybrid":{"create": true}}}``); the nodes need ``enableCredentialsFile: true`` in their nodeadm
+    ``NodeConfig``.
+
+    Args:
+        cluster: an ``AutoModeCluster`` (preferred) or an ``aws_eks_v2.ICluster``.
+        hybrid_nodes: deploy the hybrid-nodes DaemonSet. Default: - true.
+        version: explicit add-on version. Default: - the catalog pin for the cluster's minor.
+        kubernetes_version: the cluster's minor, needed for a bare ``ICluster`` without ``version``.
+            Default: - the ``AutoModeCluster``'s version.
+        scope: parent construct. Default: - ``<cluster>/Addons`` (an ``AutoModeCluster``) or the cluster.
+
+    Returns: the add-on (construct id ``eks-pod-identity-agent``).
+
+    See: https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-add-ons.html
+    """
+    options: dict[str, Any] = {
+        "version": version,
+        "configuration": dict(POD_IDENTITY_AGENT_HYBRID_CONFIGURATION) if hybrid_nodes else None,
+        "extra_capacity": True,
+    }
+    from eks_platform.constructs.cluster import AutoModeCluster
+
+    name = AddonName.EKS_POD_IDENTITY_AGENT.value
+    if not isinstance(cluster, AutoModeCluster):
+        return ManagedAddon(
+            scope or cast(Construct, cluster),
+            name,
+            cluster=cluster,
+            name=name,
+            kubernetes_version=kubernetes_version,
+            **options,
+        )
+    wrapper = cluster
+    if kubernetes_version is not None:
+        options["kubernetes_version"] = kubernetes_version
+    if scope is not None:
+        options.setdefault("kubernetes_version", wrapper.version_string)
+        return ManagedAddon(
+            scope,
+            name,
+            cluster=cast(eks.ICluster, wrapper.cluster),
+            name=name,
+            auto_mode=True,
+            compute_scope=wrapper,
+            **options,
+        )
+    return add_cluster_addon(wrapper, name, **options)
+
+
+def add_cluster_pod_identity(cluster: AutoModeCluster, namespace: str, service_account: str,
+                             **options: Any) -> PodIdentity:
+    """What ``AutoModeCluster.add_pod_identity`` does: a ``PodIdentity`` at ``<cluster>/PodIdentities/<ns>:<sa>``."""
+    found = cluster.node.try_find_child("PodIdentities")
+    holder = found if isinstance(found, Construct) else Construct(cluster, "PodIdentities")
+    # Validate the names before they become a construct id (a bad id would surface as a jsii error).
+    problems = pi.name_problems(namespace, service_account)
+    if problems:
+        raise ConfigError("InvalidPodIdentity", problems, path=f"{holder.node.path}")
+    return PodIdentity(
+        holder,
+        PodIdentity.id_for(namespace, service_account),
+        cluster=cast(eks.ICluster, cluster.cluster),
+        namespace=namespace,
+        service_account=service_account,
+        **options,
+    )
+
+
+# -- cdk.json: the `addons` section ---------------------------------------------------------------------------------
+#: What the reference stack installs when the ``addons`` section is absent (issue 4).
+DEFAULT_ADDONS: tuple[str, ...] = (
+    AddonName.METRICS_SERVER.value,
+    AddonName.KUBE_STATE_METRICS.value,
+    AddonName.PROMETHEUS_NODE_EXPORTER.value,
+    AddonName.CERT_MANAGER.value,
+)
+_SETTING_KEYS = ("version", "configuration", "hostedZoneIds", "cloudWatchLogGroupPrefix", "preserveOnDelete")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AddonSettings:
+    """One ``addons`` entry of the platform config (the add-on's name is the key).
+
+    Args:
+        version: explicit ``vX.Y.Z-eksbuild.N``. Default: - the catalog pin for the cluster's minor.
+        configuration: ``ConfigurationValues`` as an object. Default: - none.
+        hosted_zone_ids: Route 53 zones (external-dns: required; cert-manager: DNS-01 rights). Default: - none.
+        cloudwatch_log_group_prefix: fluent-bit CloudWatch Logs rights. Default: - none.
+        preserve_on_delete: keep the add-on's resources when it is removed. Default: - false.
+    """
+
+    version: str | None = None
+    configuration: Mapping[str, Any] | None = None
+    hosted_zone_ids: tuple[str, ...] = ()
+    cloudwatch_log_group_prefix: str | None = None
+    preserve_on_delete: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hosted_zone_ids", tuple(self.hosted_zone_ids))
+        problems: list[str] = []
+        if self.version is not None:
+            problems += cat.version_problems("version", self.version)
+        problems += cat.configuration_json("configuration", self.configuration)[1]
+        problems += cat.hosted_zone_problems("hosted_zone_ids", self.hosted_zone_ids)
+        if self.cloudwatch_log_group_prefix is not None:
+            problems += cat.log_group_prefix_problems("cloudwatch_log_group_prefix", self.cloudwatch_log_group_prefix)
+        if problems:
+            raise ConfigError("InvalidAddonSettings", problems)
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments for ``AutoModeCluster.add_addon``."""
+        return {
+            "version": self.version,
+            "configuration": self.configuration,
+            "hosted_zone_ids": self.hosted_zone_ids or None,
+            "cloudwatch_log_group_prefix": self.cloudwatch_log_group_prefix,
+            "preserve_on_delete": self.preserve_on_delete or None,
+        }
+
+
+def default_addon_settings() -> dict[str, AddonSettings]:
+    return {name: AddonSettings() for name in DEFAULT_ADDONS}
+
+
+def parse_addons_config(setting: str, raw: Any, problems: list[str]) -> dict[str, AddonSettings]:
+    """Parse ``platform.addons`` (add-on name -> settings object); append problems, never raise."""
+    if not isinstance(raw, dict):
+        problems.append(
+            f"{setting} must be an object mapping add-on names to settings, e.g. {{\"metrics-server\": {{}}}}; got "
+            f"{type(raw).__name__} {raw!r}"
+        )
+        return {}
+    result: dict[str, AddonSettings] = {}
+    for name, item in raw.items():
+        where = f"{setting}.{name}"
+        unknown = cat.unknown_name_problem(name)
+        if unknown:
+            problems.append(f"{setting}: {unknown}")
+            continue
+        entry = cat.catalog()[name]
+        if item is None:
+            item = {}
+        if not isinstance(item, dict):
+            problems.append(f"{where} must be an object of settings ({', '.join(_SETTING_KEYS)}), got {item!r}")
+            continue
+        found: list[str] = v.unknown_keys(where, item.keys(), list(_SETTING_KEYS))
+        version = item.get("version")
+        if version is not None:
+            found += cat.version_problems(f"{where}.version", version)
+        configuration = item.get("configuration")
+        if configuration is not None:
+            found += cat.configuration_json(f"{where}.configuration", configuration)[1]
+        zones = item.get("hostedZoneIds", [])
+        if not isinstance(zones, list):
+            found.append(f"{where}.hostedZoneIds must be a list of Route 53 hosted zone IDs, got {zones!r}")
+            zones = []
+        found += cat.hosted_zone_problems(f"{where}.hostedZoneIds", zones)
+        if zones and entry.iam_policy not in ("route53-zones", "route53-dns01"):
+            found.append(f"{where}.hostedZoneIds is only used by external-dns and cert-manager; remove it")
+        if entry.iam_policy == "route53-zones" and entry.iam_kind == "required" and not zones:
+            found.append(f"{where}.hostedZoneIds is required: the Route 53 zones {name} may change")
+        prefix = item.get("cloudWatchLogGroupPrefix")
+        if prefix is not None:
+            if entry.iam_policy != "cloudwatch-logs":
+                found.append(f"{where}.cloudWatchLogGroupPrefix is only used by fluent-bit; remove it")
+            found += cat.log_group_prefix_problems(f"{where}.cloudWatchLogGroupPrefix", prefix)
+        if "preserveOnDelete" in item:
+            found += v.expect_type(f"{where}.preserveOnDelete", item["preserveOnDelete"], bool, "true or false")
+        if found:
+            problems += found
+            continue
+        result[name] = AddonSettings(
+            version=version,
+            configuration=configuration,
+            hosted_zone_ids=tuple(zones),
+            cloudwatch_log_group_prefix=prefix,
+            preserve_on_delete=item.get("preserveOnDelete", False),
+        )
+    return result

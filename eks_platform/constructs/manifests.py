@@ -1,0 +1,457 @@
+"""Deliver cdk8s charts to an EKS cluster: applied through the kubectl provider and written as YAML at every synth.
+
+One :class:`ManifestDelivery` per cluster. Each chart handed to :meth:`ManifestDelivery.add_chart` becomes
+
+- in ``DeliveryMode.APPLY``: exactly one ``Custom::AWSCDK-EKS-KubernetesResource`` (one custom resource per chart,
+  not per object) served by the cluster's kubectl provider, and
+- in every mode: ``<cdk outdir>/manifests/<cluster>/<ChartId>.k8s.yaml`` plus a ``kustomization.yaml`` listing the
+  files in delivery order, for review and for GitOps tools (Argo CD, Flux) that apply that directory.
+
+``DeliveryMode.RENDER_ONLY`` creates no custom resource and needs no kubectl provider: no Lambda function at all.
+Both modes write the same objects, from the same constructs.
+
+Every chart is checked when it is added: objects must have explicit, unique names, and no object may use an API
+version the cluster's Kubernetes minor no longer serves (``flowcontrol.apiserver.k8s.io/v1beta3`` on 1.32, ...).
+That guard covers charts you write yourself, not only this library's.
+
+See: https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.aws_eks_v2/README.html#cdk8s-charts
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, cast
+
+import aws_cdk as cdk
+import cdk8s
+import jsii
+import yaml
+from aws_cdk import aws_eks_v2 as eks
+from constructs import Construct, IDependable, IValidation
+
+from eks_platform._internal import k8s_api
+from eks_platform._internal import validation as v
+from eks_platform._internal.ebs import vac_driver_support
+from eks_platform._internal.versions import minor_of
+from eks_platform.errors import ConfigError, raise_if_problems
+
+#: Sub-directory of the cdk outdir (``app.outdir``, normally ``cdk.out``) that holds the rendered charts.
+MANIFESTS_DIRECTORY = "manifests"
+#: Label the kubectl provider adds to every object it applies when pruning is on (absent from the YAML files).
+PRUNE_LABEL_PREFIX = "aws.cdk.eks/prune-"
+_KUSTOMIZATION = "kustomization.yaml"
+_CHART_SUFFIX = ".k8s.yaml"
+
+
+class DeliveryMode(str, Enum):
+    """How charts reach the cluster."""
+
+    APPLY = "apply"
+    """Through the cluster's kubectl provider (two Lambda functions per cluster), one custom resource per chart."""
+    RENDER_ONLY = "render-only"
+    """Only the YAML under ``cdk.out/manifests/<cluster>/``: your GitOps tool applies it. No kubectl provider."""
+
+
+class PlatformChart(cdk8s.Chart):
+    """A cdk8s chart that knows the Kubernetes version of the cluster it targets.
+
+    Constructs that depend on the version (``VolumeAttributesClass`` picks its apiVersion from it) read it from the
+    nearest ``PlatformChart`` above them.
+
+    Args:
+        scope: a ``cdk8s.App`` (for example ``ManifestDelivery.app``).
+        construct_id: chart id; it names the YAML file (``<id>.k8s.yaml``) and the custom resource. Changing it
+            deletes and re-creates the chart's objects.
+        kubernetes_version: the cluster's Kubernetes minor, such as ``"1.32"``.
+        namespace: default namespace of namespaced objects. Default: - none (objects set their own).
+        labels: labels added to every object. Default: - none.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        kubernetes_version: str,
+        namespace: str | None = None,
+        labels: Mapping[str, str] | None = None,
+    ) -> None:
+        problems = _version_problems("kubernetes_version", kubernetes_version)
+        if namespace is not None:
+            problems += k8s_api.name_problems("namespace", namespace, label=True)
+        raise_if_problems("InvalidChartSettings", problems, path=f"{scope.node.path}/{construct_id}")
+        super().__init__(scope, construct_id, namespace=namespace, labels=dict(labels) if labels else None)
+        self.kubernetes_version: str = kubernetes_version
+        self.kubernetes_minor: int = minor_of(kubernetes_version)
+
+    @staticmethod
+    def find(construct: Construct) -> PlatformChart | None:
+        """The nearest ``PlatformChart`` at or above ``construct``, or None."""
+        for scope in reversed(construct.node.scopes):
+            if isinstance(scope, PlatformChart):
+                return scope
+        return None
+
+
+def _version_problems(setting: str, version: object) -> list[str]:
+    if not isinstance(version, str) or not re.match(r"^1\.\d{2}$", version):
+        return [f"{setting} {version!r} is not a Kubernetes minor version; write it like '1.32'"]
+    return []
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DeliveredChart:
+    """What :meth:`ManifestDelivery.add_chart` froze for one chart."""
+
+    chart_id: str
+    file_name: str
+    objects: tuple[Mapping[str, Any], ...]
+    """The rendered objects, exactly as applied (without the kubectl provider's prune label) and written."""
+    manifest: eks.KubernetesManifest | None
+    """The custom resource applying the chart; None in render-only mode."""
+    chart: cdk8s.Chart
+
+
+# Output directories claimed per app root, to refuse two deliveries writing the same directory.
+_claimed: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _literal_cluster_name(cluster: eks.ICluster | eks.Cluster) -> str | None:
+    child = cluster.node.default_child
+    if isinstance(child, eks.CfnCluster):
+        name = child.name
+        if isinstance(name, str) and not v.is_unresolved(name):
+            return name
+    name = cluster.cluster_name
+    return None if v.is_unresolved(name) else name
+
+
+class ManifestDelivery(Construct):
+    """Delivers cdk8s charts to one EKS cluster and writes them as YAML at every synth.
+
+    Example::
+
+        delivery = ManifestDelivery(stack, "Manifests", cluster=cluster.cluster, kubernetes_version="1.32")
+        chart = delivery.new_chart("Apps")
+        ...  # add objects to the chart
+        delivery.add_chart(chart)
+
+    A chart is rendered when it is added (like ``eks.Cluster.add_cdk8s_chart``): add its objects first. A chart that
+    changes afterwards fails the synth instead of silently deploying a stale copy.
+
+    The YAML is written while the app synthesizes (by a validation hook, so ``app.synth(skip_validation=True)``
+    skips it) into ``<app.outdir>/manifests/<output_name>/``; files of charts no longer delivered are removed.
+
+    Args:
+        scope: parent construct.
+        construct_id: construct id.
+        cluster: the target cluster.
+        kubernetes_version: the cluster's Kubernetes minor (``"1.32"``); it drives the removed-API guard and
+            version-dependent apiVersions.
+        mode: ``APPLY`` or ``RENDER_ONLY``. Default: - ``APPLY`` when the cluster has a kubectl provider, otherwise
+            ``RENDER_ONLY`` (with an info annotation saying nothing is applied).
+        output_name: directory name under ``cdk.out/manifests/``. Default: - the cluster name when it is known at
+            synth, otherwise ``<stack name>-<cluster construct id>``.
+        overwrite: apply with ``kubectl apply`` on create too, adopting objects that already exist (a re-run after
+            a failed deployment then succeeds). Default: - true.
+
+    See: https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.aws_eks_v2/KubernetesManifest.html
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        cluster: eks.ICluster | eks.Cluster,
+        kubernetes_version: str,
+        mode: DeliveryMode | None = None,
+        output_name: str | None = None,
+        overwrite: bool = True,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        problems = _version_problems("kubernetes_version", kubernetes_version)
+        if mode is not None and not isinstance(mode, DeliveryMode):
+            problems.append(f"mode {mode!r} is not a DeliveryMode; use DeliveryMode.APPLY or DeliveryMode.RENDER_ONLY")
+        literal_name = _literal_cluster_name(cluster)
+        name = output_name or literal_name or f"{cdk.Stack.of(cluster).stack_name}-{cluster.node.id}"
+        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$", name):
+            problems.append(
+                f"output_name {name!r} is not a safe directory name; use 1-128 letters, digits, '.', '_' or '-'"
+            )
+        has_provider = cluster.kubectl_provider is not None
+        if mode is DeliveryMode.APPLY and not has_provider:
+            problems.append(
+                "mode APPLY needs the cluster's kubectl provider, and this cluster has none; create the cluster with "
+                "kubectl=True (AutoModeCluster) or kubectl_provider_options (eks.Cluster), or use "
+                "DeliveryMode.RENDER_ONLY and apply the YAML with your GitOps tool"
+            )
+        raise_if_problems("InvalidManifestDelivery", problems, path=self.node.path)
+
+        self.cluster: eks.ICluster = cast(eks.ICluster, cluster)  # eks.Cluster implements ICluster (jsii typing)
+        self.cluster_name: str = literal_name or cluster.cluster_name
+        """The cluster name: a literal when known at synth, otherwise a deploy-time token."""
+        self.kubernetes_version = kubernetes_version
+        self.kubernetes_minor = minor_of(kubernetes_version)
+        self.mode: DeliveryMode = mode or (DeliveryMode.APPLY if has_provider else DeliveryMode.RENDER_ONLY)
+        self.output_name = name
+        self.overwrite = overwrite
+        self.app = cdk8s.App()
+        """The cdk8s app that :meth:`new_chart` creates charts in (charts from other cdk8s apps are accepted too)."""
+        self.charts: dict[str, DeliveredChart] = {}
+        """Delivered charts by chart id, in delivery order."""
+        if mode is None and self.mode is DeliveryMode.RENDER_ONLY:
+            cdk.Annotations.of(self).add_info(
+                "The cluster has no kubectl provider, so charts are only written to "
+                f"cdk.out/{MANIFESTS_DIRECTORY}/{name}/ (render-only); apply them with your GitOps tool."
+            )
+        self._claim_output_directory()
+        self.node.add_validation(_WriteManifests(self))
+
+    # -- public API ----------------------------------------------------------------------------------------------
+    @property
+    def output_directory(self) -> Path:
+        """Where the YAML is written: ``<root outdir>/manifests/<output_name>``."""
+        root = self.node.root
+        outdir = root.outdir if isinstance(root, cdk.Stage) else cdk.Stage.of(self).outdir  # type: ignore[union-attr]
+        return Path(outdir) / MANIFESTS_DIRECTORY / self.output_name
+
+    @property
+    def manifests(self) -> dict[str, eks.KubernetesManifest]:
+        """The custom resources by chart id (empty in render-only mode)."""
+        return {cid: d.manifest for cid, d in self.charts.items() if d.manifest is not None}
+
+    def new_chart(
+        self, construct_id: str, *, namespace: str | None = None, labels: Mapping[str, str] | None = None
+    ) -> PlatformChart:
+        """A new :class:`PlatformChart` for this cluster's Kubernetes version, in :attr:`app`. Add it when complete."""
+        return PlatformChart(
+            self.app, construct_id, kubernetes_version=self.kubernetes_version, namespace=namespace, labels=labels
+        )
+
+    def add_chart(self, chart: cdk8s.Chart, *, depends_on: Sequence[IDependable] = ()) -> eks.KubernetesManifest | None:
+        """Render ``chart`` now, check it, and deliver it (one custom resource in APPLY mode; always the YAML file).
+
+        Args:
+            chart: a complete cdk8s chart (this library's or yours).
+            depends_on: CDK constructs the chart's custom resource must be created after and deleted before
+                (IAM roles its objects name, for example). Ignored in render-only mode.
+
+        Returns:
+            The chart's ``eks.KubernetesManifest`` in APPLY mode, None in render-only mode.
+
+        Raises:
+            ConfigError: ``InvalidChart`` for a chart added twice or whose id clashes with another, objects without
+                a name or with the same kind and name, an object using an API version removed in the cluster's
+                Kubernetes version (the message names the object and the apiVersion to use), an object of a
+                version-dependent kind rendered for another Kubernetes version, or a deploy-time value in
+                render-only mode.
+        """
+        chart_id = chart.node.id
+        where = f"chart {chart_id!r}"
+        objects = _render(chart)
+        problems: list[str] = []
+        if chart_id in self.charts:
+            same = self.charts[chart_id].chart is chart
+            problems.append(
+                f"{where} was already added" if same else f"another chart with id {chart_id!r} was already added"
+            )
+            problems[-1] += "; add each chart once, with a unique id (the id names the YAML file and custom resource)"
+        if isinstance(chart, PlatformChart) and chart.kubernetes_version != self.kubernetes_version:
+            problems.append(
+                f"{where} targets Kubernetes {chart.kubernetes_version} but this cluster runs "
+                f"{self.kubernetes_version}; create it with ManifestDelivery.new_chart() or the same kubernetes_version"
+            )
+        problems += k8s_api.missing_name_problems(objects, where=where)
+        problems += k8s_api.duplicate_problems(objects, where=where)
+        problems += k8s_api.removed_api_problems(objects, self.kubernetes_version, where=where)
+        if self.mode is DeliveryMode.RENDER_ONLY:
+            for obj in objects:
+                for path in k8s_api.unresolved_paths(obj):
+                    problems.append(
+                        f"{where}: {k8s_api.describe(obj)} field {path.lstrip('.')} is known only at deploy time (a "
+                        "CloudFormation reference), so render-only YAML cannot contain it; pass a literal value or "
+                        "use DeliveryMode.APPLY"
+                    )
+        raise_if_problems("InvalidChart", problems, path=f"{self.node.path} ({where})")
+
+        self._warn_about(chart_id, objects)
+        manifest: eks.KubernetesManifest | None = None
+        if self.mode is DeliveryMode.APPLY:
+            manifest = eks.KubernetesManifest(
+                self,
+                chart_id,
+                cluster=self.cluster,
+                manifest=[json.loads(json.dumps(o)) for o in objects],
+                overwrite=self.overwrite,
+            )
+            if depends_on:
+                manifest.node.add_dependency(*depends_on)
+        self.charts[chart_id] = DeliveredChart(
+            chart_id=chart_id,
+            file_name=_file_name(chart_id),
+            objects=tuple(objects),
+            manifest=manifest,
+            chart=chart,
+        )
+        return manifest
+
+    def render_yaml(self, chart_id: str) -> str:
+        """The YAML text written for a delivered chart (deploy-time values shown as ``${cfn:...}`` placeholders)."""
+        delivered = self.charts[chart_id]
+        objects = _resolve_for_yaml(self, delivered.objects)
+        header = (
+            f"# Rendered by eks-platform from cdk8s chart {chart_id!r} for cluster {self.output_name} "
+            f"(Kubernetes {self.kubernetes_version}).\n"
+            + (
+                f"# Applied by the kubectl provider through {delivered.manifest.node.path}.\n"
+                if delivered.manifest is not None
+                else "# Render-only: nothing applies this file; point your GitOps tool at this directory.\n"
+            )
+        )
+        body = yaml.safe_dump_all(objects, sort_keys=False, default_flow_style=False, width=120)
+        return header + body
+
+    # -- internals -----------------------------------------------------------------------------------------------
+    def _claim_output_directory(self) -> None:
+        root = self.node.root
+        try:
+            claimed = _claimed.setdefault(root, {})
+        except TypeError:  # pragma: no cover - every jsii object is weak-referenceable today
+            return
+        other = claimed.get(self.output_name)
+        if other is not None and other != self.node.path:
+            raise ConfigError(
+                "InvalidManifestDelivery",
+                f"output_name {self.output_name!r} is already used by {other}; two deliveries would write the same "
+                f"{MANIFESTS_DIRECTORY}/{self.output_name} directory. Give one of them another output_name",
+                path=self.node.path,
+            )
+        claimed[self.output_name] = self.node.path
+
+    def _warn_about(self, chart_id: str, objects: Sequence[Mapping[str, Any]]) -> None:
+        for obj in objects:
+            if obj.get("kind") != "VolumeAttributesClass":
+                continue
+            driver = str(obj.get("driverName", ""))
+            confirmed, note = vac_driver_support(driver)
+            if not confirmed:
+                cdk.Annotations.of(self).add_warning_v2(
+                    f"eks-platform:vac-unconfirmed:{chart_id}",
+                    f"Chart {chart_id!r}: VolumeAttributesClass support by driver {driver} on Kubernetes "
+                    f"{self.kubernetes_version} is not confirmed; the classes are created, but changing a claim's "
+                    f"class may not modify the EBS volume. {note}",
+                )
+                return
+
+    def _write(self) -> list[str]:
+        directory = self.output_directory
+        directory.mkdir(parents=True, exist_ok=True)
+        wanted = {d.file_name for d in self.charts.values()}
+        for existing in directory.iterdir():
+            if existing.is_file() and existing.name.endswith(_CHART_SUFFIX) and existing.name not in wanted:
+                existing.unlink()
+        for chart_id, delivered in self.charts.items():
+            (directory / delivered.file_name).write_text(self.render_yaml(chart_id))
+        kustomization = {
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+            "resources": [d.file_name for d in self.charts.values()],
+        }
+        (directory / _KUSTOMIZATION).write_text(
+            f"# Rendered by eks-platform: the charts of cluster {self.output_name} in delivery order.\n"
+            + yaml.safe_dump(kustomization, sort_keys=False)
+        )
+        return []
+
+    def _check_unchanged(self) -> list[str]:
+        errors = []
+        for chart_id, delivered in self.charts.items():
+            if _render(delivered.chart) != list(delivered.objects):
+                errors.append(
+                    f"chart {chart_id!r} changed after it was added to the delivery; add every object to a chart "
+                    "before calling add_chart (the added copy is what gets deployed)"
+                )
+        return errors
+
+
+@jsii.implements(IValidation)
+class _WriteManifests:
+    """Runs once per synth, after the construct tree is complete: checks charts did not change, writes the YAML."""
+
+    def __init__(self, delivery: ManifestDelivery) -> None:
+        self._delivery = delivery
+
+    def validate(self) -> list[str]:
+        errors = self._delivery._check_unchanged()
+        if errors:
+            return errors
+        try:
+            return self._delivery._write()
+        except OSError as error:
+            return [f"could not write the rendered manifests to {self._delivery.output_directory}: {error}"]
+
+
+def _render(chart: cdk8s.Chart) -> list[dict[str, Any]]:
+    rendered: list[dict[str, Any]] = json.loads(json.dumps(chart.to_json()))
+    return rendered
+
+
+def _file_name(chart_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", chart_id) + _CHART_SUFFIX
+
+
+def _placeholder(value: Any) -> Any:
+    """Replace CloudFormation intrinsics (deploy-time values) with readable ``${cfn:...}`` strings."""
+    if isinstance(value, Mapping):
+        if len(value) == 1:
+            ((key, inner),) = value.items()
+            if key == "Ref" or key.startswith("Fn::"):
+                if key == "Fn::Join" and isinstance(inner, list) and len(inner) == 2 and inner[0] == "":
+                    return "".join(p if isinstance(p, str) else _placeholder(p) for p in inner[1])
+                return "${cfn:" + json.dumps(value, sort_keys=True, separators=(",", ":")) + "}"
+        return {k: _placeholder(item) for k, item in value.items()}
+    if isinstance(value, list):
+        return [_placeholder(item) for item in value]
+    return value
+
+
+def _resolve_for_yaml(scope: Construct, objects: Sequence[Mapping[str, Any]]) -> list[Any]:
+    if not any(k8s_api.unresolved_paths(o) for o in objects):
+        return [dict(o) for o in objects]
+    resolved = cdk.Stack.of(scope).resolve(json.loads(json.dumps(list(objects))))
+    placeholders: list[Any] = _placeholder(resolved)
+    return placeholders
+
+
+def strip_prune_labels(objects: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The objects without the label the kubectl provider adds for pruning (for comparing applied and written)."""
+    result = []
+    for obj in json.loads(json.dumps(list(objects))):
+        labels = (obj.get("metadata") or {}).get("labels")
+        if isinstance(labels, dict):
+            for key in [k for k in labels if k.startswith(PRUNE_LABEL_PREFIX)]:
+                del labels[key]
+            if not labels:
+                del obj["metadata"]["labels"]
+        result.append(obj)
+    return result
+
+
+# -- config (cdk.json context) -------------------------------------------------------------------------------------
+def parse_delivery_mode(setting: str, raw: Any, problems: list[str]) -> DeliveryMode | None:
+    """Parse the ``manifestDelivery`` context value (``"apply"`` or ``"render-only"``); problems are appended."""
+    allowed = [m.value for m in DeliveryMode]
+    if raw not in allowed:
+        problems.append(
+            f"{setting} {raw!r} is not one of {', '.join(map(repr, allowed))} (apply through the kubectl provider, "
+            "or only write the YAML for a GitOps tool)"
+        )
+        return None
+    return DeliveryMode(raw)

@@ -1,0 +1,876 @@
+"""EKS Pod Identity: bind a Kubernetes service account to an IAM role without the kubectl Lambda.
+
+``PodIdentity`` emits ``AWS::EKS::PodIdentityAssociation`` directly (L1) and, by default, an IAM role whose trust
+policy is scoped by the session tags EKS sends (cluster ARN, namespace, service account). A stack with only a cluster
+and bindings therefore has no ``AWS::Lambda::Function`` and no custom resource.
+
+See: https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, cast
+
+import aws_cdk as cdk
+from aws_cdk import aws_eks_v2 as eks
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from eks_platform._internal import pod_identity as pi
+from eks_platform._internal import validation as v
+from eks_platform.errors import ConfigError
+
+
+class SessionTag(str, Enum):
+    """The session tags EKS Pod Identity attaches to every role session (all transitive).
+
+    Use them in trust policies as ``aws:RequestTag/<key>`` and in permission policies as ``aws:PrincipalTag/<key>``.
+
+    See: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
+    """
+
+    CLUSTER_ARN = "eks-cluster-arn"
+    CLUSTER_NAME = "eks-cluster-name"
+    NAMESPACE = "kubernetes-namespace"
+    SERVICE_ACCOUNT = "kubernetes-service-account"
+    POD_NAME = "kubernetes-pod-name"
+    POD_UID = "kubernetes-pod-uid"
+
+    @property
+    def principal_tag(self) -> str:
+        """The condition key in permission policies, e.g. ``aws:PrincipalTag/kubernetes-namespace``."""
+        return f"aws:PrincipalTag/{self.value}"
+
+    @property
+    def policy_variable(self) -> str:
+        """The IAM policy variable, e.g. ``${aws:PrincipalTag/kubernetes-namespace}`` (usable inside ARNs)."""
+        return "${" + self.principal_tag + "}"
+
+
+# -- per-cluster registry (duplicates and the 5,000 quota, counted across the whole app) -----------------------
+
+
+class _Registries(Construct):
+    """Book-keeping child of the app root: one ``_ClusterRegistry`` per cluster, keyed by the cluster's path.
+
+    A plain construct without resources (it adds nothing to any template). Living at the root, it sees every stack of
+    the app, so duplicates and the per-cluster quota are judged across stacks; it works for imported clusters too.
+    """
+
+    ID = "EksPlatformRegistry"
+
+    def __init__(self, scope: Construct) -> None:
+        super().__init__(scope, self.ID)
+        self.clusters: dict[str, _ClusterRegistry] = {}
+
+
+class _ClusterRegistry:
+    """Every Pod Identity binding and add-on created for one cluster in this app."""
+
+    def __init__(self, cluster_path: str) -> None:
+        self.cluster_path = cluster_path
+        self.bindings: dict[str, str] = {}  # namespace:service-account -> construct path
+        self.addons: dict[str, str] = {}  # add-on name -> construct path
+        self.addon_objects: dict[str, Any] = {}
+
+    @classmethod
+    def of(cls, cluster: eks.ICluster) -> _ClusterRegistry:
+        root = cluster.node.root
+        found = root.node.try_find_child(_Registries.ID)
+        holder = found if isinstance(found, _Registries) else _Registries(root)  # type: ignore[arg-type]
+        path = cluster.node.path
+        if path not in holder.clusters:
+            holder.clusters[path] = cls(path)
+        return holder.clusters[path]
+
+    def check_binding(self, namespace: str, service_account: str, path: str) -> None:
+        """Raise if the binding is taken or would exceed the quota (call before creating any construct)."""
+        key = pi.association_key(namespace, service_account)
+        if key in self.bindings:
+            raise ConfigError(
+                "DuplicatePodIdentity",
+                f"{namespace}/{service_account} is already bound on cluster {self.cluster_path} by "
+                f"{self.bindings[key]}; EKS allows one role per service account. Remove one binding, or grant both "
+                "sets of permissions through one role",
+                path=path,
+            )
+        problem = pi.quota_problem(self.cluster_path, len(self.bindings) + 1)
+        if problem:
+            raise ConfigError("PodIdentityQuotaExceeded", problem, path=path)
+
+    def register_binding(self, namespace: str, service_account: str, path: str) -> None:
+        self.check_binding(namespace, service_account, path)
+        self.bindings[pi.association_key(namespace, service_account)] = path
+
+    def check_addon(self, name: str, path: str) -> None:
+        if name in self.addons:
+            raise ConfigError(
+                "DuplicateAddon",
+                f"add-on {name} is already installed on cluster {self.cluster_path} by {self.addons[name]}; "
+                "add each add-on once (merge the settings)",
+                path=path,
+            )
+
+
+def _cluster_account(cluster: eks.ICluster) -> str | None:
+    account = cdk.Stack.of(cluster).account
+    return None if v.is_unresolved(account) else account
+
+
+def _statement_problems(
+    setting: str, statements: Sequence[iam.PolicyStatement], allow_wildcard: bool
+) -> list[str]:
+    problems: list[str] = []
+    as_json = []
+    for index, statement in enumerate(statements):
+        if not isinstance(statement, iam.PolicyStatement):
+            problems.append(f"{setting}[{index}] must be an aws_iam.PolicyStatement, got {type(statement).__name__}")
+            continue
+        as_json.append(statement.to_statement_json())
+    if problems or allow_wildcard:
+        return problems
+    for index in pi.wildcard_admin_statements(as_json):
+        problems.append(
+            f"{setting}[{index}] allows action '*' on resource '*' (administrator access) to every pod using this "
+            "service account; list the actions and resources it needs, or set allow_wildcard_statements=True if "
+            "that is really intended"
+        )
+    return problems
+
+
+def _managed_policy_problems(setting: str, policies: Sequence[iam.IManagedPolicy]) -> list[str]:
+    problems = []
+    for index, policy in enumerate(policies):
+        if not hasattr(policy, "managed_policy_arn"):
+            problems.append(
+                f"{setting}[{index}] must be an aws_iam.IManagedPolicy (e.g. ManagedPolicy.from_aws_managed_policy_name"
+                f"(...)), got {type(policy).__name__} {policy!r}"
+            )
+        elif policy.managed_policy_arn.endswith(":policy/AdministratorAccess"):
+            problems.append(
+                f"{setting}[{index}] is AdministratorAccess; give the service account only what it needs"
+            )
+    return problems
+
+
+def create_pod_identity_role(
+    scope: Construct,
+    construct_id: str,
+    *,
+    cluster: eks.ICluster,
+    namespace: str,
+    service_account: str,
+    managed_policies: Sequence[iam.IManagedPolicy] = (),
+    policy_statements: Sequence[iam.PolicyStatement] = (),
+    scoped: bool = True,
+    description: str | None = None,
+    also_trusted: Sequence[tuple[str, str]] = (),
+) -> iam.Role:
+    """An IAM role EKS Pod Identity can assume for exactly one cluster/namespace/service account.
+
+    The trust policy allows ``pods.eks.amazonaws.com`` ``sts:AssumeRole`` and ``sts:TagSession`` on the condition
+    that the request tags ``eks-cluster-arn``, ``kubernetes-namespace`` and ``kubernetes-service-account`` match.
+    ``aws:SourceAccount``/``aws:SourceArn`` are deliberately not added: the EKS user guide documents only the request
+    tags for this trust policy.
+
+    Args:
+        scope: parent construct.
+        construct_id: construct id of the role.
+        cluster: the cluster whose ARN scopes the trust.
+        namespace: Kubernetes namespace.
+        service_account: Kubernetes service account.
+        managed_policies: managed policies to attach. Default: - none.
+        policy_statements: statements of the role's default inline policy. Default: - none.
+        scoped: add the session-tag conditions. Default: - true; pass false only when session tags are disabled.
+        description: role description. Default: - names the binding.
+        also_trusted: further ``(namespace, service_account)`` pairs, each trusted by its own exact statement.
+            Default: - none.
+
+    See: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
+    """
+    base = iam.SessionTagsPrincipal(iam.ServicePrincipal(pi.POD_IDENTITY_PRINCIPAL))
+    principal: iam.IPrincipal = (
+        base.with_conditions(pi.trust_conditions(cluster.cluster_arn, [(namespace, service_account)]))
+        if scoped else base
+    )
+    role = iam.Role(
+        scope,
+        construct_id,
+        assumed_by=principal,
+        description=description or f"EKS Pod Identity role for {namespace}/{service_account}",
+        managed_policies=list(managed_policies) or None,
+    )
+    for ns, sa in also_trusted:
+        role.assume_role_policy.add_statements(  # type: ignore[union-attr]
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(pi.POD_IDENTITY_PRINCIPAL)],
+                actions=list(pi.TRUST_ACTIONS),
+                conditions=pi.trust_conditions(cluster.cluster_arn, [(ns, sa)]),
+            )
+        )
+    for statement in policy_statements:
+        role.add_to_principal_policy(statement)
+    return role
+
+
+class SharedPodIdentityRole(Construct):
+    """One Pod Identity role for several service accounts, e.g. a role shared by tenant namespaces (ABAC).
+
+    Its trust policy has one exact statement per ``(namespace, service_account)`` (cluster ARN, namespace and service
+    account request tags), so only those service accounts of this cluster can use it. Bind each of them with
+    ``PodIdentity(..., role=shared)`` and scope what each pod may reach with :func:`grant_with_session_tags`.
+
+    Args:
+        scope: parent construct.
+        construct_id: construct id. Changing it replaces the role.
+        cluster: the EKS cluster.
+        bindings: the ``(namespace, service_account)`` pairs allowed to use the role (at least one, no repeats).
+        managed_policies: managed policies. Default: - none.
+        policy_statements: inline statements (``*`` on ``*`` needs ``allow_wildcard_statements``). Default: - none.
+        allow_wildcard_statements: accept statements that allow every action on every resource. Default: - false.
+
+    See: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        cluster: eks.ICluster,
+        bindings: Sequence[tuple[str, str]],
+        managed_policies: Sequence[iam.IManagedPolicy] | None = None,
+        policy_statements: Sequence[iam.PolicyStatement] | None = None,
+        allow_wildcard_statements: bool | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        pairs = [tuple(b) for b in bindings] if isinstance(bindings, list | tuple) else []
+        problems: list[str] = []
+        if not pairs:
+            problems.append("bindings must list at least one (namespace, service_account) pair")
+        for index, pair in enumerate(pairs):
+            if len(pair) != 2:
+                problems.append(f"bindings[{index}] {pair!r} must be a (namespace, service_account) pair")
+                continue
+            problems += pi.name_problems(pair[0], pair[1], prefix=f"bindings[{index}].")
+        if len(set(pairs)) != len(pairs):
+            problems.append("bindings lists the same (namespace, service_account) twice; list each once")
+        policies = tuple(managed_policies or ())
+        statements = tuple(policy_statements or ())
+        problems += _managed_policy_problems("managed_policies", policies)
+        problems += _statement_problems("policy_statements", statements, bool(allow_wildcard_statements))
+        if problems:
+            raise ConfigError("InvalidSharedPodIdentityRole", problems, path=self.node.path)
+        self.cluster = cluster
+        self.bindings: tuple[tuple[str, str], ...] = tuple((str(a), str(b)) for a, b in pairs)
+        first, *rest = self.bindings
+        self.role = create_pod_identity_role(
+            self,
+            "Role",
+            cluster=cluster,
+            namespace=first[0],
+            service_account=first[1],
+            managed_policies=policies,
+            policy_statements=statements,
+            description=f"EKS Pod Identity role shared by {', '.join(f'{n}/{a}' for n, a in self.bindings)}"[:1000],
+            also_trusted=rest,
+        )
+        self.node.default_child = self.role
+
+    def trusts(self, namespace: str, service_account: str) -> bool:
+        return (namespace, service_account) in self.bindings
+
+
+class PodIdentity(Construct):
+    """One EKS Pod Identity association: a Kubernetes service account bound to an IAM role.
+
+    Emits ``AWS::EKS::PodIdentityAssociation`` (no kubectl Lambda, no custom resource) and, unless ``role`` is
+    given, an IAM role trusted by ``pods.eks.amazonaws.com`` only for this cluster, namespace and service account.
+
+    Example::
+
+        PodIdentity(stack, "Reporting", cluster=cluster.cluster, namespace="apps", service_account="reporting",
+                    managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("AmazonS3ReadOnlyAccess")])
+
+    Args:
+        scope: parent construct.
+        construct_id: construct id. ``PodIdentity.id_for(namespace, service_account)`` gives the stable, readable
+            id ``AutoModeCluster.add_pod_identity`` uses. Changing it replaces the association and the role.
+        cluster: the EKS cluster.
+        namespace: Kubernetes namespace (DNS-1123 label). It need not exist yet. Changing this replaces the
+            association.
+        service_account: Kubernetes service account name (DNS-1123 subdomain). It need not exist yet. Changing this
+            replaces the association.
+        role: an existing role to bind. The construct then changes neither its trust policy nor its permissions
+            (and warns): the role must trust ``pods.eks.amazonaws.com`` with ``sts:AssumeRole`` and
+            ``sts:TagSession``. A :class:`SharedPodIdentityRole` that lists this binding is used without warning.
+            Default: - a new role scoped to this binding.
+        managed_policies: managed policies for the new role. Default: - none.
+        policy_statements: inline statements for the new role. A statement allowing ``*`` on ``*`` is rejected
+            unless ``allow_wildcard_statements``. Default: - none.
+        allow_wildcard_statements: accept statements that allow every action on every resource. Default: - false.
+        target_role: cross-account target role (``TargetRoleArn``), as an ``iam.IRole`` or an ARN. EKS first
+            assumes the association role, then this role; the association role gets ``sts:AssumeRole`` and
+            ``sts:TagSession`` on it. The target role's trust policy lives in the other account: see
+            ``target_trust_policy()`` and the README for the two-phase set-up. Default: - no target role.
+        allow_same_account_target: accept a target role in the cluster's own account. Default: - false.
+        disable_session_tags: stop EKS from adding session tags. The created role's trust can then no longer be
+            scoped by cluster, namespace and service account (a warning says so). Default: - false, or true when a
+            ``session_policy`` is given (EKS requires it).
+        session_policy: an inline session policy that further restricts the role for this association
+            (``Policy``; the effective permissions are the intersection). Requires session tags disabled.
+            Default: - none.
+        tags: tags for the association. Default: - none.
+        create_service_account: also apply the ServiceAccount manifest through the cluster's kubectl provider
+            (the namespace must exist). Needs a cluster created with the kubectl provider. Default: - false: EKS does
+            not need the service account to exist for the association.
+
+    See: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        cluster: eks.ICluster,
+        namespace: str,
+        service_account: str,
+        role: iam.IRole | SharedPodIdentityRole | None = None,
+        managed_policies: Sequence[iam.IManagedPolicy] | None = None,
+        policy_statements: Sequence[iam.PolicyStatement] | None = None,
+        allow_wildcard_statements: bool | None = None,
+        target_role: iam.IRole | str | None = None,
+        allow_same_account_target: bool | None = None,
+        disable_session_tags: bool | None = None,
+        session_policy: iam.PolicyDocument | None = None,
+        tags: Mapping[str, str] | None = None,
+        create_service_account: bool | None = None,
+    ) -> None:
+        # Before any construct exists: a duplicate id would otherwise surface as a jsii error.
+        registry = _ClusterRegistry.of(cluster)
+        registry.check_binding(namespace, service_account, f"{scope.node.path}/{construct_id}")
+        super().__init__(scope, construct_id)
+        policies = tuple(managed_policies or ())
+        statements = tuple(policy_statements or ())
+        problems = pi.name_problems(namespace, service_account)
+        if role is not None and (policies or statements):
+            problems.append(
+                "role was given together with managed_policies/policy_statements; the construct never changes an "
+                "existing role. Attach the policies to that role yourself, or drop role to let the construct create "
+                "a scoped one"
+            )
+        shared = role if isinstance(role, SharedPodIdentityRole) else None
+        if shared is not None:
+            if not shared.trusts(namespace, service_account):
+                problems.append(
+                    f"role {shared.node.path} is not trusted by {namespace}/{service_account}; add the pair to its "
+                    "bindings"
+                )
+            if shared.cluster.node.path != cluster.node.path:
+                problems.append(
+                    f"role {shared.node.path} was made for cluster {shared.cluster.node.path}, not this one"
+                )
+            if disable_session_tags or session_policy is not None:
+                problems.append(
+                    f"role {shared.node.path} is trusted through session tags, so session tags must stay enabled "
+                    "(a session policy needs them off); bind an existing role whose trust allows it instead"
+                )
+        elif role is not None and not hasattr(role, "role_arn"):
+            problems.append(f"role must be an aws_iam.IRole, got {type(role).__name__} {role!r}")
+        problems += _managed_policy_problems("managed_policies", policies)
+        problems += _statement_problems("policy_statements", statements, bool(allow_wildcard_statements))
+
+        target_arn: str | None = None
+        if target_role is not None:
+            target_arn = target_role if isinstance(target_role, str) else getattr(target_role, "role_arn", None)
+            if target_arn is None:
+                problems.append(f"target_role must be an aws_iam.IRole or a role ARN, got {target_role!r}")
+            else:
+                arn_problems = v.iam_role_arn("target_role", target_arn)
+                problems += arn_problems
+                if not arn_problems and not allow_same_account_target:
+                    same = pi.same_account_target_problem(target_arn, _cluster_account(cluster))
+                    if same:
+                        problems.append(same)
+
+        effective_disable = disable_session_tags
+        if session_policy is not None:
+            if not isinstance(session_policy, iam.PolicyDocument):
+                problems.append(
+                    f"session_policy must be an aws_iam.PolicyDocument, got {type(session_policy).__name__}"
+                )
+            elif session_policy.is_empty:
+                problems.append("session_policy has no statements; drop it or add the statements to allow")
+            if disable_session_tags is False:
+                problems.append(
+                    "session_policy needs session tags disabled (EKS rejects a policy with session tags on); "
+                    "remove disable_session_tags=False or the session policy"
+                )
+            effective_disable = True
+        problems += pi.tag_problems("tags", tags)
+        if create_service_account and cluster.kubectl_provider is None:
+            problems.append(
+                "create_service_account=True needs the cluster's kubectl provider (a Lambda), and this cluster has "
+                "none; create the cluster with kubectl=True, or leave create_service_account off (EKS does not need "
+                "the service account to exist for the association)"
+            )
+        if problems:
+            raise ConfigError("InvalidPodIdentity", problems, path=self.node.path)
+
+        registry.register_binding(namespace, service_account, self.node.path)
+
+        self.cluster = cluster
+        self.namespace = namespace
+        self.service_account = service_account
+        self.session_tags_disabled = bool(effective_disable)
+        self.target_role_arn = target_arn
+
+        if role is None:
+            self.role: iam.IRole = create_pod_identity_role(
+                self,
+                "Role",
+                cluster=cluster,
+                namespace=namespace,
+                service_account=service_account,
+                managed_policies=policies,
+                policy_statements=statements,
+                scoped=not self.session_tags_disabled,
+            )
+            if target_arn is not None:
+                self.role.add_to_principal_policy(
+                    iam.PolicyStatement(actions=list(pi.TRUST_ACTIONS), resources=[target_arn])
+                )
+            if self.session_tags_disabled:
+                cdk.Annotations.of(self).add_warning_v2(
+                    "eks-platform:pod-identity-trust",
+                    f"Session tags are disabled for {namespace}/{service_account}, so EKS sends no "
+                    "eks-cluster-arn/kubernetes-namespace/kubernetes-service-account tags and the role's trust policy "
+                    "cannot be scoped by them: any Pod Identity association in this account whose creator may "
+                    "iam:PassRole this role can use it. Keep iam:PassRole on this role tightly restricted.",
+                )
+        elif shared is not None:
+            self.role = shared.role
+            if target_arn is not None:
+                shared.role.add_to_principal_policy(
+                    iam.PolicyStatement(actions=list(pi.TRUST_ACTIONS), resources=[target_arn])
+                )
+        else:
+            self.role = cast(iam.IRole, role)
+            needs = "sts:AssumeRole and sts:TagSession for pods.eks.amazonaws.com"
+            if target_arn is not None:
+                needs += f", and permission to sts:AssumeRole/sts:TagSession on {target_arn}"
+            cdk.Annotations.of(self).add_warning_v2(
+                "eks-platform:pod-identity-existing-role",
+                f"{namespace}/{service_account} uses an existing role; its trust policy and permissions are left as "
+                f"they are. It must allow {needs}, ideally scoped by the aws:RequestTag/eks-cluster-arn, "
+                "kubernetes-namespace and kubernetes-service-account conditions.",
+            )
+
+        stack = cdk.Stack.of(self)
+        self.association = eks.CfnPodIdentityAssociation(
+            self,
+            "Association",
+            cluster_name=cluster.cluster_name,
+            namespace=namespace,
+            service_account=service_account,
+            role_arn=self.role.role_arn,
+            target_role_arn=target_arn,
+            disable_session_tags=True if self.session_tags_disabled else None,
+            policy=stack.to_json_string(session_policy.to_json()) if session_policy is not None else None,
+            tags=[cdk.CfnTag(key=k, value=tags[k]) for k in sorted(tags)] if tags else None,
+        )
+        if role is None or shared is not None:
+            # Credentials are handed out only once the role's inline policy exists.
+            self.association.node.add_dependency(shared or self.role)
+        self.node.default_child = self.association
+
+        self.service_account_manifest: eks.KubernetesManifest | None = None
+        if create_service_account:
+            self.service_account_manifest = eks.KubernetesManifest(
+                self,
+                "ServiceAccount",
+                cluster=cluster,
+                manifest=[
+                    {
+                        "apiVersion": "v1",
+                        "kind": "ServiceAccount",
+                        "metadata": {
+                            "name": service_account,
+                            "namespace": namespace,
+                            "labels": {"app.kubernetes.io/managed-by": "cdk-eks-platform"},
+                        },
+                    }
+                ],
+                overwrite=True,
+            )
+
+    @staticmethod
+    def id_for(namespace: str, service_account: str) -> str:
+        """The construct id for a binding: ``namespace:service-account`` (readable, stable, order-independent)."""
+        return pi.association_key(namespace, service_account)
+
+    @property
+    def association_arn(self) -> str:
+        """The ARN of the association."""
+        return self.association.attr_association_arn
+
+    @property
+    def association_id(self) -> str:
+        """The ID of the association (``a-...``)."""
+        return self.association.attr_association_id
+
+    @property
+    def external_id(self) -> str:
+        """The association's ``ExternalId``: what a target role's trust policy matches as ``sts:ExternalId``.
+
+        Known only after the association exists (see ``target_trust_policy``).
+        """
+        return self.association.attr_external_id
+
+    def target_trust_policy(self) -> iam.PolicyDocument:
+        """The trust policy the cross-account target role needs, to be applied in the target account.
+
+        With session tags on (the default) it is known before deployment: it trusts this association role, on the
+        condition that the session tags name this cluster, namespace and service account (one phase). With session
+        tags off, EKS passes the association's external id instead, which exists only after the association was
+        created: deploy, then apply this document (``sts:ExternalId`` = ``external_id``) in the target account
+        (two phases). Render it with ``Stack.of(x).to_json_string(doc.to_json())``, e.g. into a ``CfnOutput``.
+
+        See: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-assign-target-role.html
+        """
+        if self.target_role_arn is None:
+            raise ConfigError(
+                "NoTargetRole",
+                f"{self.namespace}/{self.service_account} has no target_role; there is no target trust policy",
+                path=self.node.path,
+            )
+        account = cdk.Stack.of(self.cluster).account
+        root = iam.AccountPrincipal(account)
+        if self.session_tags_disabled:
+            conditions: dict[str, Any] = {
+                "StringEquals": {"sts:ExternalId": self.external_id},
+                "ArnEquals": {"aws:PrincipalArn": self.role.role_arn},
+            }
+            return iam.PolicyDocument(
+                statements=[
+                    iam.PolicyStatement(principals=[root], actions=["sts:AssumeRole"], conditions=conditions),
+                    iam.PolicyStatement(
+                        principals=[root],
+                        actions=["sts:TagSession"],
+                        conditions={"ArnEquals": {"aws:PrincipalArn": self.role.role_arn}},
+                    ),
+                ]
+            )
+        conditions = pi.trust_conditions(self.cluster.cluster_arn, [(self.namespace, self.service_account)])
+        conditions["ArnEquals"] = {"aws:PrincipalArn": self.role.role_arn}
+        return iam.PolicyDocument(
+            statements=[iam.PolicyStatement(principals=[root], actions=list(pi.TRUST_ACTIONS), conditions=conditions)]
+        )
+
+
+def grant_with_session_tags(
+    grantee: iam.IGrantable,
+    *,
+    actions: Sequence[str],
+    resources: Sequence[str],
+    match: Sequence[SessionTag] = (SessionTag.NAMESPACE,),
+    condition_key_prefix: str = "aws:ResourceTag",
+) -> iam.Grant:
+    """Grant ``actions`` on ``resources`` only where the resource's tags equal the caller's Pod Identity session tags.
+
+    For one role shared by several namespaces or service accounts (attribute-based access control): each pod reaches
+    only resources tagged with its own namespace (or service account, cluster...). Adds, for each tag in ``match``::
+
+        "StringEquals": {"<condition_key_prefix>/<tag>": "${aws:PrincipalTag/<tag>}"}
+
+    Example: S3 objects are tagged with ``s3:ExistingObjectTag/<key>``, so pass
+    ``condition_key_prefix="s3:ExistingObjectTag"``. Path-based ABAC needs no condition: put
+    ``SessionTag.NAMESPACE.policy_variable`` into the resource ARN instead.
+
+    Session tags must stay enabled on the associations that use such a role.
+
+    Args:
+        grantee: the principal (usually ``PodIdentity.role``).
+        actions: IAM actions.
+        resources: resource ARNs.
+        match: the session tags to match. Default: - the namespace.
+        condition_key_prefix: the service's resource-tag condition key. Default: - ``aws:ResourceTag``.
+
+    See: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
+    """
+    problems = []
+    if not actions or not all(isinstance(a, str) and a for a in actions):
+        problems.append(f"actions must be a non-empty list of IAM actions such as 's3:GetObject', got {actions!r}")
+    if not resources or not all(isinstance(r, str) and r for r in resources):
+        problems.append(f"resources must be a non-empty list of ARNs (or '*'), got {resources!r}")
+    tags = list(match)
+    if not tags:
+        problems.append("match is empty; name at least one SessionTag, e.g. SessionTag.NAMESPACE")
+    for tag in tags:
+        if not isinstance(tag, SessionTag):
+            problems.append(
+                f"match has {tag!r}; use SessionTag members ({', '.join(t.name for t in SessionTag)})"
+            )
+    if not isinstance(condition_key_prefix, str) or not condition_key_prefix or condition_key_prefix.endswith("/"):
+        problems.append(
+            f"condition_key_prefix {condition_key_prefix!r} must be a condition key prefix without a trailing '/', "
+            "e.g. aws:ResourceTag or s3:ExistingObjectTag"
+        )
+    if problems:
+        raise ConfigError("InvalidSessionTagGrant", problems)
+    return iam.Grant.add_to_principal(
+        grantee=grantee,
+        actions=list(actions),
+        resource_arns=list(resources),
+        conditions={
+            "StringEquals": {f"{condition_key_prefix}/{tag.value}": tag.policy_variable for tag in tags}
+        },
+    )
+
+
+def add_addon_pod_identity(
+    addon: Construct,
+    *,
+    cluster: eks.ICluster,
+    namespace: str,
+    service_account: str,
+    role: iam.IRole | None = None,
+    managed_policies: Sequence[iam.IManagedPolicy] | None = None,
+    policy_statements: Sequence[iam.PolicyStatement] | None = None,
+    allow_wildcard_statements: bool | None = None,
+) -> iam.IRole:
+    """Attach a Pod Identity association to an EKS add-on (``AWS::EKS::Addon.PodIdentityAssociations``).
+
+    Works with ``aws_eks_v2.Addon`` (whose pinned version has no such setting; its ``CfnAddon`` is changed), with
+    ``CfnAddon`` and with ``ManagedAddon``. The role is created the same way as ``PodIdentity`` creates one (trust
+    scoped to the cluster, the add-on's namespace and service account) unless ``role`` is given. Associations made
+    this way are owned by the add-on and deleted with it. Only add-on versions whose configuration has
+    ``podIdentityConfiguration`` accept them (``aws eks describe-addon-configuration``).
+
+    Args:
+        addon: the add-on: an ``aws_eks_v2.Addon``, a ``CfnAddon``, or any construct whose ``default_child`` is one.
+            The role is created next to the ``CfnAddon``, never inside it.
+        cluster: the add-on's cluster.
+        namespace: the namespace the add-on runs in (needed for the trust policy).
+        service_account: the add-on's service account.
+        role: an existing role (left untouched). Default: - a new scoped role.
+        managed_policies: managed policies for the new role. Default: - none.
+        policy_statements: inline statements for the new role. Default: - none.
+        allow_wildcard_statements: accept ``*`` on ``*`` statements. Default: - false.
+
+    Returns: the role bound to the service account.
+
+    See: https://docs.aws.amazon.com/eks/latest/userguide/add-ons-iam.html
+    """
+    cfn = addon if isinstance(addon, eks.CfnAddon) else addon.node.default_child
+    if isinstance(addon, eks.CfnAddon):
+        owner: Construct = addon.node.scope or addon  # type: ignore[assignment]
+        holder_id = f"{addon.node.id}PodIdentities"
+    else:
+        owner = addon
+        holder_id = "PodIdentities"
+    policies = tuple(managed_policies or ())
+    statements = tuple(policy_statements or ())
+    problems = pi.name_problems(namespace, service_account)
+    if not isinstance(cfn, eks.CfnAddon):
+        problems.append(f"addon must be an aws_eks_v2.Addon or CfnAddon, got {type(addon).__name__}")
+    if role is not None and (policies or statements):
+        problems.append(
+            "role was given together with managed_policies/policy_statements; pass either an existing role or the "
+            "policies for a new one"
+        )
+    problems += _managed_policy_problems("managed_policies", policies)
+    problems += _statement_problems("policy_statements", statements, bool(allow_wildcard_statements))
+    if problems:
+        raise ConfigError("InvalidAddonPodIdentity", problems, path=addon.node.path)
+    assert isinstance(cfn, eks.CfnAddon)
+    _ClusterRegistry.of(cluster).register_binding(namespace, service_account, addon.node.path)
+
+    found = owner.node.try_find_child(holder_id)
+    holder = found if isinstance(found, Construct) else Construct(owner, holder_id)
+    bound = role or create_pod_identity_role(
+        holder,
+        service_account,
+        cluster=cluster,
+        namespace=namespace,
+        service_account=service_account,
+        managed_policies=policies,
+        policy_statements=statements,
+        description=f"EKS Pod Identity role for add-on {cfn.addon_name} ({namespace}/{service_account})",
+    )
+    existing = cfn.pod_identity_associations
+    current = list(existing) if isinstance(existing, list | tuple) else []
+    current.append(
+        eks.CfnAddon.PodIdentityAssociationProperty(role_arn=bound.role_arn, service_account=service_account)
+    )
+    cfn.pod_identity_associations = current
+    if role is None:
+        cfn.node.add_dependency(bound)
+    return bound
+
+
+# -- cdk.json: the `podIdentities` section ----------------------------------------------------------------------
+_BINDING_KEYS = (
+    "namespace",
+    "serviceAccount",
+    "managedPolicies",
+    "targetRoleArn",
+    "allowSameAccountTarget",
+    "disableSessionTags",
+    "tags",
+    "createServiceAccount",
+)
+_POLICY_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::(aws|\d{12}):policy/[\w+=,.@/-]{1,512}$")
+_POLICY_NAME = re.compile(r"^[\w+=,.@/-]{1,512}$")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PodIdentityBinding:
+    """One ``podIdentities`` entry of the platform config: a service account bound to a new, scoped role.
+
+    Args:
+        namespace: Kubernetes namespace (DNS-1123 label).
+        service_account: service account (DNS-1123 subdomain).
+        managed_policies: AWS managed policy names (``AmazonS3ReadOnlyAccess``) or policy ARNs. Default: - none.
+        target_role_arn: cross-account target role. Default: - none.
+        allow_same_account_target: accept a target role in the cluster's account. Default: - false.
+        disable_session_tags: turn EKS session tags off. Default: - false.
+        tags: association tags. Default: - none.
+        create_service_account: apply the ServiceAccount manifest (needs the kubectl provider, which the reference
+            stack then enables). Default: - false.
+    """
+
+    namespace: str
+    service_account: str
+    managed_policies: tuple[str, ...] = ()
+    target_role_arn: str | None = None
+    allow_same_account_target: bool = False
+    disable_session_tags: bool = False
+    tags: Mapping[str, str] = field(default_factory=dict)
+    create_service_account: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "managed_policies", tuple(self.managed_policies))
+        problems = pi.name_problems(self.namespace, self.service_account)
+        problems += [p for name in self.managed_policies for p in _policy_problems("managed_policies", name)]
+        if self.target_role_arn is not None:
+            problems += v.iam_role_arn("target_role_arn", self.target_role_arn)
+        problems += pi.tag_problems("tags", self.tags)
+        if problems:
+            raise ConfigError("InvalidPodIdentity", problems)
+
+    @property
+    def key(self) -> str:
+        return pi.association_key(self.namespace, self.service_account)
+
+    def apply(self, cluster: Any) -> PodIdentity:
+        """Create this binding on an ``AutoModeCluster`` (what the reference stack does for each entry).
+
+        The AWS managed policies named here were chosen explicitly in the platform config, so their
+        ``AwsSolutions-IAM4`` findings are acknowledged on the role with that reason.
+        """
+        binding: PodIdentity = cluster.add_pod_identity(self.namespace, self.service_account, **self.options(cluster))
+        names = [name for name in self.managed_policies if not name.startswith("arn:")]
+        if names and isinstance(binding.role, iam.Role):
+            from eks_platform.checks.acknowledgments import acknowledge_aws_managed_policies
+
+            acknowledge_aws_managed_policies(
+                binding.role,
+                names,
+                f"chosen explicitly in the platform config (podIdentities, {self.namespace}/{self.service_account}); "
+                "the role is assumable only by that service account of this cluster",
+            )
+        return binding
+
+    def options(self, scope: Construct) -> dict[str, Any]:
+        """Keyword arguments for ``AutoModeCluster.add_pod_identity`` (policies resolved under ``scope``)."""
+        policies: list[iam.IManagedPolicy] = []
+        for name in self.managed_policies:
+            if name.startswith("arn:"):
+                policy_id = f"ManagedPolicy{hashlib.sha256(f'{self.key}|{name}'.encode()).hexdigest()[:8]}"
+                policies.append(iam.ManagedPolicy.from_managed_policy_arn(scope, policy_id, name))
+            else:
+                policies.append(iam.ManagedPolicy.from_aws_managed_policy_name(name))
+        return {
+            "managed_policies": policies or None,
+            "target_role": self.target_role_arn,
+            "allow_same_account_target": self.allow_same_account_target or None,
+            "disable_session_tags": self.disable_session_tags or None,
+            "tags": dict(self.tags) or None,
+            "create_service_account": self.create_service_account or None,
+        }
+
+
+def _policy_problems(setting: str, name: object) -> list[str]:
+    if not isinstance(name, str):
+        return [f"{setting} entries must be strings, got {type(name).__name__} {name!r}"]
+    if name.startswith("arn:"):
+        if not _POLICY_ARN.match(name):
+            return [f"{setting} {name!r} is not an IAM policy ARN (arn:<partition>:iam::<account|aws>:policy/<name>)"]
+        return []
+    if not _POLICY_NAME.match(name):
+        return [f"{setting} {name!r} is not an AWS managed policy name such as AmazonS3ReadOnlyAccess"]
+    return []
+
+
+def parse_pod_identities_config(setting: str, raw: Any, problems: list[str]) -> tuple[PodIdentityBinding, ...]:
+    """Parse ``platform.podIdentities`` (a list of objects); append problems, never raise."""
+    if not isinstance(raw, list):
+        problems.append(f"{setting} must be a list of bindings, got {type(raw).__name__} {raw!r}")
+        return ()
+    bindings: list[PodIdentityBinding] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(raw):
+        where = f"{setting}[{index}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where} must be an object with namespace and serviceAccount, got {item!r}")
+            continue
+        found: list[str] = v.unknown_keys(where, item.keys(), list(_BINDING_KEYS))
+        for key in ("namespace", "serviceAccount"):
+            if key not in item:
+                found.append(f"{where}.{key} is required")
+        found += v.dns1123_label(f"{where}.namespace", item.get("namespace", "x"))
+        found += v.dns1123_subdomain(f"{where}.serviceAccount", item.get("serviceAccount", "x"))
+        policies = item.get("managedPolicies", [])
+        if not isinstance(policies, list):
+            found.append(f"{where}.managedPolicies must be a list of policy names or ARNs, got {policies!r}")
+            policies = []
+        for i, name in enumerate(policies):
+            found += _policy_problems(f"{where}.managedPolicies[{i}]", name)
+        target = item.get("targetRoleArn")
+        if target is not None:
+            found += v.iam_role_arn(f"{where}.targetRoleArn", target)
+        for flag in ("allowSameAccountTarget", "disableSessionTags", "createServiceAccount"):
+            if flag in item:
+                found += v.expect_type(f"{where}.{flag}", item[flag], bool, "true or false")
+        tags = item.get("tags", {})
+        found += pi.tag_problems(f"{where}.tags", tags)
+        if found:
+            problems += found
+            continue
+        binding = PodIdentityBinding(
+            namespace=item["namespace"],
+            service_account=item["serviceAccount"],
+            managed_policies=tuple(policies),
+            target_role_arn=target,
+            allow_same_account_target=item.get("allowSameAccountTarget", False),
+            disable_session_tags=item.get("disableSessionTags", False),
+            tags=dict(tags),
+            create_service_account=item.get("createServiceAccount", False),
+        )
+        if binding.key in seen:
+            problems.append(
+                f"{where} binds {binding.namespace}/{binding.service_account} again "
+                f"(also {setting}[{seen[binding.key]}]); "
+                "EKS allows one role per service account. Merge the two entries"
+            )
+            continue
+        seen[binding.key] = index
+        bindings.append(binding)
+    return tuple(bindings)

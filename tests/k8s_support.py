@@ -1,0 +1,238 @@
+"""Helpers for the Kubernetes-object tests (storage, node pools, manifest delivery).
+
+Independent oracles live here, not in the code under test: the NodePool CRD schema from ../shared/schemas, the
+NodeClass field rules transcribed from eks-facts.md section 1.4, and kubernetes-validate's schemas.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.support import SHARED_DIR, cdk_json_context, new_app, synth
+
+SCHEMAS_DIR = SHARED_DIR / "schemas"
+NODEPOOL_CRD = SCHEMAS_DIR / "karpenter.sh_nodepools.yaml"
+CRD_KINDS = {("karpenter.sh/v1", "NodePool"), ("eks.amazonaws.com/v1", "NodeClass")}
+
+
+def strictify(schema: Any) -> Any:
+    """A copy of an OpenAPI schema that rejects unknown fields, as the API server's strict field validation does."""
+    schema = copy.deepcopy(schema)
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            if (
+                node.get("type") == "object"
+                and "properties" in node
+                and "additionalProperties" not in node
+                and not node.get("x-kubernetes-preserve-unknown-fields")
+            ):
+                node["additionalProperties"] = False
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(schema)
+    return schema
+
+
+@cache
+def nodepool_schema() -> dict[str, Any]:
+    """``spec.versions[name=v1].schema.openAPIV3Schema`` of the shared NodePool CRD, made strict."""
+    crd = yaml.safe_load(NODEPOOL_CRD.read_text())
+    (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1"]
+    schema: dict[str, Any] = strictify(version["schema"]["openAPIV3Schema"])
+    # metadata is `type: object` with no properties in the CRD; the API server checks it as ObjectMeta.
+    return schema
+
+
+def nodepool_cel_problems(obj: dict[str, Any]) -> list[str]:
+    """The CRD's x-kubernetes-validations (CEL) rules that jsonschema cannot evaluate, transcribed by hand."""
+    problems = []
+    spec = obj["spec"]
+    template_spec = spec["template"]["spec"]
+    for req in template_spec["requirements"]:
+        values = req.get("values", [])
+        if req["operator"] == "In" and not values:
+            problems.append(f"requirement {req['key']}: In needs values")
+        if req["operator"] in ("Gt", "Lt", "Gte", "Lte") and (len(values) != 1 or int(values[0]) < 0):
+            problems.append(f"requirement {req['key']}: one non-negative integer")
+        if req["operator"] == "In" and "minValues" in req and len(values) < req["minValues"]:
+            problems.append(f"requirement {req['key']}: minValues")
+        key = req["key"]
+        if key not in ("karpenter.sh/capacity-type", "karpenter.sh/nodepool") and key.split("/")[0].endswith(
+            "karpenter.sh"
+        ):
+            problems.append(f"requirement {key}: karpenter.sh domain is restricted")
+        if key in ("karpenter.sh/nodepool", "kubernetes.io/hostname"):
+            problems.append(f"requirement {key}: restricted")
+    labels = spec["template"].get("metadata", {}).get("labels", {})
+    for key in labels:
+        if key in ("karpenter.sh/nodepool", "kubernetes.io/hostname") or (
+            key != "karpenter.sh/capacity-type" and key.split("/")[0].endswith("karpenter.sh")
+        ):
+            problems.append(f"label {key}: restricted")
+    for budget in spec.get("disruption", {}).get("budgets", []):
+        if ("schedule" in budget) != ("duration" in budget):
+            problems.append("budget: schedule must be set with duration")
+    return problems
+
+
+# eks-facts.md section 1.4 (Dec-2024 user guide plus later fields), as an independent checker.
+_NODE_CLASS_FIELDS = {
+    "role",
+    "instanceProfile",
+    "subnetSelectorTerms",
+    "securityGroupSelectorTerms",
+    "podSubnetSelectorTerms",
+    "podSecurityGroupSelectorTerms",
+    "snatPolicy",
+    "networkPolicy",
+    "networkPolicyEventLogs",
+    "ephemeralStorage",
+    "tags",
+    "advancedNetworking",
+    "advancedSecurity",
+    "capacityReservationSelectorTerms",
+    "certificateBundles",
+}
+
+
+def node_class_problems(obj: dict[str, Any]) -> list[str]:
+    """NodeClass field rules from eks-facts.md 1.4 (there is no published CRD)."""
+    import re
+
+    problems = []
+    if obj.get("apiVersion") != "eks.amazonaws.com/v1" or obj.get("kind") != "NodeClass":
+        problems.append("apiVersion/kind must be eks.amazonaws.com/v1 NodeClass")
+    if set(obj) - {"apiVersion", "kind", "metadata", "spec"}:
+        problems.append(f"unknown top-level fields {set(obj) - {'apiVersion', 'kind', 'metadata', 'spec'}}")
+    spec = obj.get("spec", {})
+    unknown = set(spec) - _NODE_CLASS_FIELDS
+    if unknown:
+        problems.append(f"unknown spec fields {sorted(unknown)}")
+    if not isinstance(spec.get("role"), str) or not spec["role"] or spec["role"].startswith("arn:"):
+        problems.append("spec.role must be the IAM role name")
+    for field_name, allowed in (
+        ("subnetSelectorTerms", {"tags", "id"}),
+        ("securityGroupSelectorTerms", {"tags", "id", "name"}),
+    ):
+        terms = spec.get(field_name)
+        if not isinstance(terms, list) or not terms:
+            problems.append(f"spec.{field_name} must be a non-empty list")
+            continue
+        for term in terms:
+            if len(term) != 1 or not set(term) <= allowed:
+                problems.append(f"spec.{field_name} term {term} must have exactly one of {sorted(allowed)}")
+    enums = {
+        "snatPolicy": {"Random", "Disabled"},
+        "networkPolicy": {"DefaultAllow", "DefaultDeny"},
+        "networkPolicyEventLogs": {"Disabled", "Enabled"},
+    }
+    for key, allowed_values in enums.items():
+        if key in spec and spec[key] not in allowed_values:
+            problems.append(f"spec.{key} {spec[key]!r} not in {sorted(allowed_values)}")
+    storage = spec.get("ephemeralStorage")
+    if storage is not None:
+        size = storage.get("size")
+        if size is not None:
+            match = re.fullmatch(r"(\d+)(Gi|G|Ti|T)", size)
+            ceiling = {"Gi": 59000, "G": 64000, "Ti": 58, "T": 64}
+            if not match or not 1 <= int(match.group(1)) <= ceiling[match.group(2)]:
+                problems.append(f"ephemeralStorage.size {size!r}")
+        if "iops" in storage and not 3000 <= storage["iops"] <= 16000:
+            problems.append("ephemeralStorage.iops outside 3000-16000")
+        if "throughput" in storage and not 125 <= storage["throughput"] <= 1000:
+            problems.append("ephemeralStorage.throughput outside 125-1000")
+    if obj.get("metadata", {}).get("name") == "default":
+        problems.append("a custom NodeClass must not be named default")
+    return problems
+
+
+def load_yaml_dir(directory: Path) -> dict[str, list[dict[str, Any]]]:
+    """``{file name: [objects]}`` for every ``*.k8s.yaml`` in ``directory``."""
+    return {
+        path.name: [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+        for path in sorted(directory.glob("*.k8s.yaml"))
+    }
+
+
+def manifests_in_template(template: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """``{logical id: [objects]}`` of every kubectl-provider manifest custom resource in a template."""
+    out = {}
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] == "Custom::AWSCDK-EKS-KubernetesResource":
+            manifest = resource["Properties"]["Manifest"]
+            assert isinstance(manifest, str), f"{logical_id} has deploy-time values in its manifest"
+            out[logical_id] = json.loads(manifest)
+    return out
+
+
+def reference_context(**platform_overrides: Any) -> dict[str, Any]:
+    context = cdk_json_context()
+    context["platform"] = {**context["platform"], **platform_overrides}
+    return context
+
+
+def build_reference_stack(**platform_overrides: Any) -> dict[str, Any]:
+    """Only the main reference stack (no hybrid copy), from cdk.json context with overrides; synthesized once."""
+    import dataclasses
+
+    from eks_platform.stacks.app import REFERENCE_STACK_NAME, load_config
+    from eks_platform.stacks.reference import EksReferenceStack
+
+    app = new_app(reference_context(**platform_overrides))
+    config = dataclasses.replace(load_config(app), hybrid=None)
+    stack = EksReferenceStack(app, REFERENCE_STACK_NAME, config=config)
+    templates = synth(app, label=f"reference:{platform_overrides}")
+    return {"app": app, "stack": stack, "template": templates[REFERENCE_STACK_NAME], "outdir": Path(app.outdir)}
+
+
+def lambda_functions(template: dict[str, Any]) -> list[str]:
+    return sorted(k for k, r in template["Resources"].items() if r["Type"] == "AWS::Lambda::Function")
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            out += _paths(item, (*prefix, i))
+    return out
+
+
+def mutated(base: Any) -> Any:
+    """A Hypothesis strategy: ``base`` with one to three values (anywhere in the tree) replaced by arbitrary JSON."""
+    from hypothesis import strategies as st
+
+    json_values = st.recursive(
+        st.none() | st.booleans() | st.integers(-5, 10**6) | st.floats(allow_nan=False) | st.text(max_size=12),
+        lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+        max_leaves=6,
+    )
+
+    @st.composite
+    def strategy(draw: Any) -> Any:
+        tree = copy.deepcopy(base)
+        for _ in range(draw(st.integers(1, 3))):
+            candidates = _paths(tree)[1:]
+            if not candidates:
+                return draw(json_values)
+            path = draw(st.sampled_from(candidates))
+            parent = tree
+            for part in path[:-1]:
+                parent = parent[part]
+            parent[path[-1]] = draw(json_values)
+        return tree
+
+    return strategy()
