@@ -80,13 +80,22 @@ POD_IDENTITY_AGENT_HYBRID_CONFIGURATION: Mapping[str, Any] = {"daemonsets": {"hy
 COMPUTE_RESOURCE_TYPES = frozenset({"AWS::EKS::Nodegroup", "AWS::EKS::FargateProfile", "AWS::EKS::AccessEntry"})
 
 
+_COMPUTE_CLASSES = (eks.CfnNodegroup, eks.CfnFargateProfile, eks.CfnAccessEntry)
+
+
 def _is_compute(resource: Any) -> bool:
-    if not cdk.CfnResource.is_cfn_resource(resource) or resource.cfn_resource_type not in COMPUTE_RESOURCE_TYPES:
-        return False
-    if isinstance(resource, eks.CfnAccessEntry):
-        entry_type = resource.type
-        return isinstance(entry_type, str) and entry_type != "STANDARD"
-    return True
+    # isinstance on the jsii proxies first: a Python-side check, no round trip to the jsii kernel per construct
+    if isinstance(resource, _COMPUTE_CLASSES):
+        if isinstance(resource, eks.CfnAccessEntry):
+            entry_type = resource.type
+            return isinstance(entry_type, str) and entry_type != "STANDARD"
+        return True
+    if isinstance(resource, Construct) and not isinstance(resource, cdk.CfnResource):
+        return False  # a Python-defined construct or an L2: not a compute L1
+    return bool(
+        cdk.CfnResource.is_cfn_resource(resource) and resource.cfn_resource_type in COMPUTE_RESOURCE_TYPES
+        and not isinstance(resource, eks.CfnAccessEntry)
+    )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

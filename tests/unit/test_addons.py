@@ -356,7 +356,7 @@ def test_fails_when_the_version_is_not_eksbuild_form(version: str) -> None:
         ManagedAddon(stack, "M", cluster=cluster, name="metrics-server", version=version)
 
 
-@pytest.mark.parametrize(("name", "minor"), [("kube-state-metrics", "1.34"), ("metrics-server", "1.31"),
+@pytest.mark.parametrize(("name", "minor"), [("kube-state-metrics", "1.35"), ("metrics-server", "1.31"),
                                              ("fluent-bit", "1.32")])
 def test_fails_when_no_version_is_pinned_for_the_minor(name: str, minor: str) -> None:
     stack, cluster = _imported()
