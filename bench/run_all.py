@@ -132,12 +132,21 @@ def section_scale(lines: list[str], data: dict[str, Any] | None) -> bool | None:
         if dimension == "bindings":
             one = next((p for p in good if p["n"] == 1), None)
             big = next((p for p in good if p["n"] == 400), None)
+            target = data.get("bindings_target")
             if one and big:
                 cold_ratio = big["cold_s"] / one["cold_s"]
                 warm_ratio = big["warm_s"] / one["warm_s"]
-                ok_bindings = cold_ratio < TARGETS["bindings_400_vs_1"]
-                lines += ["", f"400 bindings vs 1: cold {cold_ratio:.2f}x, warm {warm_ratio:.2f}x (target < 2x on "
-                          f"cold synth: {verdict(ok_bindings)}; warm: {verdict(warm_ratio < 2)})."]
+                lines += ["", f"400 bindings vs 1 in the table above: cold {cold_ratio:.2f}x, warm {warm_ratio:.2f}x."]
+            if target:
+                ratio = target["ratio_of_medians"]
+                ok_bindings = ratio < TARGETS["bindings_400_vs_1"]
+                pairs = len(target["cold_1_s"])
+                lines += ["", f"Target check, {pairs} alternating pairs of fresh processes (1 binding, "
+                          f"400 bindings, 1, 400, ...): cold {', '.join(f'{x:.2f}' for x in target['cold_1_s'])} s vs "
+                          f"{', '.join(f'{x:.2f}' for x in target['cold_400_s'])} s, ratio of medians **{ratio:.2f}x** "
+                          f"(target < 2x for `cdk synth` of the app: {verdict(ok_bindings)}). In-process (warm) the "
+                          "time grows linearly with the bindings (fit above), so the ratio is far above 2x: the "
+                          "cold figure meets or misses the target only through the fixed cost of starting jsii."]
         lines.append("")
     if data.get("addons") is not None:
         shown = [f"{name}" + (f" ({', '.join(f'{k}={v}' for k, v in options.items())})" if options else "")

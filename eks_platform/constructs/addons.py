@@ -90,12 +90,8 @@ def _is_compute(resource: Any) -> bool:
             entry_type = resource.type
             return isinstance(entry_type, str) and entry_type != "STANDARD"
         return True
-    if isinstance(resource, Construct) and not isinstance(resource, cdk.CfnResource):
-        return False  # a Python-defined construct or an L2: not a compute L1
-    return bool(
-        cdk.CfnResource.is_cfn_resource(resource) and resource.cfn_resource_type in COMPUTE_RESOURCE_TYPES
-        and not isinstance(resource, eks.CfnAccessEntry)
-    )
+    # typed L1s of other services are subclasses of CfnResource; only a generic CfnResource can still be compute
+    return type(resource) is cdk.CfnResource and resource.cfn_resource_type in COMPUTE_RESOURCE_TYPES
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

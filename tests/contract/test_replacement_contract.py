@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from eks_platform._internal.addons import catalog
 from eks_platform.config import CONTEXT_KEY, parse_platform_config
-from eks_platform.errors import ConfigError
 from eks_platform.replacement import Action, ReplacementReport, compare_templates, references
-from eks_platform.stacks.app import REFERENCE_STACK_NAME, build_app
+from eks_platform.stacks.app import HYBRID_STACK_NAME, REFERENCE_STACK_NAME, build_app
 from eks_platform.stacks.reference import EksReferenceStack
 from eks_platform.testing import FIXED_SYNTH_DATE, synth_templates
 from tests import support
@@ -116,41 +116,44 @@ def test_the_guard_sees_a_cluster_rename(baseline: dict[str, Any]) -> None:
     assert any(v.startswith("replace ClusterEB0386A7 (AWS::EKS::Cluster): create-only property Name") for v in found)
 
 
-#: What cannot follow a 1.32 -> 1.33 bump yet: each raises ConfigError at 1.33. Removed from both sides of the
-#: bump comparison; `test_reference_config_synthesizes_at_1_33` fails (XPASS) once they can, to drop this.
-NOT_YET_AT_1_33 = {
-    "addons": "the add-on catalog pins versions for Kubernetes 1.32 only",
-    "manifestDelivery": "apply needs a kubectl layer per minor; aws-cdk.lambda-layer-kubectl-v33 is not a dependency",
-    "hybrid": "the hybrid stack needs the kubectl provider too (same missing v33 layer)",
-}
+def upgraded_to_1_33(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The full reference config (add-ons, applied manifests, hybrid) at 1.33.
 
-
-def at_133_compatible(raw: dict[str, Any]) -> dict[str, Any]:
-    trimmed = copy.deepcopy(raw)
-    trimmed["addons"] = {}  # absent means the default add-ons; empty means none
-    if "manifestDelivery" in trimmed:
-        trimmed["manifestDelivery"] = "render-only"
-    trimmed.pop("hybrid", None)
-    return trimmed
-
-
-def test_kubernetes_upgrade_1_32_to_1_33_replaces_nothing() -> None:
-    current = at_133_compatible(platform())
-    assert current.get("kubernetesVersion", "1.32") == "1.32"
-    upgraded = copy.deepcopy(current)
+    An add-on whose catalog has no 1.33 pin keeps its 1.32 version, written explicitly: what an operator does
+    when the catalog lags (EKS rejects the deploy if that build does not support 1.33; synth cannot know).
+    Returns the upgraded config and the add-ons carried that way.
+    """
+    upgraded = copy.deepcopy(raw)
     upgraded["kubernetesVersion"] = "1.33"
-    old, new = synth_app(current), synth_app(upgraded)
-    assert REFERENCE_STACK_NAME in old
-    for stack in old:
-        assert new[stack]["Resources"]["ClusterEB0386A7"]["Properties"]["Version"] == "1.33"
-        assert violations(old[stack], new[stack]) == []
+    carried: dict[str, str] = {}
+    for name, settings in upgraded.get("addons", {}).items():
+        entry = catalog()[name]
+        if "1.33" not in entry.pins and "version" not in settings:
+            carried[name] = entry.pins["1.32"].version
+            settings["version"] = carried[name]
+    return upgraded, carried
 
 
-@pytest.mark.xfail(strict=True, raises=ConfigError, reason="; ".join(NOT_YET_AT_1_33.values()))
-def test_reference_config_synthesizes_at_1_33() -> None:
-    upgraded = platform()
-    upgraded["kubernetesVersion"] = "1.33"
-    synth_app(upgraded)
+def test_kubernetes_upgrade_1_32_to_1_33_replaces_nothing(baseline: dict[str, Any]) -> None:
+    upgraded, carried = upgraded_to_1_33(platform())
+    new = synth_app(upgraded)
+    assert set(new) == set(baseline) and HYBRID_STACK_NAME in new  # both shapes, every feature on
+    for stack, old in baseline.items():
+        cluster = new[stack]["Resources"]["ClusterEB0386A7"]
+        assert cluster["Properties"]["Version"] == "1.33"
+        assert violations(old, new[stack]) == []
+    # the add-ons stay, at their 1.33 pins (or carried explicitly), and the kubectl layer follows the minor
+    addons = [r for r in new[REFERENCE_STACK_NAME]["Resources"].values() if r["Type"] == "AWS::EKS::Addon"]
+    assert len(addons) == len(platform()["addons"])
+    for name, version in carried.items():
+        assert any(a["Properties"]["AddonName"] == name and a["Properties"]["AddonVersion"] == version for a in addons)
+
+
+def test_upgrade_needs_no_trimming_of_the_reference_config() -> None:
+    """Every add-on of the reference config is pinned for 1.33 or carried; nothing is dropped."""
+    upgraded, carried = upgraded_to_1_33(platform())
+    assert set(upgraded["addons"]) == set(platform()["addons"])
+    assert all(name in catalog() for name in carried)
 
 
 def test_reference_config_has_feature_sections() -> None:
