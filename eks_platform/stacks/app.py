@@ -45,4 +45,12 @@ def main() -> int:
     except ConfigError as error:
         print(f"eks-platform: configuration error\n{error}", file=sys.stderr)
         return 2
+    except RuntimeError as error:
+        # Rules judged on the complete tree (node validations) fail inside aws-cdk-lib's synth and arrive through
+        # jsii as a RuntimeError; print their message, not a jsii stack trace.
+        message = str(error)
+        if "Validation failed" not in message:
+            raise
+        print(f"eks-platform: synth validation failed\n{message.split(chr(10) + '    at ')[0]}", file=sys.stderr)
+        return 2
     return 0

@@ -49,3 +49,30 @@ def test_app_exits_non_zero_with_every_problem_and_no_traceback() -> None:
     assert "unknown key 'clustrName'" in result.stderr
     assert "kubernetesVersion '1.31' left EKS extended support" in result.stderr
     assert "0.0.0.0/0" in result.stderr
+
+
+def test_main_prints_a_failed_node_validation_without_a_stack_trace(
+    monkeypatch: Any, capsys: Any
+) -> None:
+    import jsii
+    from constructs import IValidation
+
+    from eks_platform.stacks import app as app_module
+
+    @jsii.implements(IValidation)
+    class _Fails:
+        def validate(self) -> list[str]:
+            return ["TooManyResources: stack has 501 resources; split it"]
+
+    def build(app: Any) -> dict[str, Any]:
+        stack = app_module.cdk.Stack(app, "Broken")
+        app_module.cdk.CfnResource(stack, "R", type="AWS::SNS::Topic")
+        stack.node.add_validation(_Fails())
+        return {"Broken": stack}
+
+    monkeypatch.setattr(app_module, "build_app", build)
+    monkeypatch.setenv("CDK_OUTDIR", str(REPO_ROOT / ".pytest-cdk-out" / "validation"))
+    assert app_module.main() == 2
+    err = capsys.readouterr().err
+    assert "TooManyResources: stack has 501 resources; split it" in err
+    assert "Traceback" not in err and "    at " not in err
