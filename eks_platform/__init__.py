@@ -1,98 +1,172 @@
 """cdk-eks-platform: AWS CDK constructs for production-shaped Amazon EKS clusters.
 
 The public API is exactly what this module exports (``__all__``).
+
+Names load on first use (PEP 562), so ``import eks_platform`` and the pytest plugin cost nothing until a construct is
+used: aws-cdk-lib (and its jsii kernel) starts only then.
 """
 
-from eks_platform._internal.versions import SupportType
-from eks_platform.config import PlatformConfig, parse_platform_config
-from eks_platform.constructs.addons import (  # issue 4
-    AddonName,
-    AddonPodIdentity,
-    AddonSettings,
-    ManagedAddon,
-    ResolveConflicts,
-    add_pod_identity_agent,
-)
-from eks_platform.constructs.cluster import AutoModeCluster, BuiltInNodePool, EndpointAccess
-from eks_platform.constructs.hybrid_nodes import (
-    CredentialProvider,
-    HybridCni,
-    HybridCredentials,
-    HybridKubeletConfig,
-    HybridNetworks,
-    HybridNodes,
-    IamRolesAnywhereOptions,
-    SsmActivationOptions,
-)
-from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery, PlatformChart  # issue 6
-from eks_platform.constructs.node_pools import (  # issue 6
-    Architecture,
-    AutoModeNodePools,
-    CapacityType,
-    ConsolidationPolicy,
-    DisruptionBudget,
-    DisruptionReason,
-    EphemeralStorage,
-    NetworkPolicyDefault,
-    NetworkPolicyEventLogs,
-    NodeClass,
-    NodeClassSpec,
-    NodePool,
-    NodePoolSpec,
-    Requirement,
-    RequirementOperator,
-    SelectorTerm,
-    SnatPolicy,
-    Taint,
-    TaintEffect,
-)
-from eks_platform.constructs.pod_identity import (  # issue 3
-    PodIdentity,
-    PodIdentityBinding,
-    SessionTag,
-    SharedPodIdentityRole,
-    add_addon_pod_identity,
-    grant_with_session_tags,
-)
-from eks_platform.constructs.storage import (  # issue 6
-    EbsDriver,
-    EbsStorage,
-    EbsVolumeClaim,
-    FileSystemType,
-    Gp3StorageClass,
-    ReclaimPolicy,
-    StorageChart,
-    VolumeAttributesClass,
-    VolumeTier,
-    VolumeType,
-)
-from eks_platform.errors import ConfigError
-from eks_platform.stacks.base import HermeticStack
-from eks_platform.stacks.reference import EksReferenceStack
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from eks_platform._internal.versions import SupportType
+    from eks_platform.config import PlatformConfig, parse_platform_config
+    from eks_platform.constructs.addons import (
+        AddonName,
+        AddonPodIdentity,
+        AddonSettings,
+        ManagedAddon,
+        ResolveConflicts,
+        add_pod_identity_agent,
+    )
+    from eks_platform.constructs.cluster import AutoModeCluster, BuiltInNodePool, EndpointAccess
+    from eks_platform.constructs.hybrid_nodes import (
+        CredentialProvider,
+        HybridCni,
+        HybridCredentials,
+        HybridKubeletConfig,
+        HybridNetworks,
+        HybridNodes,
+        IamRolesAnywhereOptions,
+        SsmActivationOptions,
+    )
+    from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery, PlatformChart
+    from eks_platform.constructs.node_pools import (
+        Architecture,
+        AutoModeNodePools,
+        CapacityType,
+        ConsolidationPolicy,
+        DisruptionBudget,
+        DisruptionReason,
+        EphemeralStorage,
+        NetworkPolicyDefault,
+        NetworkPolicyEventLogs,
+        NodeClass,
+        NodeClassSpec,
+        NodePool,
+        NodePoolSpec,
+        Requirement,
+        RequirementOperator,
+        SelectorTerm,
+        SnatPolicy,
+        Taint,
+        TaintEffect,
+    )
+    from eks_platform.constructs.pod_identity import (
+        PodIdentity,
+        PodIdentityBinding,
+        SessionTag,
+        SharedPodIdentityRole,
+        add_addon_pod_identity,
+        grant_with_session_tags,
+    )
+    from eks_platform.constructs.storage import (
+        EbsDriver,
+        EbsStorage,
+        EbsVolumeClaim,
+        FileSystemType,
+        Gp3StorageClass,
+        ReclaimPolicy,
+        StorageChart,
+        VolumeAttributesClass,
+        VolumeTier,
+        VolumeType,
+    )
+    from eks_platform.errors import ConfigError
+    from eks_platform.stacks.base import HermeticStack
+    from eks_platform.stacks.reference import EksReferenceStack
+
+#: Public name -> the module that defines it.
+_EXPORTS: dict[str, str] = {
+    "AddonName": "eks_platform.constructs.addons",
+    "AddonPodIdentity": "eks_platform.constructs.addons",
+    "AddonSettings": "eks_platform.constructs.addons",
+    "Architecture": "eks_platform.constructs.node_pools",
+    "AutoModeCluster": "eks_platform.constructs.cluster",
+    "AutoModeNodePools": "eks_platform.constructs.node_pools",
+    "BuiltInNodePool": "eks_platform.constructs.cluster",
+    "CapacityType": "eks_platform.constructs.node_pools",
+    "ConfigError": "eks_platform.errors",
+    "ConsolidationPolicy": "eks_platform.constructs.node_pools",
+    "CredentialProvider": "eks_platform.constructs.hybrid_nodes",
+    "DeliveryMode": "eks_platform.constructs.manifests",
+    "DisruptionBudget": "eks_platform.constructs.node_pools",
+    "DisruptionReason": "eks_platform.constructs.node_pools",
+    "EbsDriver": "eks_platform.constructs.storage",
+    "EbsStorage": "eks_platform.constructs.storage",
+    "EbsVolumeClaim": "eks_platform.constructs.storage",
+    "EksReferenceStack": "eks_platform.stacks.reference",
+    "EndpointAccess": "eks_platform.constructs.cluster",
+    "EphemeralStorage": "eks_platform.constructs.node_pools",
+    "FileSystemType": "eks_platform.constructs.storage",
+    "Gp3StorageClass": "eks_platform.constructs.storage",
+    "HermeticStack": "eks_platform.stacks.base",
+    "HybridCni": "eks_platform.constructs.hybrid_nodes",
+    "HybridCredentials": "eks_platform.constructs.hybrid_nodes",
+    "HybridKubeletConfig": "eks_platform.constructs.hybrid_nodes",
+    "HybridNetworks": "eks_platform.constructs.hybrid_nodes",
+    "HybridNodes": "eks_platform.constructs.hybrid_nodes",
+    "IamRolesAnywhereOptions": "eks_platform.constructs.hybrid_nodes",
+    "ManagedAddon": "eks_platform.constructs.addons",
+    "ManifestDelivery": "eks_platform.constructs.manifests",
+    "NetworkPolicyDefault": "eks_platform.constructs.node_pools",
+    "NetworkPolicyEventLogs": "eks_platform.constructs.node_pools",
+    "NodeClass": "eks_platform.constructs.node_pools",
+    "NodeClassSpec": "eks_platform.constructs.node_pools",
+    "NodePool": "eks_platform.constructs.node_pools",
+    "NodePoolSpec": "eks_platform.constructs.node_pools",
+    "PlatformChart": "eks_platform.constructs.manifests",
+    "PlatformConfig": "eks_platform.config",
+    "PodIdentity": "eks_platform.constructs.pod_identity",
+    "PodIdentityBinding": "eks_platform.constructs.pod_identity",
+    "ReclaimPolicy": "eks_platform.constructs.storage",
+    "Requirement": "eks_platform.constructs.node_pools",
+    "RequirementOperator": "eks_platform.constructs.node_pools",
+    "ResolveConflicts": "eks_platform.constructs.addons",
+    "SelectorTerm": "eks_platform.constructs.node_pools",
+    "SessionTag": "eks_platform.constructs.pod_identity",
+    "SharedPodIdentityRole": "eks_platform.constructs.pod_identity",
+    "SnatPolicy": "eks_platform.constructs.node_pools",
+    "SsmActivationOptions": "eks_platform.constructs.hybrid_nodes",
+    "StorageChart": "eks_platform.constructs.storage",
+    "SupportType": "eks_platform._internal.versions",
+    "Taint": "eks_platform.constructs.node_pools",
+    "TaintEffect": "eks_platform.constructs.node_pools",
+    "VolumeAttributesClass": "eks_platform.constructs.storage",
+    "VolumeTier": "eks_platform.constructs.storage",
+    "VolumeType": "eks_platform.constructs.storage",
+    "add_addon_pod_identity": "eks_platform.constructs.pod_identity",
+    "add_pod_identity_agent": "eks_platform.constructs.addons",
+    "grant_with_session_tags": "eks_platform.constructs.pod_identity",
+    "parse_platform_config": "eks_platform.config",
+}
 
 __all__ = [
     "AddonName",
     "AddonPodIdentity",
     "AddonSettings",
-    "Architecture",  # issue 6
+    "Architecture",
     "AutoModeCluster",
-    "AutoModeNodePools",  # issue 6
+    "AutoModeNodePools",
     "BuiltInNodePool",
-    "CapacityType",  # issue 6
+    "CapacityType",
     "ConfigError",
-    "ConsolidationPolicy",  # issue 6
+    "ConsolidationPolicy",
     "CredentialProvider",
-    "DeliveryMode",  # issue 6
-    "DisruptionBudget",  # issue 6
-    "DisruptionReason",  # issue 6
-    "EbsDriver",  # issue 6
-    "EbsStorage",  # issue 6
-    "EbsVolumeClaim",  # issue 6
+    "DeliveryMode",
+    "DisruptionBudget",
+    "DisruptionReason",
+    "EbsDriver",
+    "EbsStorage",
+    "EbsVolumeClaim",
     "EksReferenceStack",
     "EndpointAccess",
-    "EphemeralStorage",  # issue 6
-    "FileSystemType",  # issue 6
-    "Gp3StorageClass",  # issue 6
+    "EphemeralStorage",
+    "FileSystemType",
+    "Gp3StorageClass",
     "HermeticStack",
     "HybridCni",
     "HybridCredentials",
@@ -101,35 +175,48 @@ __all__ = [
     "HybridNodes",
     "IamRolesAnywhereOptions",
     "ManagedAddon",
-    "ManifestDelivery",  # issue 6
-    "NetworkPolicyDefault",  # issue 6
-    "NetworkPolicyEventLogs",  # issue 6
-    "NodeClass",  # issue 6
-    "NodeClassSpec",  # issue 6
-    "NodePool",  # issue 6
-    "NodePoolSpec",  # issue 6
-    "PlatformChart",  # issue 6
+    "ManifestDelivery",
+    "NetworkPolicyDefault",
+    "NetworkPolicyEventLogs",
+    "NodeClass",
+    "NodeClassSpec",
+    "NodePool",
+    "NodePoolSpec",
+    "PlatformChart",
     "PlatformConfig",
     "PodIdentity",
     "PodIdentityBinding",
-    "ReclaimPolicy",  # issue 6
-    "Requirement",  # issue 6
-    "RequirementOperator",  # issue 6
+    "ReclaimPolicy",
+    "Requirement",
+    "RequirementOperator",
     "ResolveConflicts",
-    "SelectorTerm",  # issue 6
+    "SelectorTerm",
     "SessionTag",
     "SharedPodIdentityRole",
-    "SnatPolicy",  # issue 6
+    "SnatPolicy",
     "SsmActivationOptions",
-    "StorageChart",  # issue 6
+    "StorageChart",
     "SupportType",
-    "Taint",  # issue 6
-    "TaintEffect",  # issue 6
-    "VolumeAttributesClass",  # issue 6
-    "VolumeTier",  # issue 6
-    "VolumeType",  # issue 6
+    "Taint",
+    "TaintEffect",
+    "VolumeAttributesClass",
+    "VolumeTier",
+    "VolumeType",
     "add_addon_pod_identity",
     "add_pod_identity_agent",
     "grant_with_session_tags",
     "parse_platform_config",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'eks_platform' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
