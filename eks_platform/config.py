@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from eks_platform._internal import validation as v
-from eks_platform._internal.versions import SupportType, version_problems
+from eks_platform._internal.versions import SupportType, is_minor_version, version_problems
 from eks_platform.constructs.addons import AddonSettings, default_addon_settings, parse_addons_config  # issue 4
 from eks_platform.constructs.cluster import BuiltInNodePool, EndpointAccess
 from eks_platform.constructs.hybrid_nodes import HybridConfig, parse_hybrid_config
@@ -72,7 +71,7 @@ def _cluster_name(setting: str, raw: Any, problems: list[str]) -> Any:
 
 def _version(setting: str, raw: Any, problems: list[str]) -> Any:
     # Shape only; lifecycle (past end of extended support) is judged against the synth date by the cluster.
-    if not isinstance(raw, str) or not re.match(r"^1\.\d{2}$", raw):
+    if not is_minor_version(raw):
         problems.append(
             f"{setting} {raw!r} is not a Kubernetes minor version; write major.minor as a string with no 'v' and "
             "no patch, for example \"1.32\""
@@ -261,7 +260,7 @@ def parse_platform_config(
             "the risk"
         )
     version = values.get("kubernetes_version", _field_default("kubernetes_version"))
-    if today is not None and isinstance(version, str) and re.match(r"^1\.\d{2}$", version):
+    if today is not None and is_minor_version(version):
         problems += version_problems(f"{CONTEXT_KEY}.kubernetesVersion", version, today=today)
     values.setdefault("account", env.get("CDK_DEFAULT_ACCOUNT") or PLACEHOLDER_ACCOUNT)
     values.setdefault("region", env.get("CDK_DEFAULT_REGION") or PLACEHOLDER_REGION)

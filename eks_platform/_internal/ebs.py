@@ -14,20 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from eks_platform._internal import validation as v
-
-
-def is_unresolved(value: object) -> bool:
-    """``validation.is_unresolved`` for values of any type: only strings, finite numbers and jsii objects can be
-    CDK tokens; anything else (NaN, infinity, lists, sets) is judged as a plain value and never crosses into jsii
-    (NaN breaks the jsii kernel's JSON channel)."""
-    if isinstance(value, bool) or value is None:
-        return False
-    if isinstance(value, float) and not math.isfinite(value):
-        return False
-    if isinstance(value, str | int | float) or hasattr(value, "__jsii_type__"):
-        return v.is_unresolved(value)
-    return False
+from eks_platform._internal.validation import is_unresolved
 
 
 class VolumeType(str, Enum):

@@ -22,7 +22,7 @@ import cdk8s
 from constructs import Construct
 
 from eks_platform._internal import validation as v
-from eks_platform._internal.ebs import is_unresolved as is_token
+from eks_platform._internal.validation import is_unresolved as is_token
 from eks_platform._internal.versions import minor_of
 from eks_platform.errors import ConfigError
 

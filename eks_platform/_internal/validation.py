@@ -40,11 +40,11 @@ def is_unresolved(value: object) -> bool:
     if isinstance(value, (list, tuple)):
         # an encoded list token is a one-item list ["#{Token[...]}"]; any other literal list is judged item by item
         return len(value) == 1 and isinstance(value[0], str) and value[0].startswith("#{Token[")
-    if isinstance(value, dict):
-        return False
     if isinstance(value, str) and "{Token[" not in value:
         return False  # every encoded token (${Token[..]} strings, #{Token[..]} lists) carries this marker
-    return bool(Token.is_unresolved(value))
+    if isinstance(value, str | int | float) or hasattr(value, "__jsii_type__") or hasattr(value, "__jsii_ifaces__"):
+        return bool(Token.is_unresolved(value))
+    return False  # dicts, sets and other plain Python values are never tokens
 
 
 def dns1123_label(setting: str, value: object) -> list[str]:

@@ -71,6 +71,11 @@ def supported_versions() -> tuple[str, ...]:
     return tuple(sorted(lifecycle_table(), key=minor_of))
 
 
+def is_minor_version(value: object) -> bool:
+    """True for a Kubernetes minor version string of the form ``"1.NN"``."""
+    return isinstance(value, str) and _VERSION.match(value) is not None
+
+
 def minor_of(version: str) -> int:
     match = _VERSION.match(version)
     if not match:

@@ -199,7 +199,7 @@ def test_wrapper_logical_id_equals_plain_l2() -> None:
     ours = new_stack(name="Ours")
     AutoModeCluster(ours, "Cluster")
     plain_app = new_app()
-    plain = cdk.Stack(plain_app, "Plain", env=ours.environment and None)
+    plain = cdk.Stack(plain_app, "Plain")  # env-agnostic: logical IDs do not depend on the environment
     eks.Cluster(plain, "Cluster", version=eks.KubernetesVersion.V1_32)
     ours_ids = {k for k, r in Template.from_stack(ours).to_json()["Resources"].items()
                 if r["Type"] == "AWS::EKS::Cluster"}
