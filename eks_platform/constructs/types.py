@@ -1,0 +1,45 @@
+"""The typed seam between a platform cluster and the constructs that attach to it.
+
+Peers (add-ons, Pod Identity bindings, hybrid nodes, manifest delivery) need a few facts about the cluster they join
+beyond what ``aws_eks_v2.ICluster`` carries: its Kubernetes minor as a literal string, whether it has a kubectl
+provider, and the hybrid networks it was created with. ``AutoModeCluster`` provides them; a peer that is given a plain
+``aws_eks_v2.ICluster`` instead asks for them as keyword arguments.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from aws_cdk import aws_eks_v2 as eks
+
+if TYPE_CHECKING:  # type-only: the hybrid value objects import nothing from here
+    from eks_platform.constructs.hybrid_nodes import HybridNetworks
+
+
+@runtime_checkable
+class PlatformCluster(Protocol):
+    """What a peer construct reads from the platform cluster it attaches to (``AutoModeCluster`` satisfies it)."""
+
+    @property
+    def cluster(self) -> eks.ICluster:
+        """The aws_eks_v2 cluster."""
+        ...
+
+    @property
+    def version_string(self) -> str:
+        """The Kubernetes minor, for example ``"1.32"``."""
+        ...
+
+    @property
+    def kubectl_enabled(self) -> bool:
+        """Whether the cluster has a kubectl provider (charts are applied, not only rendered)."""
+        ...
+
+    @property
+    def hybrid_networks(self) -> HybridNetworks | None:
+        """The remote node and pod networks the cluster was created with, if any."""
+        ...
+
+
+#: What every peer construct accepts as its ``cluster``: the platform cluster or any aws_eks_v2 cluster.
+ClusterLike = PlatformCluster | eks.ICluster
