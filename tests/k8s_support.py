@@ -109,9 +109,9 @@ def node_class_problems(obj: dict[str, Any]) -> list[str]:
         for error in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path)))
     ]
     size = obj.get("spec", {}).get("ephemeralStorage", {}).get("size")
-    if isinstance(size, str) and (match := re.fullmatch(r"(\d+)(Gi|G|Ti|T)", size)):
-        if int(match.group(1)) > _EPHEMERAL_SIZE_CEILING[match.group(2)]:
-            problems.append(f"spec.ephemeralStorage.size {size!r} is above the ceiling for {match.group(2)}")
+    match = re.fullmatch(r"(\d+)(Gi|G|Ti|T)", size) if isinstance(size, str) else None
+    if match and int(match.group(1)) > _EPHEMERAL_SIZE_CEILING[match.group(2)]:
+        problems.append(f"spec.ephemeralStorage.size {size!r} is above the ceiling for {match.group(2)}")
     if obj.get("metadata", {}).get("name") == "default":
         problems.append("a custom NodeClass must not be named default (Auto Mode owns the built-in one)")
     return problems

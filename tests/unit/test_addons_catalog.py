@@ -118,7 +118,7 @@ def test_kube_proxy_pins_follow_the_cluster_minor() -> None:
 
 
 def test_auto_mode_built_ins_are_the_documented_five() -> None:
-    # eks-facts.md 1.7 / EKS user guide "Considerations for Amazon EKS Auto Mode".
+    # EKS user guide, "Considerations for Amazon EKS Auto Mode": https://docs.aws.amazon.com/eks/latest/userguide/automode.html
     built_in = {n for n, a in ADDONS.items() if a["auto_mode_builtin"]}
     assert built_in == {"vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "eks-pod-identity-agent"}
 
