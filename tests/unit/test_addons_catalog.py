@@ -37,7 +37,7 @@ def _refresh_script() -> ModuleType:
     return module
 
 
-def test_catalog_covers_the_issue_list() -> None:
+def test_catalog_covers_the_supported_community_and_aws_add_ons() -> None:
     community = {
         "metrics-server", "kube-state-metrics", "prometheus-node-exporter", "cert-manager", "external-dns",
         "fluent-bit", "sriov-network-metrics-exporter",
