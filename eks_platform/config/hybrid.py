@@ -61,13 +61,9 @@ def parse_hybrid_config(setting: str, raw: Any, problems: list[str]) -> HybridCo
         found.append(f"{setting}.nodeCidrs is required: the on-premises CIDRs of your hybrid nodes, e.g. "
                      "[\"192.168.100.0/24\"]")
         node = []
-    for key, value in (("nodeCidrs", node), ("podCidrs", pod)):
-        if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
-            found.append(f"{setting}.{key} must be a list of CIDR strings, got {value!r}")
-    if isinstance(node, list) and isinstance(pod, list):
-        found += h.remote_network_problems(
-            node_cidrs=node, pod_cidrs=pod, node_setting=f"{setting}.nodeCidrs", pod_setting=f"{setting}.podCidrs"
-        )
+    found += h.remote_network_problems(
+        node_cidrs=node, pod_cidrs=pod, node_setting=f"{setting}.nodeCidrs", pod_setting=f"{setting}.podCidrs"
+    )
     allowed_creds = [c.value for c in CredentialProvider]
     creds_raw = raw.get("credentials", CredentialProvider.SSM.value)
     credentials = CredentialProvider.SSM

@@ -44,14 +44,11 @@ class HybridNetworks:
     pod_cidrs: Sequence[str] = ()
 
     def __post_init__(self) -> None:
-        problems: list[str] = []
-        nodes = h.as_tuple("node_cidrs", self.node_cidrs, problems)
-        pods = h.as_tuple("pod_cidrs", self.pod_cidrs, problems)
-        object.__setattr__(self, "node_cidrs", nodes)
-        object.__setattr__(self, "pod_cidrs", pods)
-        if not problems:
-            problems += h.remote_network_problems(node_cidrs=nodes, pod_cidrs=pods)
-        raise_if_problems("InvalidHybridNetworks", problems)
+        nodes = () if self.node_cidrs is None else self.node_cidrs
+        pods = () if self.pod_cidrs is None else self.pod_cidrs
+        raise_if_problems("InvalidHybridNetworks", h.remote_network_problems(node_cidrs=nodes, pod_cidrs=pods))
+        object.__setattr__(self, "node_cidrs", tuple(nodes))
+        object.__setattr__(self, "pod_cidrs", tuple(pods))
 
     @property
     def all_cidrs(self) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -41,6 +41,9 @@ from eks_platform.constructs.hybrid.node_config import (
 )
 from eks_platform.constructs.types import ClusterLike, PlatformCluster
 from eks_platform.errors import ConfigError, raise_if_problems
+
+if TYPE_CHECKING:  # type-only: cluster.py imports this package for HybridNetworks
+    from eks_platform.constructs.cluster import AutoModeCluster
 
 __all__ = ["HybridNodes"]
 
@@ -222,7 +225,7 @@ class HybridNodes(Construct):
         self.cilium: eks.HelmChart | None = None
         if self.cni is HybridCni.CILIUM:
             self.cilium = cilium_chart(self, self.cluster, version=chart_version, values=self.cilium_values(mask))
-        self.addons: dict[str, Any] = {}
+        self.addons: dict[str, addon_api.ManagedAddon] = {}
         self._addons(pod_identity_agent=pod_identity_agent, kube_proxy=kube_proxy, core_dns=core_dns)
 
         self.node_config_parameter: ssm.StringParameter | None = None
@@ -402,12 +405,13 @@ class HybridNodes(Construct):
         the add-ons (AWS add-ons carry anti-affinity to Auto Mode nodes). CoreDNS needs a node to run on: until the
         first hybrid node joins with a CNI, EKS reports the add-on DEGRADED (CloudFormation treats that as done).
         """
-        # add_cluster_addon and add_pod_identity_agent take the AutoModeCluster, the PlatformCluster there is.
-        platform: Any = self._owner_cluster if isinstance(self._owner_cluster, PlatformCluster) else None
+        # On the platform cluster (an AutoModeCluster) the add-ons go to <cluster>/Addons like its own add_addon.
+        owner = self._owner_cluster
+        platform = cast("AutoModeCluster", owner) if isinstance(owner, PlatformCluster) else None
         is_wrapper = platform is not None
         if pod_identity_agent:
             self.addons["eks-pod-identity-agent"] = addon_api.add_pod_identity_agent(
-                platform if is_wrapper else self.cluster,
+                platform if platform is not None else self.cluster,
                 hybrid_nodes=True,
                 kubernetes_version=None if is_wrapper else self.kubernetes_version,
                 scope=None if is_wrapper else self,
@@ -415,7 +419,7 @@ class HybridNodes(Construct):
         for enabled, name in ((kube_proxy, "kube-proxy"), (core_dns, "coredns")):
             if not enabled:
                 continue
-            if is_wrapper:
+            if platform is not None:
                 self.addons[name] = addon_api.add_cluster_addon(platform, name, extra_capacity=True)
             else:
                 self.addons[name] = addon_api.ManagedAddon(
