@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -152,14 +151,36 @@ class HybridCredentials:
             )
 
     @classmethod
-    def ssm_activations(cls, **options: Any) -> HybridCredentials:
-        """SSM hybrid activations (options: :class:`SsmActivationOptions`)."""
-        return cls(ssm=SsmActivationOptions(**options))
+    def ssm_activations(
+        cls, *, deregister_tag_key: str = "EKSClusterARN", registration_limit: int = 10
+    ) -> HybridCredentials:
+        """SSM hybrid activations (the arguments are those of :class:`SsmActivationOptions`)."""
+        return cls(
+            ssm=SsmActivationOptions(deregister_tag_key=deregister_tag_key, registration_limit=registration_limit)
+        )
 
     @classmethod
-    def roles_anywhere(cls, **options: Any) -> HybridCredentials:
-        """IAM Roles Anywhere (options: :class:`IamRolesAnywhereOptions`)."""
-        return cls(iam_roles_anywhere=IamRolesAnywhereOptions(**options))
+    def roles_anywhere(
+        cls,
+        *,
+        ca_bundle_pem: str | None = None,
+        trust_anchor_arn: str | None = None,
+        session_duration_seconds: int = 3600,
+        node_name: str | None = None,
+        certificate_path: str | None = None,
+        private_key_path: str | None = None,
+    ) -> HybridCredentials:
+        """IAM Roles Anywhere (the arguments are those of :class:`IamRolesAnywhereOptions`)."""
+        return cls(
+            iam_roles_anywhere=IamRolesAnywhereOptions(
+                ca_bundle_pem=ca_bundle_pem,
+                trust_anchor_arn=trust_anchor_arn,
+                session_duration_seconds=session_duration_seconds,
+                node_name=node_name,
+                certificate_path=certificate_path,
+                private_key_path=private_key_path,
+            )
+        )
 
     @property
     def provider(self) -> CredentialProvider:
