@@ -19,9 +19,9 @@ from typing import Any
 
 from eks_platform._internal import validation as v
 from eks_platform._internal.versions import SupportType, is_minor_version, version_problems
+from eks_platform.config.hybrid import HybridConfig, parse_hybrid_config
 from eks_platform.constructs.addons import AddonSettings, default_addon_settings, parse_addons_config  # issue 4
 from eks_platform.constructs.cluster import BuiltInNodePool, EndpointAccess
-from eks_platform.constructs.hybrid_nodes import HybridConfig, parse_hybrid_config
 from eks_platform.constructs.manifests import DeliveryMode, parse_delivery_mode  # issue 6
 from eks_platform.constructs.node_pools import NodePoolsConfig, parse_node_pools_config  # issue 6
 from eks_platform.constructs.pod_identity import PodIdentityBinding, parse_pod_identities_config  # issue 3

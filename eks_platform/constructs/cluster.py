@@ -18,7 +18,7 @@ from constructs import Construct
 
 from eks_platform._internal import validation as v
 from eks_platform._internal.versions import SupportDecision, SupportType, decide_support
-from eks_platform.constructs.hybrid_nodes import HybridNetworks
+from eks_platform.constructs.hybrid.networks import HybridNetworks
 from eks_platform.errors import ConfigError
 
 #: Context key that fixes the date the support policy is decided on (ISO ``YYYY-MM-DD``); default: today (UTC).
