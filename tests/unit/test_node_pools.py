@@ -11,6 +11,7 @@ from aws_cdk.assertions import Annotations, Match
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from eks_platform.config.node_pools import parse_node_pools_config
 from eks_platform.constructs.manifests import PlatformChart
 from eks_platform.constructs.node_pools import (
     Architecture,
@@ -27,7 +28,6 @@ from eks_platform.constructs.node_pools import (
     SelectorTerm,
     Taint,
     TaintEffect,
-    parse_node_pools_config,
 )
 from eks_platform.errors import ConfigError
 from eks_platform.stacks.app import REFERENCE_STACK_NAME
@@ -182,7 +182,7 @@ def test_fails_when_a_budget_has_a_schedule_without_duration() -> None:
 def test_fails_when_a_node_pool_references_a_node_class_that_does_not_exist() -> None:
     c = chart()
     NodeClass(c, "C", spec=NodeClassSpec(name="general", subnets=SUBNETS, security_groups=GROUPS), role_name="Nodes")
-    with pytest.raises(ConfigError, match=r"references node class 'batch', which does not exist .* 'general'"):
+    with pytest.raises(ConfigError, match=r"node_class 'batch' does not exist \(node classes defined: 'general'\)"):
         NodePool(c, "P", spec=pool(node_class="batch"))
 
 
