@@ -124,10 +124,9 @@ def parse_storage_config(setting: str, raw: Any, problems: list[str]) -> Storage
         found += v.expect_type(f"{setting}.defaultClass", raw["defaultClass"], bool, "true or false")
         values["default_class"] = raw["defaultClass"]
     if "reclaimPolicy" in raw:
-        allowed = [p.value for p in ReclaimPolicy]
-        if raw["reclaimPolicy"] not in allowed:
-            found.append(f"{setting}.reclaimPolicy {raw['reclaimPolicy']!r} is not one of {', '.join(allowed)}")
-        else:
+        policy_problems = v.enum_problems(f"{setting}.reclaimPolicy", raw["reclaimPolicy"], ReclaimPolicy)
+        found += policy_problems
+        if not policy_problems:
             values["reclaim_policy"] = ReclaimPolicy(raw["reclaimPolicy"])
     if "kmsKeyArn" in raw:
         found += ebs.kms_key_arn_problems(f"{setting}.kmsKeyArn", raw["kmsKeyArn"])

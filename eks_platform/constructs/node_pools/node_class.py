@@ -20,13 +20,7 @@ from constructs import Construct
 
 from eks_platform._internal import k8s_api
 from eks_platform._internal import validation as v
-from eks_platform._internal.node_pools import (
-    BUILT_IN_NODE_CLASS,
-    coerce_enum,
-    enum_problems,
-    role_name_problems,
-    store_tuple,
-)
+from eks_platform._internal.node_pools import BUILT_IN_NODE_CLASS, role_name_problems
 from eks_platform.errors import ConfigError, raise_if_problems
 
 __all__ = [
@@ -209,7 +203,7 @@ class NodeClassSpec:
             terms = getattr(self, attr)
             if terms is None:
                 continue
-            terms = store_tuple(self, attr)
+            terms = v.store_tuple(self, attr)
             if not terms:
                 problems.append(f"{setting} {attr} is empty; give at least one selector term or leave it unset")
             for term in terms:
@@ -230,8 +224,8 @@ class NodeClassSpec:
         ):
             value = getattr(self, attr)
             if value is not None:
-                problems += enum_problems(f"{setting} {attr}", value, enum_cls)
-                object.__setattr__(self, attr, coerce_enum(value, enum_cls))
+                problems += v.enum_problems(f"{setting} {attr}", value, enum_cls)
+                object.__setattr__(self, attr, v.coerce_enum(value, enum_cls))
         if self.ephemeral_storage is not None and not isinstance(self.ephemeral_storage, EphemeralStorage):
             problems.append(f"{setting} ephemeral_storage must be an EphemeralStorage")
         if not isinstance(self.tags, Mapping):

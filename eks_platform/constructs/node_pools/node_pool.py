@@ -24,11 +24,8 @@ from eks_platform._internal import k8s_api
 from eks_platform._internal import validation as v
 from eks_platform._internal.node_pools import (
     INSTANCE_CATEGORIES,
-    coerce_enum,
-    enum_problems,
     label_key_problems,
     node_class_reference_problems,
-    store_tuple,
 )
 from eks_platform.constructs.node_pools.node_class import node_class_names
 from eks_platform.errors import ConfigError, raise_if_problems
@@ -118,7 +115,7 @@ class Taint:
 
     def __post_init__(self) -> None:
         problems = v.k8s_qualified_name("taint key", self.key)
-        problems += enum_problems(f"taint {self.key!r} effect", self.effect, TaintEffect)
+        problems += v.enum_problems(f"taint {self.key!r} effect", self.effect, TaintEffect)
         if self.value is not None:
             problems += v.k8s_label_value(f"taint {self.key!r} value", self.value)
         raise_if_problems("InvalidTaint", problems)
@@ -144,11 +141,11 @@ class Requirement:
     min_values: int | None = None
 
     def __post_init__(self) -> None:
-        values = store_tuple(self, "values")
+        values = v.store_tuple(self, "values")
         setting = f"requirement {self.key!r}"
         problems = v.k8s_qualified_name("requirement key", self.key)
-        problems += enum_problems(f"{setting} operator", self.operator, RequirementOperator)
-        operator = coerce_enum(self.operator, RequirementOperator)
+        problems += v.enum_problems(f"{setting} operator", self.operator, RequirementOperator)
+        operator = v.coerce_enum(self.operator, RequirementOperator)
         if isinstance(self.key, str):
             if self.key in _UNSUPPORTED_ON_AUTO_MODE:
                 problems.append(f"{setting}: EKS Auto Mode is Linux only and does not support {self.key!r}; remove it")
@@ -206,7 +203,7 @@ class DisruptionBudget:
     reasons: Sequence[DisruptionReason] = ()
 
     def __post_init__(self) -> None:
-        reasons = store_tuple(self, "reasons")
+        reasons = v.store_tuple(self, "reasons")
         problems = []
         if not isinstance(self.nodes, str) or not _BUDGET_NODES.match(self.nodes):
             problems.append(f"budget nodes {self.nodes!r} must be a whole number ('2') or a percentage ('10%')")
@@ -221,7 +218,7 @@ class DisruptionBudget:
         ):
             problems.append(f"budget duration {self.duration!r} must be hours and/or minutes, such as 8h or 1h30m")
         for reason in reasons:
-            problems += enum_problems("budget reason", reason, DisruptionReason)
+            problems += v.enum_problems("budget reason", reason, DisruptionReason)
         raise_if_problems("InvalidNodePool", problems)
         object.__setattr__(self, "reasons", tuple(DisruptionReason(r) for r in reasons))
 
@@ -302,7 +299,7 @@ class NodePoolSpec:
             "startup_taints",
             "budgets",
         ):
-            store_tuple(self, attr)
+            v.store_tuple(self, attr)
         for category in self.instance_categories:
             if category not in INSTANCE_CATEGORIES:
                 problems.append(
@@ -317,9 +314,9 @@ class NodePoolSpec:
         ):
             problems.append(f"{setting} min_generation {self.min_generation!r} must be a whole number of at least 1")
         for arch in self.architectures:
-            problems += enum_problems(f"{setting} architectures", arch, Architecture)
+            problems += v.enum_problems(f"{setting} architectures", arch, Architecture)
         for capacity in self.capacity_types:
-            problems += enum_problems(f"{setting} capacity_types", capacity, CapacityType)
+            problems += v.enum_problems(f"{setting} capacity_types", capacity, CapacityType)
         for i, zone in enumerate(self.zones):
             problems += v.k8s_label_value(f"{setting} zones[{i}]", zone)
         for item, kind in (
@@ -344,10 +341,10 @@ class NodePoolSpec:
         if self.memory_limit is not None:
             problems += k8s_api.quantity_problems(f"{setting} memory_limit", self.memory_limit)
         if self.consolidation_policy is not None:
-            problems += enum_problems(
+            problems += v.enum_problems(
                 f"{setting} consolidation_policy", self.consolidation_policy, ConsolidationPolicy
             )
-            policy = coerce_enum(self.consolidation_policy, ConsolidationPolicy)
+            policy = v.coerce_enum(self.consolidation_policy, ConsolidationPolicy)
             object.__setattr__(self, "consolidation_policy", policy)
         if self.consolidate_after is not None:
             problems += k8s_api.duration_problems(
