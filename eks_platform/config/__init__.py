@@ -221,7 +221,11 @@ class PlatformConfig:
 
 
 def parse_platform_config(
-    raw: Any, *, environ: Mapping[str, str] | None = None, today: dt.date | None = None
+    raw: Any,
+    *,
+    environ: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
+    setting: str = CONTEXT_KEY,
 ) -> PlatformConfig:
     """Parse the ``platform`` context object (a dict from ``cdk.json``) into a :class:`PlatformConfig`.
 
@@ -229,6 +233,8 @@ def parse_platform_config(
         raw: the ``platform`` context value.
         environ: where ``CDK_DEFAULT_ACCOUNT``/``CDK_DEFAULT_REGION`` are read. Default: - ``os.environ``.
         today: the synth date; when given, a version past the end of EKS extended support is reported here too.
+        setting: the path the object is written at, which every problem names. Default: - ``platform``; an
+            environment of a fleet is parsed at ``platform.environments.<name>``.
 
     Raises:
         ConfigError: ``InvalidPlatformConfig`` listing every problem, each naming its setting.
@@ -239,28 +245,28 @@ def parse_platform_config(
     if not isinstance(raw, dict):
         raise ConfigError(
             "InvalidPlatformConfig",
-            f"context '{CONTEXT_KEY}' must be a JSON object, got {type(raw).__name__}",
-            path=CONTEXT_KEY,
+            f"{setting} must be a JSON object, got {type(raw).__name__}",
+            path=setting,
         )
-    problems: list[str] = v.unknown_keys(CONTEXT_KEY, raw.keys(), list(_KEYS))
+    problems: list[str] = v.unknown_keys(setting, raw.keys(), list(_KEYS))
     values: dict[str, Any] = {}
     for key, spec in _KEYS.items():
         if key in raw and raw[key] is not None:
-            values[spec.attr] = spec.parse(f"{CONTEXT_KEY}.{key}", raw[key], problems)
+            values[spec.attr] = spec.parse(f"{setting}.{key}", raw[key], problems)
     anywhere_allowed = values.get("allow_public_endpoint_from_anywhere") is True
     if "0.0.0.0/0" in values.get("endpoint_public_cidrs", ()) and not anywhere_allowed:
         problems.append(
-            f"{CONTEXT_KEY}.endpointPublicCidrs has 0.0.0.0/0, which opens the Kubernetes API to the whole internet; "
-            f"list your networks instead, or set {CONTEXT_KEY}.allowPublicEndpointFromAnywhere to true to accept "
+            f"{setting}.endpointPublicCidrs has 0.0.0.0/0, which opens the Kubernetes API to the whole internet; "
+            f"list your networks instead, or set {setting}.allowPublicEndpointFromAnywhere to true to accept "
             "the risk"
         )
     version = values.get("kubernetes_version", _field_default("kubernetes_version"))
     if today is not None and is_minor_version(version):
-        problems += version_problems(f"{CONTEXT_KEY}.kubernetesVersion", version, today=today)
+        problems += version_problems(f"{setting}.kubernetesVersion", version, today=today)
     values.setdefault("account", env.get("CDK_DEFAULT_ACCOUNT") or PLACEHOLDER_ACCOUNT)
     values.setdefault("region", env.get("CDK_DEFAULT_REGION") or PLACEHOLDER_REGION)
     if problems:
-        raise ConfigError("InvalidPlatformConfig", problems, path=CONTEXT_KEY)
+        raise ConfigError("InvalidPlatformConfig", problems, path=setting)
     return PlatformConfig(**values)
 
 
