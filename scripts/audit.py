@@ -24,7 +24,7 @@ import aws_cdk as cdk  # noqa: E402
 
 from eks_platform.checks.acknowledgments import IGNORE_ACKNOWLEDGMENTS_CONTEXT_KEY  # noqa: E402
 from eks_platform.checks.audit import audit, format_table  # noqa: E402
-from eks_platform.constructs.cluster import SYNTH_DATE_CONTEXT_KEY  # noqa: E402
+from eks_platform.context import SYNTH_DATE_CONTEXT_KEY  # noqa: E402
 from eks_platform.errors import ConfigError  # noqa: E402
 from eks_platform.stacks.app import build_app  # noqa: E402
 

@@ -6,13 +6,16 @@ Values that are unresolved CDK tokens are skipped: they cannot be judged at synt
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import math
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_cdk import Token
+
+_T = TypeVar("_T")
 
 DNS1123_LABEL_MAX = 63
 DNS1123_SUBDOMAIN_MAX = 253
@@ -193,7 +196,6 @@ def partition_of_region(region: str | None) -> str | None:
 
 def unknown_keys(setting: str, given: Iterable[str], allowed: Sequence[str]) -> list[str]:
     """Keys in ``given`` not in ``allowed``, with a did-you-mean suggestion."""
-    import difflib
 
     problems = []
     for key in given:
@@ -260,3 +262,15 @@ def k8s_label_value(setting: str, value: object) -> list[str]:
             "starting and ending with a letter or digit"
         ]
     return []
+
+
+def as_tuple(value: Iterable[_T] | None) -> tuple[_T, ...]:
+    """A frozen value object's sequence field as a tuple (``None`` or empty -> ``()``)."""
+    return tuple(value or ())
+
+
+def one_of_problems(setting: str, value: object, allowed: Sequence[str], *, hint: str = "") -> list[str]:
+    """``value`` must be one of ``allowed`` (an enum's values as cdk.json writes them); ``hint`` explains the choice."""
+    if isinstance(value, str) and value in allowed:
+        return []
+    return [f"{setting} {value!r} is not one of {', '.join(map(repr, allowed))}{hint}"]

@@ -16,11 +16,11 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from eks_platform._internal.k8s_api import new_api_object
+from eks_platform.config.delivery import parse_delivery_mode
 from eks_platform.constructs.manifests import (
     DeliveryMode,
     ManifestDelivery,
     PlatformChart,
-    parse_delivery_mode,
     strip_prune_labels,
 )
 from eks_platform.constructs.storage import EbsDriver, EbsStorage, StorageChart, VolumeTier
