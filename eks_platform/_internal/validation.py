@@ -11,6 +11,7 @@ import ipaddress
 import math
 import re
 from collections.abc import Iterable, Sequence
+from enum import Enum
 from typing import Any, TypeVar
 
 from aws_cdk import Token
@@ -274,3 +275,10 @@ def one_of_problems(setting: str, value: object, allowed: Sequence[str], *, hint
     if isinstance(value, str) and value in allowed:
         return []
     return [f"{setting} {value!r} is not one of {', '.join(map(repr, allowed))}{hint}"]
+
+
+def enum_member_problems(setting: str, value: object, enum_cls: type[Enum]) -> list[str]:
+    """``value`` must be a member of ``enum_cls`` (a Python keyword argument; cdk.json values use one_of_problems)."""
+    if isinstance(value, enum_cls):
+        return []
+    return [f"{setting} {value!r} must be a {enum_cls.__name__} member ({', '.join(str(m.value) for m in enum_cls)})"]

@@ -339,11 +339,8 @@ class ManagedAddon(Construct):
                 "configuration mixes CDK tokens with null values; CloudFormation rendering of tokens drops nulls, "
                 "so remove the nulls (or the tokens)"
             )
-        if resolve_conflicts is not None and not isinstance(resolve_conflicts, ResolveConflicts):
-            problems.append(
-                f"resolve_conflicts {resolve_conflicts!r} must be a ResolveConflicts member "
-                f"({', '.join(m.value for m in ResolveConflicts)})"
-            )
+        if resolve_conflicts is not None:
+            problems += v.enum_member_problems("resolve_conflicts", resolve_conflicts, ResolveConflicts)
         problems += cat.iam_settings_problems(
             entry,
             zones_setting="hosted_zone_ids",

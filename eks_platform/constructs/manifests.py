@@ -173,8 +173,8 @@ class ManifestDelivery(Construct):
         super().__init__(scope, construct_id)
         cluster = eks_cluster(cluster)
         problems = minor_version_shape_problems("kubernetes_version", kubernetes_version)
-        if mode is not None and not isinstance(mode, DeliveryMode):
-            problems.append(f"mode {mode!r} is not a DeliveryMode; use DeliveryMode.APPLY or DeliveryMode.RENDER_ONLY")
+        if mode is not None:
+            problems += v.enum_member_problems("mode", mode, DeliveryMode)
         literal_name = _literal_cluster_name(cluster)
         name = output_name or literal_name or f"{cdk.Stack.of(cluster).stack_name}-{cluster.node.id}"
         if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$", name):

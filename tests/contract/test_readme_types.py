@@ -15,7 +15,6 @@ from pathlib import Path
 from tests.contract.test_readme_examples import BLOCKS
 from tests.support import REPO_ROOT
 
-
 #: The typed seams around the cluster, checked in the same mypy run: each peer takes the platform cluster or its
 #: aws_eks_v2 cluster, and the add_* helpers return their concrete constructs.
 SEAMS = """

@@ -336,6 +336,18 @@ def test_storage_through_auto_mode_cluster_convenience(reference_app: dict[str, 
     assert isinstance(reference_app["stacks"][REFERENCE_STACK_NAME].storage, EbsStorage)
 
 
+def test_cluster_delivery_is_created_explicitly_once_and_read_after() -> None:
+    from eks_platform.constructs.cluster import AutoModeCluster
+
+    cluster = AutoModeCluster(new_stack(new_app(), "DeliveryOnce"), "Cluster")
+    with pytest.raises(ConfigError, match=r"\[NoManifestDelivery\].*call cluster.add_manifest_delivery\(\) first"):
+        _ = cluster.manifests
+    delivery = cluster.add_manifest_delivery(mode=DeliveryMode.RENDER_ONLY)
+    assert cluster.manifests is delivery is cluster.node.find_child("Manifests")
+    with pytest.raises(ConfigError, match=r"\[DuplicateManifestDelivery\]"):
+        cluster.add_manifest_delivery()
+
+
 # -- the kubectl layer for the cluster's minor ---------------------------------------------------------------------
 def test_kubectl_layer_matches_the_kubernetes_minor() -> None:
     from eks_platform._internal.kubectl_layers import kubectl_layer
