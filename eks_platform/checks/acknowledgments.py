@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from aws_cdk import Acknowledgment, Stack, Stage, Validations
 from constructs import IConstruct
 
-from eks_platform.context import IGNORE_ACKNOWLEDGMENTS_CONTEXT_KEY as IGNORE_ACKNOWLEDGMENTS_CONTEXT_KEY  # re-export
 from eks_platform.context import ignore_acknowledgments
 from eks_platform.errors import ConfigError
 

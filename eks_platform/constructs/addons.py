@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, Protocol, cast
 
 import aws_cdk as cdk
 import jsii
@@ -33,9 +33,6 @@ from eks_platform.constructs.pod_identity import (
 from eks_platform.constructs.registry import ClusterRegistry
 from eks_platform.constructs.types import ClusterLike, eks_cluster, platform_cluster
 from eks_platform.errors import ConfigError
-
-if TYPE_CHECKING:  # type-only: cluster.py imports this module to create add-ons
-    from eks_platform.constructs.cluster import AutoModeCluster
 
 
 class AddonName(str, Enum):
@@ -496,7 +493,13 @@ def addons_scope(cluster: Construct) -> Construct:
     return found if isinstance(found, Construct) else Construct(cluster, "Addons")
 
 
-def add_cluster_addon(cluster: AutoModeCluster, name: AddonName | str, *, extra_capacity: bool = False) -> ManagedAddon:
+class AddsAddons(Protocol):
+    """A cluster with ``add_addon`` (``AutoModeCluster``), as the add-on helpers see it without importing it."""
+
+    def add_addon(self, name: AddonName | str, *, extra_capacity: bool = False) -> ManagedAddon: ...
+
+
+def add_cluster_addon(cluster: AddsAddons, name: AddonName | str, *, extra_capacity: bool = False) -> ManagedAddon:
     """``cluster.add_addon(name, extra_capacity=...)``, for callers that take the cluster as an argument."""
     return cluster.add_addon(name, extra_capacity=extra_capacity)
 

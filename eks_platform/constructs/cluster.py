@@ -26,8 +26,7 @@ from eks_platform.constructs.addons import AddonName, AddonPodIdentity, ManagedA
 from eks_platform.constructs.hybrid_nodes import HybridNetworks
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery
 from eks_platform.constructs.pod_identity import PodIdentity, SharedPodIdentityRole
-from eks_platform.context import SYNTH_DATE_CONTEXT_KEY as SYNTH_DATE_CONTEXT_KEY  # re-export (public before)
-from eks_platform.context import synth_date as synth_date  # re-export (public before)
+from eks_platform.context import synth_date
 from eks_platform.errors import ConfigError
 
 #: The construct id of the cluster's ``ManifestDelivery`` (see ``AutoModeCluster.add_manifest_delivery``).

@@ -549,7 +549,8 @@ def grant_with_session_tags(
     if not tags:
         problems.append("match is empty; name at least one SessionTag, e.g. SessionTag.NAMESPACE")
     for tag in tags:
-        problems += v.enum_member_problems("match", tag, SessionTag)
+        if not isinstance(tag, SessionTag):
+            problems.append(f"match has {tag!r}; use SessionTag members ({', '.join(t.name for t in SessionTag)})")
     if not isinstance(condition_key_prefix, str) or not condition_key_prefix or condition_key_prefix.endswith("/"):
         problems.append(
             f"condition_key_prefix {condition_key_prefix!r} must be a condition key prefix without a trailing '/', "

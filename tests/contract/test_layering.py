@@ -62,7 +62,11 @@ def _resolve(module: str, path: Path, node: ast.ImportFrom) -> list[str]:
 
 def imports_of(module: str) -> list[Import]:
     path = MODULES[module]
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return imports_in(path.read_text(encoding="utf-8"), module, path)
+
+
+def imports_in(source: str, module: str, path: Path) -> list[Import]:
+    tree = ast.parse(source, filename=str(path))
     found: list[Import] = []
 
     def visit(node: ast.AST, *, module_level: bool, type_checking: bool) -> None:
@@ -224,10 +228,24 @@ def test_package_layering(check: object) -> None:
 
 # -- the checker itself must be able to fail ---------------------------------------------------------------------------
 def test_checker_sees_module_level_function_local_and_type_checking_imports() -> None:
-    imports = imports_of(f"{PACKAGE}.constructs.addons")
-    targets = {(i.target, i.module_level, i.type_checking) for i in imports}
-    assert (f"{PACKAGE}.constructs.pod_identity", True, False) in targets
-    assert (f"{PACKAGE}.constructs.cluster", True, True) in targets
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "from eks_platform import errors\n"
+        "from . import types\n"
+        "if TYPE_CHECKING:\n"
+        "    from eks_platform.constructs.cluster import AutoModeCluster\n"
+        "def f() -> None:\n"
+        "    import eks_platform.checks.pack\n"
+    )
+    path = PACKAGE_DIR / "constructs" / "example.py"
+    imports = imports_in(source, f"{PACKAGE}.constructs.example", path)
+    assert [(i.target, i.line, i.module_level, i.type_checking) for i in imports] == [
+        ("typing", 1, True, False),
+        (f"{PACKAGE}.errors", 2, True, False),
+        (f"{PACKAGE}.constructs.types", 3, True, False),
+        (f"{PACKAGE}.constructs.cluster", 5, True, True),
+        (f"{PACKAGE}.checks.pack", 7, False, False),
+    ]
 
 
 def test_cycle_finder_reports_a_cycle(monkeypatch: pytest.MonkeyPatch) -> None:
