@@ -8,7 +8,7 @@ import aws_cdk as cdk
 
 from eks_platform.config import CONTEXT_KEY, PlatformConfig
 from eks_platform.config.environments import FleetConfig, parse_fleet_config
-from eks_platform.constructs.cluster import synth_date
+from eks_platform.context import synth_date
 from eks_platform.errors import ConfigError
 from eks_platform.stacks.fleet import build_fleet
 from eks_platform.stacks.stage import HYBRID_STACK_NAME, REFERENCE_STACK_NAME, build_reference_stacks
