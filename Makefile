@@ -11,6 +11,7 @@ CDK := npx --no-install cdk --no-notices --no-version-reporting
 
 .PHONY: setup synth test deploy diff lint typecheck clean wheel diagram example-test example-snapshots
 .PHONY: audit fuzz bench
+.PHONY: bootstrap-fleet
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -40,6 +41,12 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check eks_platform tests scripts examples
 	$(VENV)/bin/mypy
+
+# A fleet (platform.environments + platform.pipeline): print the `cdk bootstrap` commands that give the pipeline
+# account trust in every environment's account and region; FLEET_BOOTSTRAP_ARGS="--run --profile ACCOUNT=PROFILE ..."
+# runs them. See README "Fleet".
+bootstrap-fleet: setup
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) scripts/bootstrap_fleet.py $(FLEET_BOOTSTRAP_ARGS)
 
 # -- safety gates and benchmarks ------------------------------------------------------------------------------------
 audit: setup  ## AwsSolutionsChecks + the EKSP pack over every reference stack: one table, fails on open findings

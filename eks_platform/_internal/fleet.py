@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from eks_platform._internal.validation import is_unresolved
+from eks_platform._internal.validation import is_unresolved, partition_of_region
 
 #: Longest environment name. It becomes the ``cdk.Stage`` id, the prefix of every stack name of the environment
 #: (``<environment>-EksPlatform``, CloudFormation allows 128 characters) and the suffix of derived cluster names
@@ -179,3 +179,46 @@ def merge_overrides(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> di
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+#: The CloudFormation execution policy ``cdk bootstrap`` gives the deployment role when none is named (CDK's own
+#: default), in the region's partition. Name a narrower customer-managed policy where your organisation requires it.
+#: See: https://docs.aws.amazon.com/cdk/v2/guide/ref-cli-cmd-bootstrap.html
+DEFAULT_EXECUTION_POLICY = "arn:{partition}:iam::aws:policy/AdministratorAccess"
+
+
+def bootstrap_commands(
+    pipeline: tuple[str, str], targets: Iterable[tuple[str, str]], *, execution_policy: str = DEFAULT_EXECUTION_POLICY
+) -> list[tuple[str, tuple[str, ...]]]:
+    """The ``cdk bootstrap`` invocations a cross-account fleet needs, as (account, arguments after ``bootstrap``).
+
+    - The pipeline account, in its own region and in every region a stage deploys to (CDK Pipelines puts a
+      replication bucket there, in a support stack of the pipeline account).
+    - Every other (account, region) of an environment, with ``--trust <pipeline account>`` so the pipeline may
+      assume the deployment roles, and the execution policy named explicitly.
+
+    See: https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.pipelines/README.html#cdk-environment-bootstrapping
+
+    Args:
+        pipeline: the pipeline stack's (account, region).
+        targets: every environment's (account, region), in declaration order.
+        execution_policy: the managed policy ARN CloudFormation deploys with in the target accounts; ``{partition}``
+            is replaced by the region's partition (aws, aws-cn, aws-us-gov).
+    """
+    pipeline_account, pipeline_region = pipeline
+    ordered = list(dict.fromkeys(targets))
+    regions = list(dict.fromkeys([pipeline_region, *(region for _, region in ordered)]))
+
+    def policy(region: str) -> tuple[str, str]:
+        partition = partition_of_region(region) or "aws"
+        return "--cloudformation-execution-policies", execution_policy.replace("{partition}", partition)
+
+    commands: list[tuple[str, tuple[str, ...]]] = [
+        (pipeline_account, (f"aws://{pipeline_account}/{region}", *policy(region))) for region in regions
+    ]
+    commands += [
+        (account, (f"aws://{account}/{region}", "--trust", pipeline_account, *policy(region)))
+        for account, region in ordered
+        if account != pipeline_account
+    ]
+    return commands

@@ -110,7 +110,9 @@ def cluster_names(config: PlatformConfig) -> tuple[str, ...]:
     return (config.cluster_name, f"{config.cluster_name}{HYBRID_SUFFIX}")
 
 
-def parse_fleet_config(raw: Any, *, today: dt.date | None = None, environ: Mapping[str, str] | None = None) -> FleetConfig:
+def parse_fleet_config(
+    raw: Any, *, today: dt.date | None = None, environ: Mapping[str, str] | None = None
+) -> FleetConfig:
     """Parse the ``platform`` context object, with its optional ``environments`` and ``pipeline`` sections.
 
     Args:
@@ -141,9 +143,9 @@ def parse_fleet_config(raw: Any, *, today: dt.date | None = None, environ: Mappi
 
     environments = _parse_environments(raw.get(ENVIRONMENTS_KEY), base_raw, base_problems, today, problems)
     declared = raw.get(ENVIRONMENTS_KEY)
-    names = [str(name) for name in declared] if isinstance(declared, dict) else [e.name for e in environments]
+    names = [str(name) for name in declared] if isinstance(declared, dict) else None
     pipeline = _parse_pipeline(raw.get(PIPELINE_KEY), names, problems)
-    if pipeline is not None and ENVIRONMENTS_KEY not in raw:
+    if raw.get(PIPELINE_KEY) is not None and declared is None:
         problems.append(
             f"{_PIPELINE} deploys environments, but {_ENVIRONMENTS} is not set; describe at least one environment "
             "(name -> account, region and overrides), or remove the pipeline section"
@@ -208,7 +210,7 @@ def _at(problem: str, where: str) -> str:
     return re.sub(rf"(?<![\w.-]){re.escape(CONTEXT_KEY)}\.", f"{where}.", problem)
 
 
-def _parse_pipeline(raw: Any, environments: list[str], problems: list[str]) -> PipelineConfig | None:
+def _parse_pipeline(raw: Any, environments: list[str] | None, problems: list[str]) -> PipelineConfig | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
@@ -232,7 +234,8 @@ def _parse_pipeline(raw: Any, environments: list[str], problems: list[str]) -> P
     if cli_version is not None and not (isinstance(cli_version, str) and re.fullmatch(r"\d+\.\d+\.\d+", cli_version)):
         found.append(f"{_PIPELINE}.cliVersion {cli_version!r} is not a version; write the CLI version as in "
                      "package.json, for example \"2.1100.0\"")
-    waves = _parse_waves(raw.get("waves"), environments, found)
+    # Waves are judged against the declared environments (none declared: reported once, by the caller).
+    waves = _parse_waves(raw.get("waves"), environments, found) if environments is not None else ()
     problems += found
     if found:
         return None

@@ -50,7 +50,7 @@ class PipelineWave:
 
     def __post_init__(self) -> None:
         stages = store_tuple(self, "stages")
-        problems = rules.environment_name_problems(f"PipelineWave name {self.name!r}: name", self.name, what="wave name")
+        problems = rules.environment_name_problems("PipelineWave name", self.name, what="wave name")
         if not stages:
             problems.append(f"PipelineWave {self.name!r} has no stages; give it at least one cdk.Stage")
         problems += [

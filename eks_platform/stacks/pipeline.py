@@ -49,7 +49,9 @@ class PlatformPipelineStack(HermeticStack):
             branch=config.branch,
             cli_version=config.cli_version,
             waves=[
-                PipelineWave(name=wave.name, stages=[stages[name] for name in wave.environments], approval=wave.approval)
+                PipelineWave(
+                    name=wave.name, stages=[stages[name] for name in wave.environments], approval=wave.approval
+                )
                 for wave in config.waves
             ],
         )
