@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         Taint,
         TaintEffect,
     )
+    from eks_platform.constructs.pipeline import PipelineWave, PlatformPipeline
     from eks_platform.constructs.pod_identity import (
         PodIdentity,
         SessionTag,
@@ -78,6 +79,7 @@ if TYPE_CHECKING:
     from eks_platform.errors import ConfigError
     from eks_platform.stacks.base import HermeticStack
     from eks_platform.stacks.reference import EksReferenceStack
+    from eks_platform.stacks.stage import PlatformStage
 
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
@@ -118,8 +120,11 @@ _EXPORTS: dict[str, str] = {
     "NodeClassSpec": "eks_platform.constructs.node_pools",
     "NodePool": "eks_platform.constructs.node_pools",
     "NodePoolSpec": "eks_platform.constructs.node_pools",
+    "PipelineWave": "eks_platform.constructs.pipeline",
     "PlatformChart": "eks_platform.constructs.manifests",
     "PlatformConfig": "eks_platform.config.platform",
+    "PlatformPipeline": "eks_platform.constructs.pipeline",
+    "PlatformStage": "eks_platform.stacks.stage",
     "PodIdentity": "eks_platform.constructs.pod_identity",
     "PodIdentityBinding": "eks_platform.config.pod_identity",
     "ReclaimPolicy": "eks_platform.constructs.storage",
@@ -182,8 +187,11 @@ __all__ = [
     "NodeClassSpec",
     "NodePool",
     "NodePoolSpec",
+    "PipelineWave",
     "PlatformChart",
     "PlatformConfig",
+    "PlatformPipeline",
+    "PlatformStage",
     "PodIdentity",
     "PodIdentityBinding",
     "ReclaimPolicy",

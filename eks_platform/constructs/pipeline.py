@@ -132,13 +132,13 @@ class PlatformPipeline(Construct):
             "(cdk.Environment(account=..., region=...)), which CDK Pipelines needs to deploy it"
             for wave in waves
             for stage in wave.stages
-            if cdk.Token.is_unresolved(stage.account) or cdk.Token.is_unresolved(stage.region)
+            if not _explicit(stage.account) or not _explicit(stage.region)
         ]
         raise_if_problems("InvalidPlatformPipeline", problems, path=self.node.path)
 
         stack = cdk.Stack.of(self)
         if cross_account_keys is None:
-            cross_account_keys = cdk.Token.is_unresolved(stack.account) or any(
+            cross_account_keys = not _explicit(stack.account) or any(
                 stage.account != stack.account for wave in waves for stage in wave.stages
             )
         self.source = pipelines.CodePipelineSource.connection(repository, branch, connection_arn=connection_arn)
@@ -174,3 +174,8 @@ class PlatformPipeline(Construct):
             for stage in wave.stages:
                 self.waves[wave.name].add_stage(stage)
 
+
+
+def _explicit(value: str | None) -> bool:
+    """An account or region written in the app (not None, not a deploy-time token)."""
+    return value is not None and not cdk.Token.is_unresolved(value)

@@ -130,7 +130,8 @@ def test_fails_when_two_environments_name_the_same_cluster() -> None:
 
 def test_fails_when_a_cluster_name_collides_with_a_derived_one() -> None:
     problems = problems_of({"clusterName": "p", "environments": {"dev": env(), "x": env(clusterName="p-dev")}})
-    assert len(problems) == 1 and problems[0].startswith("platform.environments.x.clusterName gives cluster name 'p-dev'")
+    assert len(problems) == 1
+    assert problems[0].startswith("platform.environments.x.clusterName gives cluster name 'p-dev'")
 
 
 def test_fails_when_an_environment_lacks_account_and_region() -> None:
