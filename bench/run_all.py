@@ -281,6 +281,7 @@ def main(argv: list[str] | None = None) -> None:
         run("scale.py", *(["--quick", "--reps", "2"] if args.quick else ["--reps", "3"]))
         limit_demo()
         run("template_budget.py")
+        run("fleet.py", *(["--sizes", "1", "5", "--reps", "1"] if args.quick else []))
         if not args.skip_suite:
             run("suite_time.py", "--runs", "1" if args.quick else "2", "--command", args.suite_command,
                 "--note", args.suite_note)

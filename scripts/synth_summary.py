@@ -6,15 +6,26 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
+
+
+def _stack_artifacts(outdir: Path) -> list[tuple[Path, str, dict[str, Any]]]:
+    """Every stack artifact of the assembly, nested assemblies (one per ``cdk.Stage``, a fleet's environments) too."""
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    found = []
+    for name, artifact in sorted(manifest.get("artifacts", {}).items()):
+        if artifact.get("type") == "aws:cloudformation:stack":
+            found.append((outdir, artifact.get("displayName", name), artifact))
+        elif artifact.get("type") == "cdk:cloud-assembly":
+            found += _stack_artifacts(outdir / artifact["properties"]["directoryName"])
+    return found
 
 
 def summarize(outdir: Path) -> str:
-    manifest = json.loads((outdir / "manifest.json").read_text())
     lines = [f"Cloud assembly: {outdir}/"]
-    for name, artifact in sorted(manifest.get("artifacts", {}).items()):
-        if artifact.get("type") != "aws:cloudformation:stack":
-            continue
-        template_file = outdir / artifact["properties"]["templateFile"]
+    for directory, name, artifact in _stack_artifacts(outdir):
+        outdir_of_stack = directory
+        template_file = outdir_of_stack / artifact["properties"]["templateFile"]
         template = json.loads(template_file.read_text())
         counts = Counter(r["Type"] for r in template.get("Resources", {}).values())
         lines.append("")
@@ -24,8 +35,8 @@ def summarize(outdir: Path) -> str:
             lines.append(f"  {count:4d}  {rtype}")
         metadata = dict(artifact.get("metadata", {}))
         extra_file = artifact.get("additionalMetadataFile")
-        if extra_file and (outdir / extra_file).exists():
-            metadata.update(json.loads((outdir / extra_file).read_text()))
+        if extra_file and (outdir_of_stack / extra_file).exists():
+            metadata.update(json.loads((outdir_of_stack / extra_file).read_text()))
         warnings = sorted(
             {
                 f"{path}: {entry['data']}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib.util
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -174,3 +175,14 @@ def test_the_eksp_pack_reads_the_cluster_of_every_stage(fleet: dict[str, Any]) -
                 info="probe", explanation="probe", check=probe)
     EksPlatformChecks(rules=[rule]).validate_scope(fleet["app"])
     assert sorted(seen) == ["platform-dev", "platform-prod-eu", "platform-prod-us"]
+
+
+def test_synth_summary_lists_every_stage_stack(fleet: dict[str, Any]) -> None:
+    spec = importlib.util.spec_from_file_location("synth_summary", support.REPO_ROOT / "scripts" / "synth_summary.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    summary = module.summarize(Path(fleet["outdir"]))
+    for name, (account, region) in ENVIRONMENTS.items():
+        assert f"Stack {name}/EksPlatform (aws://{account}/{region})" in summary
+    assert f"Stack {PIPELINE_STACK} (aws://444444444444/eu-west-1)" in summary

@@ -317,3 +317,17 @@ def test_readme_documents_every_fleet_setting() -> None:
     assert section, "README has no '## Fleet' section"
     missing = [key for key in ["environments", *PIPELINE_KEYS] if f"`{key}`" not in section.group("body")]
     assert missing == []
+
+
+def test_app_prints_fleet_problems_and_exits_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Any) -> None:
+    import aws_cdk as cdk
+
+    from eks_platform.stacks import app as app_module
+
+    context = {"platform": {"environments": {"dev": {"region": "eu-west-1"}}}, "eks-platform:synthDate": "2026-11-27"}
+    real_app = cdk.App
+    monkeypatch.setattr(cdk, "App", lambda: real_app(context=context, outdir=str(tmp_path)))
+    assert app_module.main() == 2
+    err = capsys.readouterr().err
+    assert "platform.environments.dev.account is required" in err and "Traceback" not in err
