@@ -56,7 +56,7 @@ if TYPE_CHECKING:
         Taint,
         TaintEffect,
     )
-    from eks_platform.constructs.pipeline import PipelineWave, PlatformPipeline
+    from eks_platform.constructs.pipeline import PipelineWave, PlatformPipeline, RetiredStack
     from eks_platform.constructs.pod_identity import (
         PodIdentity,
         SessionTag,
@@ -131,6 +131,7 @@ _EXPORTS: dict[str, str] = {
     "Requirement": "eks_platform.constructs.node_pools",
     "RequirementOperator": "eks_platform.constructs.node_pools",
     "ResolveConflicts": "eks_platform.constructs.addons",
+    "RetiredStack": "eks_platform.constructs.pipeline",
     "SelectorTerm": "eks_platform.constructs.node_pools",
     "SessionTag": "eks_platform.constructs.pod_identity",
     "SharedPodIdentityRole": "eks_platform.constructs.pod_identity",
@@ -198,6 +199,7 @@ __all__ = [
     "Requirement",
     "RequirementOperator",
     "ResolveConflicts",
+    "RetiredStack",
     "SelectorTerm",
     "SessionTag",
     "SharedPodIdentityRole",

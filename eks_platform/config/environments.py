@@ -27,6 +27,8 @@ from eks_platform.errors import ConfigError
 
 ENVIRONMENTS_KEY = "environments"
 PIPELINE_KEY = "pipeline"
+#: Key of an environment that left the fleet (its stacks are deleted by the pipeline).
+RETIRED_KEY = "retired"
 #: Suffix of the cluster of an environment's hybrid-nodes stack (the reference app builds both shapes).
 HYBRID_SUFFIX = "-hybrid"
 
@@ -52,10 +54,13 @@ class EnvironmentConfig:
     Attributes:
         name: the environment's name (the ``cdk.Stage`` id and the prefix of its stack names).
         platform: its settings: the base ``platform`` object with the environment's overrides on top.
+        retired: ``"retired": true``: the environment left the fleet; no stage is built and the pipeline deletes
+            its stacks (data is retained). Remove the entry once the pipeline has run.
     """
 
     name: str
     platform: PlatformConfig
+    retired: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -94,6 +99,16 @@ class FleetConfig:
     base: PlatformConfig
     environments: tuple[EnvironmentConfig, ...] = ()
     pipeline: PipelineConfig | None = None
+
+    @property
+    def active(self) -> tuple[EnvironmentConfig, ...]:
+        """The environments that are deployed (not retired), in declaration order."""
+        return tuple(e for e in self.environments if not e.retired)
+
+    @property
+    def retired(self) -> tuple[EnvironmentConfig, ...]:
+        """The environments whose stacks the pipeline deletes."""
+        return tuple(e for e in self.environments if e.retired)
 
     def environment(self, name: str) -> EnvironmentConfig:
         """The environment called ``name`` (``KeyError`` naming the known ones otherwise)."""
@@ -143,8 +158,17 @@ def parse_fleet_config(
 
     environments = _parse_environments(raw.get(ENVIRONMENTS_KEY), base_raw, base_problems, today, problems)
     declared = raw.get(ENVIRONMENTS_KEY)
-    names = [str(name) for name in declared] if isinstance(declared, dict) else None
-    pipeline = _parse_pipeline(raw.get(PIPELINE_KEY), names, problems)
+    names = retired = None
+    if isinstance(declared, dict):
+        retired = [str(n) for n, e in declared.items() if isinstance(e, dict) and e.get(RETIRED_KEY) is True]
+        names = [str(n) for n in declared if str(n) not in retired]
+    pipeline = _parse_pipeline(raw.get(PIPELINE_KEY), names, retired or [], problems)
+    if retired and raw.get(PIPELINE_KEY) is None:
+        problems.append(
+            f"{_ENVIRONMENTS}: {', '.join(map(repr, retired))} retired, but there is no {_PIPELINE} to delete their "
+            "stacks; without a pipeline, run `npx cdk destroy '<environment>/*'` before you remove the entry, and "
+            f"do not mark it {RETIRED_KEY}"
+        )
     if raw.get(PIPELINE_KEY) is not None and declared is None:
         problems.append(
             f"{_PIPELINE} deploys environments, but {_ENVIRONMENTS} is not set; describe at least one environment "
@@ -179,6 +203,9 @@ def _parse_environments(
                 f"{overrides!r}"
             )
             continue
+        retired = overrides.get(RETIRED_KEY, False)
+        problems += v.expect_type(f"{where}.{RETIRED_KEY}", retired, bool, "true or false")
+        overrides = {k: val for k, val in overrides.items() if k != RETIRED_KEY}
         missing = [key for key in ("account", "region") if overrides.get(key) is None]
         problems += [
             f"{where}.{key} is required: every environment names the AWS {key} it deploys to"
@@ -195,7 +222,7 @@ def _parse_environments(
             problems += [problem for problem in error.problems if problem not in inherited]
             continue
         if not missing and not name_problems:
-            environments.append(EnvironmentConfig(name=name, platform=platform))
+            environments.append(EnvironmentConfig(name=name, platform=platform, retired=retired is True))
     problems += rules.duplicate_name_problems(
         f"{_ENVIRONMENTS}.{{}}.clusterName",
         [(e.name, cluster) for e in environments for cluster in cluster_names(e.platform)],
@@ -210,7 +237,9 @@ def _at(problem: str, where: str) -> str:
     return re.sub(rf"(?<![\w.-]){re.escape(CONTEXT_KEY)}\.", f"{where}.", problem)
 
 
-def _parse_pipeline(raw: Any, environments: list[str] | None, problems: list[str]) -> PipelineConfig | None:
+def _parse_pipeline(
+    raw: Any, environments: list[str] | None, retired: list[str], problems: list[str]
+) -> PipelineConfig | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
@@ -235,7 +264,7 @@ def _parse_pipeline(raw: Any, environments: list[str] | None, problems: list[str
         found.append(f"{_PIPELINE}.cliVersion {cli_version!r} is not a version; write the CLI version as in "
                      "package.json, for example \"2.1100.0\"")
     # Waves are judged against the declared environments (none declared: reported once, by the caller).
-    waves = _parse_waves(raw.get("waves"), environments, found) if environments is not None else ()
+    waves = _parse_waves(raw.get("waves"), environments, retired, found) if environments is not None else ()
     problems += found
     if found:
         return None
@@ -250,7 +279,9 @@ def _parse_pipeline(raw: Any, environments: list[str] | None, problems: list[str
     )
 
 
-def _parse_waves(raw: Any, environments: list[str], problems: list[str]) -> tuple[WaveConfig, ...]:
+def _parse_waves(
+    raw: Any, environments: list[str], retired: list[str], problems: list[str]
+) -> tuple[WaveConfig, ...]:
     setting = f"{_PIPELINE}.waves"
     if raw is None:  # one wave per environment, in declaration order
         return tuple(WaveConfig(name=name, environments=(name,)) for name in environments)
@@ -277,6 +308,14 @@ def _parse_waves(raw: Any, environments: list[str], problems: list[str]) -> tupl
         problems += found
         shapes_ok = shapes_ok and not found
         waves.append(WaveConfig(name=str(item.get("name")), environments=tuple(members), approval=approval is True))
+    for i, wave in enumerate(waves):
+        for j, member in enumerate(wave.environments):
+            if member in retired:
+                problems.append(
+                    f"{setting}[{i}].environments[{j}] {member!r} is retired: the pipeline deletes its stacks in its "
+                    "last wave; remove it from the waves"
+                )
+                shapes_ok = False
     if shapes_ok:
         problems += rules.wave_problems(setting, [(w.name, w.environments) for w in waves], environments)
     return tuple(waves)

@@ -11,16 +11,19 @@ See: https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.pipelines/README.html
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import aws_cdk as cdk
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codepipeline as codepipeline
+from aws_cdk import aws_iam as iam
 from aws_cdk import pipelines
 from constructs import Construct
 
 from eks_platform._internal import fleet as rules
+from eks_platform._internal import validation as v
 from eks_platform._internal.validation import store_tuple
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -31,6 +34,11 @@ DEFAULT_SYNTH_COMMANDS: tuple[str, ...] = ("make setup", "make test", "make synt
 #: Runtimes the synth step selects on the CodeBuild standard 7.0 image (``runtime-versions`` in the buildspec).
 #: See: https://docs.aws.amazon.com/codebuild/latest/userguide/runtime-versions.html
 DEFAULT_RUNTIMES: dict[str, str] = {"python": "3.11", "nodejs": "22"}
+#: Name of the last wave, which deletes the stacks of retired environments (after an approval).
+RETIRE_WAVE = "retire"
+_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+#: Context key of a custom bootstrap qualifier (``cdk bootstrap --qualifier``); CDK's default otherwise.
+_QUALIFIER_CONTEXT_KEY = "@aws-cdk/core:bootstrapQualifier"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -63,6 +71,36 @@ class PipelineWave:
         raise_if_problems("InvalidPipelineWave", problems)
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RetiredStack:
+    """A stack the pipeline deletes: a stack of an environment that left the fleet.
+
+    CDK Pipelines never deletes the stacks of a stage removed from the app (aws/aws-cdk#10190), which would leave
+    its roles and access entries (cluster admin) deployed with nobody managing them. The pipeline deletes retired
+    stacks in its last wave through the target account's bootstrapped deployment role, as ``cdk destroy`` does;
+    what holds data (cluster, secrets key, volumes) is retained by its own removal policy.
+
+    Args:
+        stack_name: the CloudFormation stack name (``<environment>-EksPlatform``).
+        account: its account.
+        region: its region.
+    """
+
+    stack_name: str
+    account: str
+    region: str
+
+    def __post_init__(self) -> None:
+        problems = v.aws_account("RetiredStack account", self.account)
+        problems += v.aws_region("RetiredStack region", self.region)
+        if not isinstance(self.stack_name, str) or not _STACK_NAME.match(self.stack_name):
+            problems.append(
+                f"RetiredStack stack_name {self.stack_name!r} is not a CloudFormation stack name (a letter, then up "
+                "to 127 letters, digits and '-')"
+            )
+        raise_if_problems("InvalidRetiredStack", problems)
+
+
 class PlatformPipeline(Construct):
     """CDK Pipelines (``pipelines.CodePipeline``) for platform stages, wave by wave.
 
@@ -85,12 +123,15 @@ class PlatformPipeline(Construct):
         cli_version: the CDK CLI version the pipeline's self-mutation step installs. Default: - CDK Pipelines'
             default (the latest CLI).
         self_mutation: the pipeline updates itself when its definition changes. Default: - true.
+        retired_stacks: stacks of environments that left the fleet: a last wave ``retire`` deletes them after a
+            manual approval (deleting a stack that is already gone succeeds, so the wave can stay until the entries
+            are removed). Default: - none, no ``retire`` wave.
 
     Attributes:
         pipeline: the ``pipelines.CodePipeline``.
         source: the CodeConnections source.
         synth: the synth step.
-        waves: the ``pipelines.Wave`` s by name, in order.
+        waves: the ``pipelines.Wave`` s by name, in order (``retire`` last, when there are retired stacks).
 
     Raises:
         ConfigError: ``InvalidPlatformPipeline`` listing every problem (source settings, wave names, a stage in two
@@ -110,6 +151,7 @@ class PlatformPipeline(Construct):
         cross_account_keys: bool | None = None,
         cli_version: str | None = None,
         self_mutation: bool = True,
+        retired_stacks: Sequence[RetiredStack] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         waves = tuple(waves) if isinstance(waves, (list, tuple)) else waves
@@ -134,6 +176,13 @@ class PlatformPipeline(Construct):
             for stage in wave.stages
             if not _explicit(stage.account) or not _explicit(stage.region)
         ]
+        retired = tuple(retired_stacks)
+        if not all(isinstance(r, RetiredStack) for r in retired):
+            problems.append(f"retired_stacks must be a list of RetiredStack, got {retired_stacks!r}")
+        elif retired and any(w.name == RETIRE_WAVE for w in waves):
+            problems.append(
+                f"waves: the wave name {RETIRE_WAVE!r} is the wave that deletes retired stacks; name yours otherwise"
+            )
         raise_if_problems("InvalidPlatformPipeline", problems, path=self.node.path)
 
         stack = cdk.Stack.of(self)
@@ -173,9 +222,50 @@ class PlatformPipeline(Construct):
             self.waves[wave.name] = self.pipeline.add_wave(wave.name, pre=pre)
             for stage in wave.stages:
                 self.waves[wave.name].add_stage(stage)
+        if retired:
+            self.waves[RETIRE_WAVE] = self._retire(retired)
+
+    def _retire(self, retired: tuple[RetiredStack, ...]) -> pipelines.Wave:
+        """The last wave: approve, then delete each retired stack through its account's deployment role."""
+        qualifier = self.node.try_get_context(_QUALIFIER_CONTEXT_KEY) or cdk.DefaultStackSynthesizer.DEFAULT_QUALIFIER
+        roles = sorted({_bootstrap_role(r, qualifier, "deploy-role") for r in retired})
+        step = pipelines.CodeBuildStep(
+            "DeleteRetiredStacks",
+            input=self.synth,
+            commands=[_delete_command(r, qualifier) for r in retired],
+            role_policy_statements=[iam.PolicyStatement(actions=["sts:AssumeRole"], resources=roles)],
+        )
+        names = ", ".join(f"{r.stack_name} ({r.account}/{r.region})" for r in retired)
+        approval = pipelines.ManualApprovalStep("Approve", comment=f"Delete the stacks of retired environments: "
+                                                f"{names}?")
+        step.add_step_dependency(approval)  # a wave without stages would run its pre and post steps together
+        return self.pipeline.add_wave(RETIRE_WAVE, pre=[approval], post=[step])
 
 
 
 def _explicit(value: str | None) -> bool:
     """An account or region written in the app (not None, not a deploy-time token)."""
     return value is not None and not cdk.Token.is_unresolved(value)
+
+
+def _bootstrap_role(stack: RetiredStack, qualifier: str, kind: str) -> str:
+    """ARN of a role ``cdk bootstrap`` created in the stack's account and region (``deploy-role``, ``cfn-exec-role``).
+
+    See: https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html
+    """
+    partition = v.partition_of_region(stack.region) or "aws"
+    return f"arn:{partition}:iam::{stack.account}:role/cdk-{qualifier}-{kind}-{stack.account}-{stack.region}"
+
+
+def _delete_command(stack: RetiredStack, qualifier: str) -> str:
+    """One shell command: assume the deployment role, delete the stack with the CloudFormation execution role, wait."""
+    deploy = _bootstrap_role(stack, qualifier, "deploy-role")
+    execution = _bootstrap_role(stack, qualifier, "cfn-exec-role")
+    where = f"--region {stack.region} --stack-name {stack.stack_name}"
+    return (
+        f"(set -e; set -- $(aws sts assume-role --role-arn {deploy} --role-session-name eks-platform-retire "
+        "--query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text); "
+        "export AWS_ACCESS_KEY_ID=$1 AWS_SECRET_ACCESS_KEY=$2 AWS_SESSION_TOKEN=$3; "
+        f"aws cloudformation delete-stack {where} --role-arn {execution}; "
+        f"aws cloudformation wait stack-delete-complete {where})"
+    )

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 import aws_cdk as cdk
 
 from eks_platform.config.environments import FleetConfig
+from eks_platform.constructs.pipeline import RetiredStack
 from eks_platform.stacks.pipeline import PIPELINE_STACK_NAME, PlatformPipelineStack
-from eks_platform.stacks.stage import PlatformStage
+from eks_platform.stacks.stage import HYBRID_STACK_NAME, REFERENCE_STACK_NAME, PlatformStage
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -36,9 +37,18 @@ class Fleet:
 
 
 def build_fleet(app: cdk.App, config: FleetConfig) -> Fleet:
-    """Add a stage per environment (and the pipeline stack, when configured) to ``app``."""
-    stages = {env.name: PlatformStage(app, env.name, config=env.platform) for env in config.environments}
+    """Add a stage per environment (and the pipeline stack, when configured) to ``app``; retired environments get
+    no stage, the pipeline deletes their stacks."""
+    stages = {env.name: PlatformStage(app, env.name, config=env.platform) for env in config.active}
     pipeline = None
     if config.pipeline is not None:
-        pipeline = PlatformPipelineStack(app, PIPELINE_STACK_NAME, config=config.pipeline, stages=stages)
+        # A retired environment's stacks are named as its stage named them: both shapes, whichever it deployed.
+        retired = [
+            RetiredStack(stack_name=f"{env.name}-{stack}", account=env.platform.account, region=env.platform.region)
+            for env in config.retired
+            for stack in (REFERENCE_STACK_NAME, HYBRID_STACK_NAME)
+        ]
+        pipeline = PlatformPipelineStack(
+            app, PIPELINE_STACK_NAME, config=config.pipeline, stages=stages, retired_stacks=retired
+        )
     return Fleet(stages=stages, pipeline=pipeline)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aws_cdk as cdk
 from constructs import Construct
 
 from eks_platform.config.environments import PipelineConfig
-from eks_platform.constructs.pipeline import PipelineWave, PlatformPipeline
+from eks_platform.constructs.pipeline import PipelineWave, PlatformPipeline, RetiredStack
 from eks_platform.stacks.base import HermeticStack
 
 PIPELINE_STACK_NAME = "EksPlatformPipeline"
@@ -23,6 +23,7 @@ class PlatformPipelineStack(HermeticStack):
         construct_id: stack id.
         config: ``platform.pipeline``.
         stages: the environments' stages by name; the waves of ``config`` deploy them.
+        retired_stacks: stacks of retired environments, deleted by the pipeline's last wave. Default: - none.
         **kwargs: ``cdk.Stack`` keyword arguments.
 
     Attributes:
@@ -36,6 +37,7 @@ class PlatformPipelineStack(HermeticStack):
         *,
         config: PipelineConfig,
         stages: Mapping[str, cdk.Stage],
+        retired_stacks: Sequence[RetiredStack] = (),
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("env", cdk.Environment(account=config.account, region=config.region))
@@ -48,6 +50,7 @@ class PlatformPipelineStack(HermeticStack):
             connection_arn=config.connection_arn,
             branch=config.branch,
             cli_version=config.cli_version,
+            retired_stacks=retired_stacks,
             waves=[
                 PipelineWave(
                     name=wave.name, stages=[stages[name] for name in wave.environments], approval=wave.approval

@@ -42,7 +42,7 @@ class PlatformStage(cdk.Stage):
     come from the settings, which the fleet parser keeps unique across environments.
 
     Args:
-        scope: the app (or a stack, for a pipeline that owns its stages).
+        scope: the app (or an enclosing stage).
         construct_id: the environment's name.
         config: the environment's complete settings; its account and region become the stage's environment.
         **kwargs: ``cdk.Stage`` keyword arguments (``outdir``, ``permissions_boundary``, ...).

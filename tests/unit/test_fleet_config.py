@@ -134,6 +134,15 @@ def test_fails_when_a_cluster_name_collides_with_a_derived_one() -> None:
     assert problems[0].startswith("platform.environments.x.clusterName gives cluster name 'p-dev'")
 
 
+def test_fails_when_an_environment_name_collides_with_another_hybrid_cluster() -> None:
+    raw = cdk_json_context()["platform"]  # with hybrid: environment "a" also creates "eks-platform-a-hybrid"
+    problems = problems_of({**raw, "environments": {"a": env(), "a-hybrid": env(hybrid=None)}})
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        "platform.environments.a-hybrid.clusterName gives cluster name 'eks-platform-a-hybrid', which environment 'a' "
+        "already has")
+
+
 def test_fails_when_an_environment_lacks_account_and_region() -> None:
     problems = problems_of({"environments": {"dev": {"kubernetesVersion": "1.32"}}})
     assert problems == (
@@ -315,7 +324,7 @@ def test_readme_documents_every_fleet_setting() -> None:
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     section = re.search(r"^## Fleet\n(?P<body>.*?)(?=^## |\Z)", readme, re.MULTILINE | re.DOTALL)
     assert section, "README has no '## Fleet' section"
-    missing = [key for key in ["environments", *PIPELINE_KEYS] if f"`{key}`" not in section.group("body")]
+    missing = [key for key in ["environments", "retired", *PIPELINE_KEYS] if f"`{key}`" not in section.group("body")]
     assert missing == []
 
 
@@ -331,3 +340,41 @@ def test_app_prints_fleet_problems_and_exits_2(monkeypatch: pytest.MonkeyPatch, 
     assert app_module.main() == 2
     err = capsys.readouterr().err
     assert "platform.environments.dev.account is required" in err and "Traceback" not in err
+
+
+# -- retiring an environment ---------------------------------------------------------------------------------------
+def test_a_retired_environment_gets_no_stage_and_no_wave() -> None:
+    raw = two_environments()
+    raw["environments"]["old"] = env(account="555555555555", retired=True)
+    fleet = parse(raw)
+    assert [e.name for e in fleet.active] == ["dev", "prod"]
+    assert [(e.name, e.platform.account) for e in fleet.retired] == [("old", "555555555555")]
+    assert fleet.pipeline is not None and [w.name for w in fleet.pipeline.waves] == ["dev", "prod"]
+
+
+def test_a_retired_environment_keeps_its_cluster_name_reserved() -> None:
+    raw = two_environments()
+    raw["environments"]["old"] = env(retired=True, clusterName="shared")
+    raw["environments"]["new"] = env(clusterName="shared")
+    raw["pipeline"]["waves"] = [{"name": "all", "environments": ["dev", "prod", "new"]}]
+    assert any("'shared', which environment 'old' already has" in p for p in problems_of(raw))
+
+
+def test_fails_when_a_retired_environment_is_in_a_wave() -> None:
+    raw = two_environments(waves=[{"name": "all", "environments": ["dev", "prod", "old"]}])
+    raw["environments"]["old"] = env(retired=True)
+    assert problems_of(raw) == (
+        "platform.pipeline.waves[0].environments[2] 'old' is retired: the pipeline deletes its stacks in its last "
+        "wave; remove it from the waves",)
+
+
+def test_fails_when_an_environment_retires_without_a_pipeline() -> None:
+    problems = problems_of({"environments": {"dev": env(), "old": env(retired=True)}})
+    assert len(problems) == 1 and problems[0].startswith(
+        "platform.environments: 'old' retired, but there is no platform.pipeline to delete their stacks")
+
+
+def test_fails_when_retired_is_not_a_boolean() -> None:
+    raw = two_environments()
+    raw["environments"]["dev"]["retired"] = "yes"
+    assert problems_of(raw) == ("platform.environments.dev.retired must be true or false, got str 'yes'",)

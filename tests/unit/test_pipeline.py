@@ -9,7 +9,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_sqs as sqs
 
-from eks_platform import ConfigError, PipelineWave, PlatformPipeline
+from eks_platform import ConfigError, PipelineWave, PlatformPipeline, RetiredStack
 from eks_platform.constructs.pipeline import DEFAULT_SYNTH_COMMANDS
 from tests import support
 
@@ -35,6 +35,7 @@ def build(**overrides: Any) -> tuple[cdk.App, PlatformPipeline]:
         "connection_arn": CONNECTION,
         "waves": [PipelineWave(name="dev", stages=[dev]),
                   PipelineWave(name="production", stages=[prod_eu, prod_us], approval=True)],
+        "retired_stacks": [RetiredStack(stack_name="qa-Workload", account="555555555555", region="eu-west-1")],
     }
     settings.update(overrides)
     return app, PlatformPipeline(stack, "Pipeline", **settings)
@@ -75,8 +76,8 @@ def test_synth_step_installs_tests_then_synthesizes(built: dict[str, Any]) -> No
 def test_waves_deploy_in_order_with_approval_where_asked(built: dict[str, Any]) -> None:
     names = [stage["Name"] for stage in stages_of(built["template"])]
     assert names[:2] == ["Source", "Build"]
-    assert names[-2:] == ["dev", "production"]
-    dev, production = stages_of(built["template"])[-2:]
+    assert names[-3:] == ["dev", "production", "retire"]
+    dev, production = stages_of(built["template"])[-3:-1]
     assert not any(a["ActionTypeId"]["Category"] == "Approval" for a in dev["Actions"])
     approvals = [a for a in production["Actions"] if a["ActionTypeId"]["Category"] == "Approval"]
     assert len(approvals) == 1
@@ -85,7 +86,7 @@ def test_waves_deploy_in_order_with_approval_where_asked(built: dict[str, Any]) 
 
 
 def test_stages_of_one_wave_deploy_in_parallel(built: dict[str, Any]) -> None:
-    production = stages_of(built["template"])[-1]
+    production = stages_of(built["template"])[-2]
     prepares = {a["Name"]: a["RunOrder"] for a in production["Actions"] if a["Name"].endswith("Prepare")}
     assert len(prepares) == 2 and len(set(prepares.values())) == 1, prepares
 
@@ -97,7 +98,7 @@ def test_cross_account_stages_get_rotated_artifact_keys(built: dict[str, Any]) -
 
 
 def test_deploy_actions_assume_the_bootstrapped_roles_of_each_target_account(built: dict[str, Any]) -> None:
-    actions = [a for s in stages_of(built["template"])[-2:] for a in s["Actions"] if a["Name"].endswith("Prepare")]
+    actions = [a for s in stages_of(built["template"])[-3:] for a in s["Actions"] if a["Name"].endswith("Prepare")]
     accounts = {action["Configuration"]["StackName"]: str(action["RoleArn"]) for action in actions}
     assert set(accounts) == {"dev-Workload", "prod-eu-Workload", "prod-us-Workload"}
     assert "222222222222" in accounts["dev-Workload"] and "cdk-hnb659fds-deploy-role" in accounts["dev-Workload"]
@@ -109,8 +110,29 @@ def test_a_cross_region_wave_gets_a_support_stack_in_that_region(built: dict[str
 
 def test_exposes_the_pipeline_and_its_waves(built: dict[str, Any]) -> None:
     pipeline: PlatformPipeline = built["pipeline"]
-    assert list(pipeline.waves) == ["dev", "production"]
+    assert list(pipeline.waves) == ["dev", "production", "retire"]
     assert pipeline.pipeline.node.id == "Default"
+
+
+def test_retired_stacks_are_deleted_last_after_an_approval(built: dict[str, Any]) -> None:
+    retire = stages_of(built["template"])[-1]
+    kinds = [(a["ActionTypeId"]["Category"], a["RunOrder"]) for a in retire["Actions"]]
+    assert kinds == [("Approval", 1), ("Build", 2)]
+    projects = support.resources_of(built["template"], "AWS::CodeBuild::Project")
+    spec = next(p["Properties"]["Source"]["BuildSpec"] for p in projects.values()
+                if "delete-stack" in p["Properties"]["Source"]["BuildSpec"])
+    assert "--role-arn arn:aws:iam::555555555555:role/cdk-hnb659fds-deploy-role-555555555555-eu-west-1" in spec
+    assert ("delete-stack --region eu-west-1 --stack-name qa-Workload --role-arn "
+            "arn:aws:iam::555555555555:role/cdk-hnb659fds-cfn-exec-role-555555555555-eu-west-1") in spec
+    assert "wait stack-delete-complete --region eu-west-1 --stack-name qa-Workload" in spec
+
+
+def test_the_retire_step_may_assume_only_the_deployment_roles_it_needs(built: dict[str, Any]) -> None:
+    statements = [st for policy in support.resources_of(built["template"], "AWS::IAM::Policy").values()
+                  for st in policy["Properties"]["PolicyDocument"]["Statement"] if st.get("Action") == "sts:AssumeRole"
+                  and "555555555555" in str(st.get("Resource"))]
+    role = "arn:aws:iam::555555555555:role/cdk-hnb659fds-deploy-role-555555555555-eu-west-1"
+    assert statements == [{"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": role}]
 
 
 def test_same_account_stages_need_no_artifact_keys() -> None:
@@ -133,6 +155,7 @@ def test_same_account_stages_need_no_artifact_keys() -> None:
         ({"synth_commands": []}, r"synth_commands \[\] must be a non-empty list"),
         ({"waves": []}, r"waves is empty"),
         ({"waves": "dev"}, r"waves must be a list of PipelineWave"),
+        ({"retired_stacks": ["qa-Workload"]}, r"retired_stacks must be a list of RetiredStack"),
     ],
 )
 def test_fails_when_a_setting_is_invalid(overrides: dict[str, Any], message: str) -> None:
@@ -172,3 +195,27 @@ def test_wave_fails_when_invalid(settings: dict[str, Any], message: str) -> None
     with pytest.raises(ConfigError, match=message) as caught:
         PipelineWave(**settings)
     assert caught.value.code == "InvalidPipelineWave"
+
+
+def test_fails_when_a_wave_takes_the_name_of_the_retire_wave() -> None:
+    app = support.new_app()
+    stack = cdk.Stack(app, "PipelineStack", env=PIPELINE_ENV)
+    stage = small_stage(app, "dev", "222222222222", "eu-west-1")
+    with pytest.raises(ConfigError, match=r"the wave name 'retire' is the wave that deletes retired stacks"):
+        PlatformPipeline(stack, "Pipeline", repository="o/r", connection_arn=CONNECTION,
+                         waves=[PipelineWave(name="retire", stages=[stage])],
+                         retired_stacks=[RetiredStack(stack_name="qa-X", account="555555555555", region="eu-west-1")])
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"stack_name": "1-bad", "account": "555555555555", "region": "eu-west-1"}, r"stack_name '1-bad'"),
+        ({"stack_name": "qa-X", "account": "55", "region": "eu-west-1"}, r"RetiredStack account '55'"),
+        ({"stack_name": "qa-X", "account": "555555555555", "region": "x"}, r"RetiredStack region 'x'"),
+    ],
+)
+def test_retired_stack_fails_when_invalid(settings: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        RetiredStack(**settings)
+    assert caught.value.code == "InvalidRetiredStack"
