@@ -89,7 +89,11 @@ def branch_problems(setting: str, value: object) -> list[str]:
 
 
 def wave_problems(
-    setting: str, waves: Sequence[tuple[str, Sequence[str]]], environments: Sequence[str]
+    setting: str,
+    waves: Sequence[tuple[str, Sequence[str]]],
+    environments: Sequence[str],
+    *,
+    members: str = "environments",
 ) -> list[str]:
     """Waves (name, environment names, in order): valid unique names, known environments, each in exactly one wave.
 
@@ -97,6 +101,7 @@ def wave_problems(
         setting: where the waves are written (``platform.pipeline.waves``).
         waves: each wave's name and the environments it deploys, in pipeline order.
         environments: every environment of the fleet, in declaration order.
+        members: what a wave lists, as the setting names it (``environments`` in cdk.json, ``stages`` in Python).
     """
     problems: list[str] = []
     if not waves:
@@ -105,7 +110,7 @@ def wave_problems(
     seen_waves: dict[str, int] = {}
     placed: dict[str, str] = {}
     known = set(environments)
-    for i, (name, members) in enumerate(waves):
+    for i, (name, wave_members) in enumerate(waves):
         problems += environment_name_problems(f"{setting}[{i}].name", name, what="wave name")
         if name in seen_waves:
             problems.append(
@@ -113,10 +118,10 @@ def wave_problems(
                 "its own name"
             )
         seen_waves.setdefault(name, i)
-        if not members:
-            problems.append(f"{setting}[{i}].environments is empty; list the environments wave {name!r} deploys")
-        for j, member in enumerate(members):
-            where = f"{setting}[{i}].environments[{j}]"
+        if not wave_members:
+            problems.append(f"{setting}[{i}].{members} is empty; list the {members} wave {name!r} deploys")
+        for j, member in enumerate(wave_members):
+            where = f"{setting}[{i}].{members}[{j}]"
             if member not in known:
                 problems.append(
                     f"{where} {member!r} is not an environment; the environments are "

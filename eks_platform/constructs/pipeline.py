@@ -168,6 +168,7 @@ class PlatformPipeline(Construct):
             "waves",
             [(w.name, [s.node.path for s in w.stages]) for w in waves],
             list(dict.fromkeys(s.node.path for w in waves for s in w.stages)),
+            members="stages",
         )
         problems += [
             f"waves: stage {stage.node.path!r} has no explicit account and region; give the cdk.Stage an env "

@@ -168,7 +168,7 @@ def test_fails_when_a_stage_is_in_two_waves() -> None:
     app = support.new_app()
     stack = cdk.Stack(app, "PipelineStack", env=PIPELINE_ENV)
     stage = small_stage(app, "dev", "222222222222", "eu-west-1")
-    with pytest.raises(ConfigError, match=r"waves\[1\].environments\[0\] 'dev' is already deployed by wave 'a'"):
+    with pytest.raises(ConfigError, match=r"waves\[1\].stages\[0\] 'dev' is already deployed by wave 'a'"):
         PlatformPipeline(stack, "Pipeline", repository="o/r", connection_arn=CONNECTION,
                          waves=[PipelineWave(name="a", stages=[stage]), PipelineWave(name="b", stages=[stage])])
 
