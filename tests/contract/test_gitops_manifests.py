@@ -1,12 +1,11 @@
 """Every object the ingress and GitOps charts render is valid: built-in kinds under ``kubernetes-validate --strict``
 for each supported Kubernetes minor, ``IngressClassParams`` and Argo CD ``Application`` against the schemas vendored
-in ``tests/schemas`` (provenance in ``tests/schemas/eks-capabilities-gitops.md``)."""
+in ``tests/schemas`` (provenance in ``tests/schemas/README.md``)."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import cdk8s
@@ -18,8 +17,9 @@ import yaml
 from eks_platform.constructs.gitops import ArgoCdBootstrapChart
 from eks_platform.constructs.ingress import AlbIngressChart
 from tests.k8s_support import strictify
+from tests.support import SCHEMAS_DIR
 
-SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+SCHEMAS = SCHEMAS_DIR
 PARAMS_SCHEMA = SCHEMAS / "eks.amazonaws.com_ingressclassparams.schema.json"
 APPLICATION_CRD = SCHEMAS / "argoproj.io_applications.yaml"
 CERT = "arn:aws:acm:us-east-1:111111111111:certificate/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -73,8 +73,12 @@ def bootstrap_objects(version: str) -> list[dict[str, Any]]:
 
 
 def test_the_vendored_schemas_are_present() -> None:
-    assert PARAMS_SCHEMA.is_file() and APPLICATION_CRD.is_file()
-    assert (SCHEMAS / "eks-capabilities-gitops.md").is_file()
+    readme = (SCHEMAS / "README.md").read_text(encoding="utf-8")
+    for path in (PARAMS_SCHEMA, APPLICATION_CRD):
+        assert path.is_file(), path
+        assert f"`{path.name}`" in readme, f"{path.name} has no row (source, version, license) in the README"
+    assert "tests/schemas/argoproj.io_applications.yaml" in (SCHEMAS.parent.parent / "NOTICE").read_text()
+    jsonschema.Draft202012Validator.check_schema(params_schema())
 
 
 @pytest.mark.parametrize("version", VERSIONS)
