@@ -36,9 +36,10 @@ class ApplicationSettings:
     prune: bool = True
     self_heal: bool = True
 
-    def options(self, *, manifests_directory: str | None, cluster_name: str) -> dict[str, Any]:
-        """Keyword arguments of ``ArgoCdBootstrap`` (``path`` defaulted from the manifests folder)."""
-        path = self.path or str(PurePosixPath(manifests_directory or "manifests") / cluster_name)
+    def options(self, *, manifests_directory: str | None, cluster_folder: str) -> dict[str, Any]:
+        """Keyword arguments of ``ArgoCdBootstrap``; ``path`` defaults to ``<manifests_directory>/<cluster_folder>``
+        (the delivery's ``relative_directory``: ``[<stage>/]<cluster>``)."""
+        path = self.path or str(PurePosixPath(manifests_directory or "manifests") / cluster_folder)
         return {
             "repository_url": self.repository_url,
             "path": path,

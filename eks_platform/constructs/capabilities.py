@@ -40,7 +40,7 @@ from eks_platform._internal import capabilities as rules
 from eks_platform._internal import validation as v
 from eks_platform._internal.pod_identity import tag_problems
 from eks_platform.checks.acknowledgments import acknowledge
-from eks_platform.constructs.types import ClusterLike, PlatformCluster
+from eks_platform.constructs.types import ClusterLike, eks_cluster
 from eks_platform.errors import ConfigError, raise_if_problems
 
 
@@ -160,7 +160,6 @@ class _Capability(Construct):
         problems: list[str],
     ) -> None:
         super().__init__(scope, construct_id)
-        eks_cluster = cluster.cluster if isinstance(cluster, PlatformCluster) else cluster
         problems += rules.capability_name_problems("capability_name", spec.capability_name)
         if role is not None and (role_name is not None or spec.statements):
             problems.append(
@@ -174,7 +173,7 @@ class _Capability(Construct):
         problems += tag_problems("tags", tags)
         raise_if_problems(f"Invalid{_TITLES[spec.capability_type]}Settings", problems, path=self.node.path)
 
-        self.cluster: eks.ICluster = eks_cluster
+        self.cluster: eks.ICluster = eks_cluster(cluster)
         self.capability_type = spec.capability_type
         self.capability_name = spec.capability_name
         self.role: iam.IRole = role if role is not None else self._new_role(role_name, spec)

@@ -118,7 +118,7 @@ def test_gitops_application_path_defaults_to_the_cluster_folder() -> None:
         "application": {"repositoryUrl": "https://github.com/example/platform.git", "targetRevision": "main"},
     }, problems)
     assert problems == [] and settings is not None and settings.application is not None
-    options = settings.application.options(manifests_directory=settings.manifests_directory, cluster_name="demo")
+    options = settings.application.options(manifests_directory=settings.manifests_directory, cluster_folder="demo")
     assert options["path"] == "deploy/manifests/demo" and options["target_revision"] == "main"
 
 
