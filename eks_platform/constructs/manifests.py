@@ -367,13 +367,13 @@ class ManifestDelivery(Construct):
             claimed = _claimed.setdefault(root, {})
         except TypeError:  # pragma: no cover - every jsii object is weak-referenceable today
             return
-        key = str((self._base_directory or Path(MANIFESTS_DIRECTORY)) / self.relative_directory)
+        key = str(self.output_directory.resolve())
         other = claimed.get(key)
         if other is not None and other != self.node.path:
             raise ConfigError(
                 "InvalidManifestDelivery",
                 f"output_name {self.output_name!r} is already used by {other}; two deliveries would write the same "
-                f"{key} directory. Give one of them another output_name",
+                f"directory {key}. Give one of them another output_name or output_directory",
                 path=self.node.path,
             )
         claimed[key] = self.node.path

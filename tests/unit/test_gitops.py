@@ -218,3 +218,10 @@ def test_fails_on_a_kind_without_rbac_entry_unless_extra_rules_cover_it(tmp_path
                                 path="m", extra_rules=[rule], chart_id="GitOps2")
     sync = [o for o in bootstrap.chart.to_json() if o["metadata"]["name"] == "demo-argocd-sync"]
     assert rule in sync[0]["rules"]
+
+
+def test_fails_when_two_deliveries_write_the_same_folder(tmp_path: Path) -> None:
+    app = new_app()
+    build(app, mode=DeliveryMode.RENDER_ONLY, output_directory=tmp_path)
+    with pytest.raises(ConfigError, match=r"two deliveries would write the same directory .*output_directory"):
+        build(app, mode=DeliveryMode.RENDER_ONLY, output_directory=tmp_path / "." , name="Other")
