@@ -22,6 +22,7 @@ from eks_platform.constructs.capabilities import (
 )
 from eks_platform.constructs.cluster import AutoModeCluster
 from eks_platform.errors import ConfigError
+from eks_platform.replacement import Action, compare_templates
 from tests.support import new_app, new_stack, resources_of, synth_stack
 
 IDC = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
@@ -291,3 +292,60 @@ def test_unknown_capability_type_is_a_config_error() -> None:
     assert assert_capability_type("KRO") is CapabilityType.KRO
     with pytest.raises(ConfigError, match="'FLUX' is not an EKS capability type; use one of ARGOCD, ACK, KRO"):
         assert_capability_type("FLUX")
+
+
+# -- lifecycle: what each change does to the deployed capability -----------------------------------------------
+def _argocd_template(**overrides: Any) -> dict[str, Any]:
+    stack = new_stack(new_app(), "Lifecycle")
+    cluster = AutoModeCluster(stack, "Cluster", cluster_name="demo", version="1.32")
+    kwargs: dict[str, Any] = {"identity_center": IdentityCenter(instance_arn=IDC), "role_mappings": admins()}
+    kwargs.update(overrides)
+    ArgoCdCapability(stack, "ArgoCd", cluster=cluster, **kwargs)
+    return synth_stack(stack, label="capability-lifecycle")
+
+
+@pytest.fixture(scope="module")
+def before() -> dict[str, Any]:
+    return _argocd_template()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"role_mappings": [*admins(), RbacRoleMapping(role=ArgoCdRole.VIEWER, identities=(SsoIdentity.user(USER),))]},
+        {"vpc_endpoint_ids": ["vpce-0123456789abcdef0"]},
+        {"secret_arns": ["arn:aws:secretsmanager:us-east-1:111111111111:secret:git-AbCdEf"]},
+        {"tags": {"team": "platform"}},
+    ],
+    ids=["role-mappings", "network-access", "permissions", "tags"],
+)
+def test_in_place_changes_replace_nothing(before: dict[str, Any], overrides: dict[str, Any]) -> None:
+    report = compare_templates(before, _argocd_template(**overrides))
+    assert report.replaced_or_deleted == (), report.format()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"namespace": "gitops"}, "Configuration/ArgoCd/Namespace"),
+        ({"endpoint_prefix": "platform"}, "Configuration/ArgoCd/EndpointPrefix"),
+        ({"identity_center": IdentityCenter(instance_arn=IDC.replace("1234", "9999"))}, "Configuration/ArgoCd/AwsIdc"),
+        ({"capability_name": "gitops"}, "CapabilityName"),
+    ],
+)
+def test_create_only_changes_replace_only_the_capability(
+    before: dict[str, Any], overrides: dict[str, Any], reason: str
+) -> None:
+    report = compare_templates(before, _argocd_template(**overrides))
+    (change,) = report.replaced_or_deleted
+    assert change.resource_type == "AWS::EKS::Capability" and change.action is Action.REPLACE
+    assert any(reason in r for r in change.reasons), change.reasons
+    assert not change.retained  # identity: the old capability is deleted, never orphaned
+
+
+def test_removing_the_capability_deletes_it_and_its_role(before: dict[str, Any]) -> None:
+    stack = new_stack(new_app(), "Lifecycle")
+    AutoModeCluster(stack, "Cluster", cluster_name="demo", version="1.32")
+    report = compare_templates(before, synth_stack(stack, label="capability-removed"))
+    deleted = {(c.resource_type, c.retained) for c in report.replaced_or_deleted if c.action is Action.DELETE}
+    assert deleted == {("AWS::EKS::Capability", False), ("AWS::IAM::Role", False)}
