@@ -16,6 +16,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from eks_platform.testing.manifests import manifest_differences
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = REPO_ROOT / "manifests"
 
@@ -37,23 +39,8 @@ def render(destination: Path) -> None:
             destination.mkdir(parents=True)
 
 
-def files_of(directory: Path) -> dict[str, str]:
-    if not directory.is_dir():
-        return {}
-    return {
-        str(path.relative_to(directory)): path.read_text(encoding="utf-8")
-        for path in sorted(directory.rglob("*"))
-        if path.is_file()
-    }
-
-
-def differences(committed: Path, rendered: Path) -> list[str]:
-    """What differs between two manifest folders, one line per file (empty when identical)."""
-    want, have = files_of(rendered), files_of(committed)
-    lines = [f"missing from {committed.name}/: {name}" for name in sorted(set(want) - set(have))]
-    lines += [f"not rendered any more (delete it): {name}" for name in sorted(set(have) - set(want))]
-    lines += [f"out of date: {name}" for name in sorted(set(want) & set(have)) if want[name] != have[name]]
-    return lines
+def files_of(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if p.is_file()) if directory.is_dir() else []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="eks-platform-manifests-check-") as scratch:
         rendered = Path(scratch) / "manifests"
         render(rendered)
-        problems = differences(COMMITTED, rendered)
+        problems = manifest_differences(COMMITTED, rendered)
     if problems:
         print("manifests/ is out of date: run `make manifests` and commit the result", file=sys.stderr)
         for line in problems:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from eks_platform.constructs.manifests import MANIFESTS_DIRECTORY
+from eks_platform.testing import assert_manifests_current, manifest_differences
 from tests.support import REPO_ROOT
 
 
@@ -32,20 +33,21 @@ def script() -> ModuleType:
 def test_committed_manifests_match_what_synth_renders(script: ModuleType, reference_app: Any) -> None:
     rendered = Path(reference_app["app"].outdir) / MANIFESTS_DIRECTORY
     assert script.files_of(rendered), "the reference app rendered no manifests"
-    problems = script.differences(script.COMMITTED, rendered)
-    hint = "manifests/ is out of date: run `make manifests` and commit the result\n"
-    assert problems == [], hint + "\n".join(problems)
+    assert_manifests_current(script.COMMITTED, rendered)  # run `make manifests` and commit manifests/ if this fails
 
 
 def test_the_check_fails_on_a_stale_or_extra_file(script: ModuleType, reference_app: Any, tmp_path: Path) -> None:
     rendered = Path(reference_app["app"].outdir) / MANIFESTS_DIRECTORY
     committed = tmp_path / "manifests"
-    for name, text in script.files_of(rendered).items():
-        (committed / name).parent.mkdir(parents=True, exist_ok=True)
-        (committed / name).write_text(text)
-    assert script.differences(committed, rendered) == []
-    first = sorted(script.files_of(rendered))[0]
+    for path in script.files_of(rendered):
+        target = committed / path.relative_to(rendered)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(path.read_text())
+    assert manifest_differences(committed, rendered) == []
+    first = script.files_of(rendered)[0].relative_to(rendered).as_posix()
     (committed / first).write_text("stale\n")
     (committed / "old.k8s.yaml").write_text("kind: Gone\n")
-    assert script.differences(committed, rendered) == [
+    assert manifest_differences(committed, rendered) == [
         "not rendered any more (delete it): old.k8s.yaml", f"out of date: {first}"]
+    with pytest.raises(AssertionError, match=r"old\.k8s\.yaml"):
+        assert_manifests_current(committed, rendered)
