@@ -181,10 +181,10 @@ def _as_list(value: Any) -> list[Any]:
 def policy_statement_problems(setting: str, statements: Iterable[Mapping[str, Any]]) -> list[str]:
     """Least-privilege rules for the IAM statements a user hands to a capability role (JSON form).
 
-    Allow statements only are judged. Refused: ``NotAction`` and ``NotResource`` (they grant everything not named),
-    wildcard actions
-    (``*``, ``<service>:*``, which the policy pack's EKSP-11 also rejects), and ``Resource: "*"``. A wildcard inside
-    a resource ARN (``arn:aws:s3:::my-app-*``) is accepted: the user guide shows it as the least-privilege pattern.
+    Only Allow statements are judged. Refused: ``NotAction`` and ``NotResource`` (they grant everything not named),
+    wildcard actions (``*``, ``<service>:*``, which the policy pack's EKSP-11 also rejects) and ``Resource: "*"``. A
+    wildcard inside a resource ARN (``arn:aws:s3:::my-app-*``) is accepted: the user guide's security considerations
+    show it as the least-privilege pattern.
     """
     problems: list[str] = []
     for index, statement in enumerate(statements):
