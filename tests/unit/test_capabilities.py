@@ -174,6 +174,8 @@ def test_capability_waits_for_its_role_and_policy(built: dict[str, Any]) -> None
 def test_logical_ids_are_stable(built: dict[str, Any]) -> None:
     ids = {r["Properties"]["Type"]: k for k, r in resources_of(built["template"], "AWS::EKS::Capability").items()}
     assert ids == {"ARGOCD": "ArgoCdE728674D", "ACK": "Ack5E470CAA", "KRO": "Kro9E3270BA"}
+    roles = {t: built["template"]["Resources"][k]["Properties"]["RoleArn"]["Fn::GetAtt"][0] for t, k in ids.items()}
+    assert roles == {"ARGOCD": "ArgoCdRole235A4F29", "ACK": "AckRole528A74FD", "KRO": "KroRoleADDDCC88"}
 
 
 def test_default_child_is_the_capability(built: dict[str, Any]) -> None:
