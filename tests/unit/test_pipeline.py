@@ -11,6 +11,7 @@ from aws_cdk import aws_sqs as sqs
 
 from eks_platform import ConfigError, PipelineWave, PlatformPipeline, RetiredStack
 from eks_platform.constructs.pipeline import DEFAULT_SYNTH_COMMANDS
+from eks_platform.testing.synth import CLI_DEFAULT_CONTEXT
 from tests import support
 
 CONNECTION = "arn:aws:codeconnections:eu-west-1:444444444444:connection/0a1b2c3d-1111-2222-3333-444455556666"
@@ -24,8 +25,15 @@ def small_stage(app: cdk.App, name: str, account: str | None, region: str | None
     return stage
 
 
+def new_app() -> cdk.App:
+    """An app as `cdk synth` builds one: cdk.json's feature flags and path metadata (cfn-lint recognises a CDK
+    template by it and accepts the `Fn::Join` role ARNs CDK Pipelines writes)."""
+    flags = {k: v for k, v in support.cdk_json_context().items() if k.startswith("@aws-cdk/")}
+    return support.new_app({**CLI_DEFAULT_CONTEXT, **flags})
+
+
 def build(**overrides: Any) -> tuple[cdk.App, PlatformPipeline]:
-    app = support.new_app()
+    app = new_app()
     stack = cdk.Stack(app, "PipelineStack", env=PIPELINE_ENV)
     dev = small_stage(app, "dev", "222222222222", "eu-west-1")
     prod_eu = small_stage(app, "prod-eu", "333333333333", "eu-west-1")
@@ -136,7 +144,7 @@ def test_the_retire_step_may_assume_only_the_deployment_roles_it_needs(built: di
 
 
 def test_same_account_stages_need_no_artifact_keys() -> None:
-    app = support.new_app()
+    app = new_app()
     stack = cdk.Stack(app, "PipelineStack", env=PIPELINE_ENV)
     stage = small_stage(app, "dev", "444444444444", "eu-west-1")
     PlatformPipeline(stack, "Pipeline", repository="o/r", connection_arn=CONNECTION,
@@ -165,7 +173,7 @@ def test_fails_when_a_setting_is_invalid(overrides: dict[str, Any], message: str
 
 
 def test_fails_when_a_stage_is_in_two_waves() -> None:
-    app = support.new_app()
+    app = new_app()
     stack = cdk.Stack(app, "PipelineStack", env=PIPELINE_ENV)
     stage = small_stage(app, "dev", "222222222222", "eu-west-1")
     with pytest.raises(ConfigError, match=r"waves\[1\].stages\[0\] 'dev' is already deployed by wave 'a'"):
@@ -174,7 +182,7 @@ def test_fails_when_a_stage_is_in_two_waves() -> None:
 
 
 def test_fails_when_a_stage_has_no_explicit_environment() -> None:
-    app = support.new_app()
+    app = new_app()
     stack = cdk.Stack(app, "PipelineStack", env=PIPELINE_ENV)
     stage = small_stage(app, "anywhere", None, None)
     with pytest.raises(ConfigError, match=r"stage 'anywhere' has no explicit account and region"):
@@ -198,7 +206,7 @@ def test_wave_fails_when_invalid(settings: dict[str, Any], message: str) -> None
 
 
 def test_fails_when_a_wave_takes_the_name_of_the_retire_wave() -> None:
-    app = support.new_app()
+    app = new_app()
     stack = cdk.Stack(app, "PipelineStack", env=PIPELINE_ENV)
     stage = small_stage(app, "dev", "222222222222", "eu-west-1")
     with pytest.raises(ConfigError, match=r"the wave name 'retire' is the wave that deletes retired stacks"):
