@@ -190,7 +190,7 @@ def _parse_environments(
             '{"dev": {"account": "123456789012", "region": "eu-west-1"}}'
         )
         return []
-    base_name = base_raw.get("clusterName", _default("cluster_name"))
+    base_name = base_raw.get("clusterName") or _default("cluster_name")  # null restores the default, as in parsing
     derive = not v.eks_cluster_name("clusterName", base_name)
     environments: list[EnvironmentConfig] = []
     for name, overrides in raw.items():
@@ -213,7 +213,7 @@ def _parse_environments(
             for key in missing
         ]
         merged = rules.merge_overrides(base_raw, overrides)
-        if "clusterName" not in overrides and derive:
+        if overrides.get("clusterName") is None and derive:
             merged["clusterName"] = f"{base_name}-{name}"
         try:
             platform = parse_platform_config(merged, environ={}, today=today, setting=where)

@@ -108,6 +108,11 @@ def test_cluster_names_are_derived_from_the_environment_name() -> None:
     assert [e.platform.cluster_name for e in fleet.environments] == ["platform-dev", "platform-prod"]
 
 
+def test_a_null_cluster_name_means_the_derived_name() -> None:
+    fleet = parse({"clusterName": None, "environments": {"dev": env(clusterName=None)}})
+    assert fleet.environment("dev").platform.cluster_name == "eks-platform-dev"
+
+
 def test_an_environment_may_name_its_own_cluster() -> None:
     fleet = parse({"environments": {"dev": env(clusterName="legacy-dev")}})
     assert fleet.environment("dev").platform.cluster_name == "legacy-dev"
