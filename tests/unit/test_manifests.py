@@ -344,16 +344,21 @@ def test_kubectl_layer_matches_the_kubernetes_minor() -> None:
     assert isinstance(kubectl_layer(stack, "Layer", "1.32"), KubectlV32Layer)
 
 
-def test_fails_naming_the_pip_package_when_the_layer_of_the_minor_is_missing() -> None:
-    import importlib.util
+@pytest.mark.parametrize("minor", ["33", "34", "35"])
+def test_every_supported_minor_has_its_kubectl_layer_installed(minor: str) -> None:
+    import importlib
 
     from eks_platform._internal.kubectl_layers import kubectl_layer
 
-    assert importlib.util.find_spec("aws_cdk.lambda_layer_kubectl_v35") is None  # an extra, not installed in dev
-    with pytest.raises(
-        ConfigError, match=r"aws-cdk\.lambda-layer-kubectl-v35, which is not installed.*cdk-eks-platform\[kubectl-v35\]"
-    ):
-        kubectl_layer(new_stack(new_app(), "LayerStack35"), "Layer", "1.35")
+    layer_cls = getattr(importlib.import_module(f"aws_cdk.lambda_layer_kubectl_v{minor}"), f"KubectlV{minor}Layer")
+    assert isinstance(kubectl_layer(new_stack(new_app(), f"LayerStack{minor}"), "Layer", f"1.{minor}"), layer_cls)
+
+
+def test_fails_naming_the_pip_package_when_no_layer_is_within_kubectl_skew() -> None:
+    from eks_platform._internal.kubectl_layers import kubectl_layer
+
+    with pytest.raises(ConfigError, match=r"within one minor.*install aws-cdk\.lambda-layer-kubectl-v40"):
+        kubectl_layer(new_stack(new_app(), "LayerStack40"), "Layer", "1.40")
 
 
 def test_kubectl_layer_for_1_33_comes_from_its_own_package() -> None:
