@@ -21,7 +21,17 @@ from eks_platform.replacement import Action
 from eks_platform.stacks.reference import EksReferenceStack
 from eks_platform.testing import FIXED_SYNTH_DATE, synth_templates
 from tests import support
-from tests.lifecycle_matrix import DESTROY, MATRIX, Platform, Transition, key_of
+from tests.lifecycle_matrix import (
+    DESTROY,
+    MATRIX,
+    TABLE_BEGIN,
+    TABLE_END,
+    Platform,
+    Transition,
+    effects,
+    key_of,
+    table,
+)
 
 STACK = "EksPlatform"
 EMPTY: dict[str, Any] = {"Resources": {}}
@@ -56,9 +66,12 @@ def _synth(raw: Platform) -> dict[str, Any] | ConfigError:
         return error
 
 
+_SYNTHESIZED = Synthesized()
+
+
 @pytest.fixture(scope="module")
 def synthesized() -> Synthesized:
-    return Synthesized()
+    return _SYNTHESIZED
 
 
 def _short(rtype: str) -> str:
@@ -99,3 +112,35 @@ def test_matrix_covers_the_contract() -> None:
     groups = {row.group for row in MATRIX}
     assert {"version", "feature", "entry", "endpoint", "delivery", "destroy"} <= groups
     assert sum(1 for row in MATRIX if row.after == DESTROY) == 1
+
+
+def results(synthesized: Synthesized) -> list[tuple[Transition, str, str]]:
+    """Every row with its judged outcome and effects (the README table's content)."""
+    rows = []
+    for row in MATRIX:
+        got, report = judged(row, synthesized)
+        before = synthesized(row.before_config())
+        after = synthesized(row.after_config())
+        what = (
+            str(after)
+            if isinstance(after, ConfigError)
+            else effects(before, after, report)  # type: ignore[arg-type]
+        )
+        rows.append((row, got, what))
+    return rows
+
+
+def test_readme_table_is_the_matrix(synthesized: Synthesized) -> None:
+    readme = (support.REPO_ROOT / "README.md").read_text()
+    begin, end = readme.find(TABLE_BEGIN), readme.find(TABLE_END)
+    assert begin >= 0 and end > begin, "README.md has no lifecycle table; run scripts/lifecycle_table.py --write"
+    current = readme[begin : end + len(TABLE_END)]
+    stale = "README lifecycle table is stale: run scripts/lifecycle_table.py --write"
+    assert current == table(results(synthesized)), stale
+
+
+def test_matrix_size_and_time(synthesized: Synthesized) -> None:
+    """Report the figures (matrix rows, distinct configurations, synth seconds) with `-s`."""
+    print(f"\nlifecycle matrix: {len(MATRIX)} transitions, {len(synthesized)} distinct configurations, "
+          f"{synthesized.seconds:.1f} s synthesizing")
+    assert len(MATRIX) >= 30
