@@ -2,7 +2,8 @@
 
 Each row names a change, builds the ``platform`` object before and after from the reference ``cdk.json`` (the main
 stack's shape: everything but ``hybrid``, which has its own rows) and states the expected outcome: ``in place``,
-``replaces <types>``, or ``refused: <ConfigError code>``. ``tests/lifecycle/test_lifecycle_matrix.py`` synthesizes
+``replaces <types>``, ``refused: <ConfigError code>``, ``refused at deploy: ...`` (CloudFormation rolls the update
+back before deleting anything) or ``stack deleted``. ``tests/lifecycle/test_lifecycle_matrix.py`` synthesizes
 each distinct configuration once per run, judges every pair with :func:`eks_platform.lifecycle.judge` and fails on
 any finding or on an outcome other than the expected one. ``scripts/lifecycle_table.py`` prints the README table
 from the same rows and their judged effects.
@@ -48,7 +49,8 @@ class Transition:
         group: the table section (version, feature, entry, endpoint, delivery, destroy).
         before: mutations giving the deployed configuration. Default: - the reference as is.
         after: mutations giving the new configuration, or ``DESTROY`` for ``cdk destroy``.
-        expect: ``in place``, ``replaces <types>`` or ``refused: <code>``.
+        expect: ``in place``, ``replaces <types>``, ``refused: <code>``, ``refused at deploy: ...`` or
+            ``stack deleted``.
         handed_over: the Kubernetes objects that leave the template must stay on the cluster (GitOps hand-over).
     """
 
@@ -259,7 +261,7 @@ MATRIX: tuple[Transition, ...] = (
     Transition(change="storage tier IOPS changed (immutable parameters)", group="entry", after=(change_tier_iops,),
                expect="in place"),
     Transition(change="node pool added", group="entry", after=(add_pool,), expect="in place"),
-    Transition(change="node pool removed", group="entry", after=(remove_pool,), expect="in place"),
+    Transition(change="node pool replaced by another", group="entry", after=(remove_pool,), expect="in place"),
     Transition(change="node pool renamed", group="entry", after=(rename_pool,), expect="in place"),
     Transition(change="node pool limit changed", group="entry", after=(change_pool_limit,), expect="in place"),
     Transition(change="endpoint private → public-and-private", group="endpoint", after=(public_and_private,),
@@ -280,7 +282,7 @@ MATRIX: tuple[Transition, ...] = (
     Transition(change="`manifestDelivery` render-only → apply (without hand-over)", group="delivery",
                before=(render_only,), after=(setting("manifestDelivery", "apply"),),
                expect="refused at deploy: SSM::Parameter name taken"),
-    Transition(change="`cdk destroy`", group="destroy", after=DESTROY, expect="in place"),
+    Transition(change="`cdk destroy`", group="destroy", after=DESTROY, expect="stack deleted"),
 )
 
 

@@ -2,13 +2,23 @@
 
 One :class:`ManifestDelivery` per cluster. Each chart handed to :meth:`ManifestDelivery.add_chart` becomes
 
-- in ``DeliveryMode.APPLY``: exactly one ``Custom::AWSCDK-EKS-KubernetesResource`` (one custom resource per chart,
-  not per object) served by the cluster's kubectl provider, and
+- in ``DeliveryMode.APPLY``: one ``Custom::AWSCDK-EKS-KubernetesResource`` per object (keyed by kind, namespace and
+  name), served by the cluster's kubectl provider, chained in the chart's order. An object removed from the chart
+  removes its custom resource, whose deletion runs ``kubectl delete`` on it: removal always deletes. (One custom
+  resource per chart would rely on ``kubectl apply --prune``, whose default allowlist has none of StorageClass,
+  VolumeAttributesClass, NodeClass, NodePool or ServiceAccount, so removed objects would stay.)
 - in every mode: ``<cdk outdir>/manifests/<cluster>/<ChartId>.k8s.yaml`` plus a ``kustomization.yaml`` listing the
   files in delivery order, for review and for GitOps tools (Argo CD, Flux) that apply that directory.
 
 ``DeliveryMode.RENDER_ONLY`` creates no custom resource and needs no kubectl provider: no Lambda function at all.
 Both modes write the same objects, from the same constructs.
+
+Switching between them goes through ``DeliveryMode.HAND_OVER``, one deployment each way: it applies like APPLY but
+retains every custom resource (``DeletionPolicy: Retain``), so the next deployment, RENDER_ONLY, removes them
+without ``kubectl delete`` and leaves the objects on the cluster for a GitOps tool to adopt (and removes the kubectl
+provider with its cluster-admin access entry). A direct switch between APPLY and RENDER_ONLY would delete every
+object (NodePools drain their nodes), so an SSM parameter of the same name in both modes makes CloudFormation refuse
+it before anything is deleted: the new mode's parameter cannot be created while the old one exists.
 
 Every chart is checked when it is added: objects must have explicit, unique names, and no object may use an API
 version the cluster's Kubernetes minor no longer serves (``flowcontrol.apiserver.k8s.io/v1beta3`` on 1.32, ...).
@@ -53,9 +63,16 @@ class DeliveryMode(str, Enum):
     """How charts reach the cluster."""
 
     APPLY = "apply"
-    """Through the cluster's kubectl provider (two Lambda functions per cluster), one custom resource per chart."""
+    """Through the cluster's kubectl provider (two Lambda functions per cluster), one custom resource per object."""
+    HAND_OVER = "hand-over"
+    """APPLY with every custom resource retained: the step between APPLY and RENDER_ONLY, in either direction."""
     RENDER_ONLY = "render-only"
     """Only the YAML under ``cdk.out/manifests/<cluster>/``: your GitOps tool applies it. No kubectl provider."""
+
+    @property
+    def applies(self) -> bool:
+        """Whether the kubectl provider applies the charts (APPLY and HAND_OVER)."""
+        return self is not DeliveryMode.RENDER_ONLY
 
 
 class PlatformChart(cdk8s.Chart):
@@ -114,8 +131,10 @@ class DeliveredChart:
     objects: tuple[Mapping[str, Any], ...]
     """The rendered objects, exactly as applied (without the kubectl provider's prune label) and written."""
     manifest: eks.KubernetesManifest | None
-    """The custom resource applying the chart; None in render-only mode."""
+    """The custom resource of the chart's last object, applied after all the others; None in render-only mode."""
     chart: cdk8s.Chart
+    object_manifests: tuple[eks.KubernetesManifest, ...] = ()
+    """One custom resource per object, in the chart's order (empty in render-only mode)."""
 
 
 # Output directories claimed per app root, to refuse two deliveries writing the same directory.
@@ -178,7 +197,9 @@ class ManifestDelivery(Construct):
         super().__init__(scope, construct_id)
         problems = _version_problems("kubernetes_version", kubernetes_version)
         if mode is not None and not isinstance(mode, DeliveryMode):
-            problems.append(f"mode {mode!r} is not a DeliveryMode; use DeliveryMode.APPLY or DeliveryMode.RENDER_ONLY")
+            problems.append(
+                f"mode {mode!r} is not a DeliveryMode; use DeliveryMode.APPLY, HAND_OVER or RENDER_ONLY"
+            )
         literal_name = _literal_cluster_name(cluster)
         name = output_name or literal_name or f"{cdk.Stack.of(cluster).stack_name}-{cluster.node.id}"
         if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$", name):
@@ -186,10 +207,10 @@ class ManifestDelivery(Construct):
                 f"output_name {name!r} is not a safe directory name; use 1-128 letters, digits, '.', '_' or '-'"
             )
         has_provider = cluster.kubectl_provider is not None
-        if mode is DeliveryMode.APPLY and not has_provider:
+        if mode is not None and mode.applies and not has_provider:
             problems.append(
-                "mode APPLY needs the cluster's kubectl provider, and this cluster has none; create the cluster with "
-                "kubectl=True (AutoModeCluster) or kubectl_provider_options (eks.Cluster), or use "
+                f"mode {mode.name} needs the cluster's kubectl provider, and this cluster has none; create the cluster "
+                "with kubectl=True (AutoModeCluster) or kubectl_provider_options (eks.Cluster), or use "
                 "DeliveryMode.RENDER_ONLY and apply the YAML with your GitOps tool"
             )
         raise_if_problems("InvalidManifestDelivery", problems, path=self.node.path)
@@ -212,6 +233,7 @@ class ManifestDelivery(Construct):
                 f"cdk.out/{MANIFESTS_DIRECTORY}/{name}/ (render-only); apply them with your GitOps tool."
             )
         self._claim_output_directory()
+        self._add_mode_guard()
         self.node.add_validation(_WriteManifests(self))
 
     # -- public API ----------------------------------------------------------------------------------------------
@@ -283,22 +305,30 @@ class ManifestDelivery(Construct):
 
         self._warn_about(chart_id, objects)
         manifest: eks.KubernetesManifest | None = None
-        if self.mode is DeliveryMode.APPLY:
-            manifest = eks.KubernetesManifest(
-                self,
-                chart_id,
-                cluster=self.cluster,
-                manifest=[json.loads(json.dumps(o)) for o in objects],
-                overwrite=self.overwrite,
-            )
-            if depends_on:
-                manifest.node.add_dependency(*depends_on)
+        per_object: list[eks.KubernetesManifest] = []
+        if self.mode.applies:
+            for obj in objects:
+                current = eks.KubernetesManifest(
+                    self,
+                    _object_id(chart_id, obj),
+                    cluster=self.cluster,
+                    manifest=[json.loads(json.dumps(obj))],
+                    overwrite=self.overwrite,
+                    removal_policy=cdk.RemovalPolicy.RETAIN if self.mode is DeliveryMode.HAND_OVER else None,
+                )
+                if depends_on:
+                    current.node.add_dependency(*depends_on)
+                if per_object:
+                    current.node.add_dependency(per_object[-1])  # the chart's order: created after, deleted before
+                per_object.append(current)
+            manifest = per_object[-1] if per_object else None
         self.charts[chart_id] = DeliveredChart(
             chart_id=chart_id,
             file_name=_file_name(chart_id),
             objects=tuple(objects),
             manifest=manifest,
             chart=chart,
+            object_manifests=tuple(per_object),
         )
         return manifest
 
@@ -319,6 +349,29 @@ class ManifestDelivery(Construct):
         return header + body
 
     # -- internals -----------------------------------------------------------------------------------------------
+    def _add_mode_guard(self) -> None:
+        """An SSM parameter whose name APPLY and RENDER_ONLY share (HAND_OVER has none): CloudFormation creates the
+        new mode's parameter before deleting the old one, so a direct switch fails with "already exists" and rolls
+        back before any custom resource is deleted."""
+        if self.mode is DeliveryMode.HAND_OVER:
+            return
+        stack = cdk.Stack.of(self)
+        guard = "ApplyModeGuard" if self.mode is DeliveryMode.APPLY else "RenderOnlyModeGuard"
+        cdk.CfnResource(
+            self,
+            guard,
+            type="AWS::SSM::Parameter",
+            properties={
+                "Name": f"/eks-platform/manifest-delivery/{stack.stack_name}/{self.output_name}",
+                "Type": "String",
+                "Value": self.mode.value,
+                "Description": (
+                    "manifestDelivery of this cluster. Switching between apply and render-only must go through "
+                    "hand-over (one deployment each); a direct switch fails here, before anything is deleted"
+                ),
+            },
+        )
+
     def _claim_output_directory(self) -> None:
         root = self.node.root
         try:
@@ -403,6 +456,13 @@ def _render(chart: cdk8s.Chart) -> list[dict[str, Any]]:
     return rendered
 
 
+def _object_id(chart_id: str, obj: Mapping[str, Any]) -> str:
+    """The construct id of an object's custom resource: chart, kind, namespace and name (never a list position)."""
+    metadata = obj.get("metadata") or {}
+    parts = [chart_id, str(obj.get("kind", "")), str(metadata.get("namespace", "")), str(metadata.get("name", ""))]
+    return "-".join(part for part in parts if part)
+
+
 def _file_name(chart_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "-", chart_id) + _CHART_SUFFIX
 
@@ -450,8 +510,8 @@ def parse_delivery_mode(setting: str, raw: Any, problems: list[str]) -> Delivery
     allowed = [m.value for m in DeliveryMode]
     if raw not in allowed:
         problems.append(
-            f"{setting} {raw!r} is not one of {', '.join(map(repr, allowed))} (apply through the kubectl provider, "
-            "or only write the YAML for a GitOps tool)"
+            f"{setting} {raw!r} is not one of {', '.join(map(repr, allowed))} (apply through the kubectl provider; "
+            "hand-over, the one-deployment step between the two; or only write the YAML for a GitOps tool)"
         )
         return None
     return DeliveryMode(raw)

@@ -12,7 +12,7 @@ from eks_platform.config import PlatformConfig
 from eks_platform.constructs.addons import ManagedAddon  # issue 4
 from eks_platform.constructs.cluster import AutoModeCluster
 from eks_platform.constructs.hybrid_nodes import HybridCni, HybridNodes
-from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery  # issue 6
+from eks_platform.constructs.manifests import ManifestDelivery  # issue 6
 from eks_platform.constructs.node_pools import AutoModeNodePools  # issue 6
 from eks_platform.constructs.pod_identity import PodIdentity  # issue 3
 from eks_platform.constructs.storage import EbsStorage  # issue 6
@@ -112,7 +112,7 @@ class EksReferenceStack(HermeticStack):
         if any(binding.create_service_account for binding in config.pod_identities):
             return True  # issue 3: ServiceAccount manifests
         if (config.storage is not None or config.node_pools is not None) and (
-            config.manifest_delivery is DeliveryMode.APPLY
+            config.manifest_delivery.applies
         ):
             return True  # issue 6: StorageClass/VolumeAttributesClass/NodeClass/NodePool charts
         return False

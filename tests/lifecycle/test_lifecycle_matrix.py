@@ -97,6 +97,8 @@ def judged(row: Transition, synthesized: Synthesized) -> tuple[str, LifecycleRep
     if report.refused_at_deploy:
         types = sorted({_short(str(after["Resources"][lid]["Type"])) for lid in report.refused_at_deploy})
         return f"refused at deploy: {', '.join(types)} name taken", report
+    if row.after == DESTROY:
+        return "stack deleted", report
     return outcome(report), report
 
 
