@@ -340,7 +340,7 @@ class ManifestDelivery(Construct):
             f"# Rendered by eks-platform from cdk8s chart {chart_id!r} for cluster {self.output_name} "
             f"(Kubernetes {self.kubernetes_version}).\n"
             + (
-                f"# Applied by the kubectl provider through {delivered.manifest.node.path}.\n"
+                f"# Applied by the kubectl provider: one custom resource per object, {self.node.path}/{chart_id}-*.\n"
                 if delivered.manifest is not None
                 else "# Render-only: nothing applies this file; point your GitOps tool at this directory.\n"
             )
