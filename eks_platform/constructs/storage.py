@@ -388,11 +388,12 @@ class EbsVolumeClaim(Construct):
         scope: a cdk8s chart (or a construct inside one).
         construct_id: construct id.
         name: claim name.
-        storage_class: the StorageClass (construct or name).
+        storage_class: the StorageClass (construct, giving its content-derived name, or a name used as written).
         size_gib: requested size in GiB (checked against the tier's IOPS per GiB ceiling).
         namespace: claim namespace. Default: - the chart's namespace.
-        tier: the VolumeAttributesClass (construct, :class:`VolumeTier`, or name). Default: - none (the volume keeps
-            the StorageClass's attributes).
+        tier: the VolumeAttributesClass (construct, :class:`VolumeTier`, or name). A construct, or a tier with a
+            ``Gp3StorageClass``, gives the class's content-derived name; a string is used as written. Default: -
+            none (the volume keeps the StorageClass's attributes).
         access_modes: Default: - ``["ReadWriteOnce"]`` (EBS volumes attach to one node).
         labels: claim labels. Default: - none.
 

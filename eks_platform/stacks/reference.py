@@ -46,6 +46,7 @@ class EksReferenceStack(HermeticStack):
             endpoint_public_cidrs=config.endpoint_public_cidrs,
             allow_public_endpoint_from_anywhere=config.allow_public_endpoint_from_anywhere,
             admin_principal_arns=config.admin_principal_arns,
+            secrets_key_admin_arns=config.secrets_key_admin_arns,
             vpc_cidr=config.vpc_cidr,
             availability_zones=config.availability_zones,
             nat_gateways=config.nat_gateways,

@@ -146,3 +146,26 @@ def test_matrix_size_and_time(synthesized: Synthesized) -> None:
     print(f"\nlifecycle matrix: {len(MATRIX)} transitions, {len(synthesized)} distinct configurations, "
           f"{synthesized.seconds:.1f} s synthesizing")
     assert len(MATRIX) >= 30
+
+
+def test_destroy_leaves_exactly_what_the_readme_says(synthesized: Synthesized) -> None:
+    """`cdk destroy`: data and what it stands on stay (RetainExceptOnCreate), identity and Kubernetes objects go."""
+    (row,) = [row for row in MATRIX if row.after == DESTROY]
+    before = synthesized(row.before_config())
+    assert not isinstance(before, ConfigError)
+    report = judge(before, EMPTY)
+    kept = {c.logical_id: c.resource_type for c in report.replacement.changes if c.retained}
+    deleted = {c.logical_id: c.resource_type for c in report.replacement.changes if not c.retained}
+    assert sorted(set(kept.values())) == [
+        "AWS::EC2::EIP", "AWS::EC2::InternetGateway", "AWS::EC2::NatGateway", "AWS::EC2::Route", "AWS::EC2::RouteTable",
+        "AWS::EC2::SecurityGroup", "AWS::EC2::Subnet", "AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::VPC",
+        "AWS::EC2::VPCGatewayAttachment", "AWS::EKS::Cluster", "AWS::IAM::Role", "AWS::KMS::Key",
+    ]
+    assert sorted(lid for lid, t in kept.items() if t == "AWS::IAM::Role") == ["ClusterNodeRole687A61BB",
+                                                                               "ClusterRoleFA261979"]
+    assert {"AWS::EKS::AccessEntry", "AWS::EKS::Addon", "AWS::EKS::PodIdentityAssociation", "AWS::Lambda::Function",
+            "AWS::Lambda::LayerVersion", "AWS::SSM::Parameter", "Custom::AWSCDK-EKS-KubernetesResource"} <= set(
+        deleted.values())
+    assert all(before["Resources"][lid].get("DeletionPolicy") == "RetainExceptOnCreate" for lid in kept)
+    readme = (support.REPO_ROOT / "README.md").read_text()
+    assert "**What `cdk destroy` leaves**" in readme and "Auto Mode node role" in readme
