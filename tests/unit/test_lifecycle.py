@@ -180,3 +180,19 @@ def test_deploy_time_values_in_a_manifest_are_read() -> None:
     report = judge(template(A=resource), template())
     assert report.kubernetes and report.kubernetes[0].startswith("deleted: NodePool")
     assert compare_templates(template(A=resource), template()).by_action(Action.DELETE)
+
+
+def test_the_plugins_baseline_check_passes_a_kubectl_layer_bump_and_reports_it_apart(tmp_path: Any) -> None:
+    from eks_platform.testing.baselines import Baselines
+
+    baselines = Baselines(tmp_path)
+    baselines.save("Stack", template(Layer=layer("/opt/kubectl/kubectl 1.32.3", "a.zip")))
+    report = baselines.assert_no_replacement("Stack", template(Layer=layer("/opt/kubectl/kubectl 1.33.1", "b.zip")))
+    assert report is not None and [c.logical_id for c in report.harmless] == ["Layer"]
+    renamed = template(Layer={"Type": "AWS::Lambda::LayerVersion", "Properties": {"LayerName": "x", "Content": {}}})
+    try:
+        baselines.assert_no_replacement("Stack", renamed)
+    except AssertionError as error:
+        assert "Layer (AWS::Lambda::LayerVersion, replace)" in str(error)
+    else:
+        raise AssertionError("a real layer replacement passed the baseline check")
