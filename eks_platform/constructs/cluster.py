@@ -115,12 +115,12 @@ class AutoModeCluster(Construct):
             tagged for load balancers.
         vpc_cidr: CIDR of the new VPC (only without ``vpc``). Default: - 10.0.0.0/16.
         availability_zones: AZs of the new VPC (only without ``vpc``): AZ names (``us-east-1a``) or AZ IDs
-            (``use1-az1``, the same in every account; the subnets then set ``AvailabilityZoneId``). Changing them
-            replaces the subnets. Default: - in us-east-1, us-west-1 and ca-central-1, whose first AZ names can map
-            to an AZ EKS refuses for cluster subnets (``use1-az3``, ``usw1-az2``, ``cac1-az3``), AZ IDs EKS
-            accepts (``use1-az1``, ``use1-az2``, ``use1-az4``...); elsewhere the first three of the stack's AZs (an
-            environment-specific stack looks them up once and caches them in ``cdk.context.json``, unless it
-            overrides ``Stack.availability_zones`` as ``EksReferenceStack`` does).
+            (``use1-az1``, the same in every account; the subnets then set ``AvailabilityZoneId``). In us-east-1,
+            us-west-1 and ca-central-1 set them: EKS refuses cluster subnets in ``use1-az3``, ``usw1-az2`` and
+            ``cac1-az3`` (refused here), and the region's first AZ names can map to those in your account (a
+            warning says so when they are not set). Changing them replaces the subnets. Default: - the first three
+            of the stack's AZs (an environment-specific stack looks them up once and caches them in
+            ``cdk.context.json``, unless it overrides ``Stack.availability_zones`` as ``EksReferenceStack`` does).
             See: https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html
         nat_gateways: NAT gateways of the new VPC (only without ``vpc``). Default: - one per AZ.
         service_ipv4_cidr: Kubernetes service CIDR. Changing this replaces the cluster. Default: - chosen by EKS.
@@ -228,8 +228,9 @@ class AutoModeCluster(Construct):
         region = cdk.Stack.of(self).region
         if vpc is None and availability_zones is not None:
             problems += az.zone_problems("availability_zones", region, list(availability_zones))
-        if vpc is None and availability_zones is None and isinstance(region, str) and not v.is_unresolved(region):
-            availability_zones = az.SUGGESTED_AZ_IDS.get(region)
+        zone_warning = az.zone_problems("availability_zones", region, None) if vpc is None and (
+            availability_zones is None
+        ) else []
         if service_ipv4_cidr is not None:
             problems += v.ipv4_cidr("service_ipv4_cidr", service_ipv4_cidr)
         if nat_gateways is not None:
@@ -339,6 +340,10 @@ class AutoModeCluster(Construct):
         ) if hybrid_networks else None
         if hybrid_warning:
             cdk.Annotations.of(self).add_warning_v2("eks-platform:hybrid-service-cidr", hybrid_warning)
+        for warning in zone_warning:
+            # Not an error: the template of a stack deployed without zones must not change under it (its subnets
+            # would be replaced). New stacks should set AZ IDs; the reference cdk.json does.
+            cdk.Annotations.of(self).add_warning_v2("eks-platform:availability-zones", warning)
         if mode is EndpointAccess.PUBLIC:
             self._restrict_public_only_endpoint(cfn, public_cidrs, owns_vpc=vpc is None)
         if "0.0.0.0/0" in public_cidrs:

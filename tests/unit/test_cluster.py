@@ -359,10 +359,26 @@ def test_fails_when_key_admins_are_given_with_an_existing_key() -> None:
         AutoModeCluster(stack, "Cluster", secrets_key=key, secrets_key_admin_arns=[ADMIN])
 
 
-def test_in_us_east_1_the_subnets_are_chosen_by_az_ids_eks_accepts(default_template: dict[str, Any]) -> None:
+def test_in_us_east_1_zones_left_unset_warn_about_the_az_eks_refuses(
+    default_stack: cdk.Stack, default_template: dict[str, Any]
+) -> None:
     subnets = resources_of(default_template, "AWS::EC2::Subnet").values()
-    assert {s["Properties"]["AvailabilityZoneId"] for s in subnets} == {"use1-az1", "use1-az2", "use1-az4"}
+    assert all("AvailabilityZoneId" not in s["Properties"] for s in subnets)  # a deployed stack keeps its subnets
+    Annotations.from_stack(default_stack).has_warning(
+        "/ClusterDefaults/Cluster", Match.string_like_regexp(r"EKS refuses control-plane subnets in use1-az3.*AZ IDs")
+    )
+
+
+def test_subnets_chosen_by_az_id_are_the_same_zones_in_every_account() -> None:
+    stack = new_stack(name="ZoneIds", availability_zones=["use1-az1", "use1-az2", "use1-az4"])
+    AutoModeCluster(stack, "Cluster", availability_zones=["use1-az1", "use1-az2", "use1-az4"])
+    subnets = resources_of(synth_stack(stack, label="zone-ids"), "AWS::EC2::Subnet").values()
+    assert sorted(s["Properties"]["AvailabilityZoneId"] for s in subnets) == sorted(
+        ["use1-az1", "use1-az2", "use1-az4"] * 2
+    )
     assert all("AvailabilityZone" not in s["Properties"] for s in subnets)
+    assert not [m for m in Annotations.from_stack(stack).find_warning("*", Match.any_value())
+                if "availability-zones" in json.dumps(m.entry.data)]
 
 
 def test_fails_when_a_zone_eks_refuses_is_chosen() -> None:
