@@ -604,8 +604,10 @@ class EbsStorage(Construct):
         storage_class_name: Default: - ``gp3``.
         default_class: make it the cluster's default class. Default: - false.
         tiers: VolumeAttributesClass tiers. Default: - ``standard`` and ``fast``.
-        kms_key: customer-managed key for the volumes. Changing it affects new volumes only (the class is
-            re-created under the same name: existing volumes keep their key). Default: - ``aws/ebs``.
+        kms_key: customer-managed key for the volumes. Changing it affects new volumes only: the key is one of the
+            class's immutable parameters, so the class is created under a new name (``<name>-<8 hex>``) with the
+            default-class annotation, and the old class is deleted; existing volumes keep their key.
+            Default: - ``aws/ebs``.
         kms_key_users: principals granted the key. Default: - the cluster role on Auto Mode; required with ``ADDON``.
         reclaim_policy: Default: - ``RETAIN``.
         chart_id: id of the chart (names the YAML file and custom resource). Default: - ``Storage``.
