@@ -289,18 +289,19 @@ class ManifestDelivery(Construct):
     def add_chart(
         self, chart: cdk8s.Chart, *, depends_on: Sequence[IDependable] = (), in_kustomization: bool = True
     ) -> eks.KubernetesManifest | None:
-        """Render ``chart`` now, check it, and deliver it (one custom resource in APPLY mode; always the YAML file).
+        """Render ``chart`` now, check it, and deliver it (a custom resource per object when applied; always the YAML).
 
         Args:
             chart: a complete cdk8s chart (this library's or yours).
-            depends_on: CDK constructs the chart's custom resource must be created after and deleted before
+            depends_on: CDK constructs the chart's custom resources must be created after and deleted before
                 (IAM roles its objects name, for example). Ignored in render-only mode.
             in_kustomization: list the file in ``kustomization.yaml``. False for a bootstrap chart that a GitOps
                 tool syncing the folder must not manage (it is still written, and applied in APPLY mode).
                 Default: - true.
 
         Returns:
-            The chart's ``eks.KubernetesManifest`` in APPLY mode, None in render-only mode.
+            The ``eks.KubernetesManifest`` of the chart's last object (created after, and deleted before, all the
+            others: depend on it to wait for the whole chart) when applied, None in render-only mode.
 
         Raises:
             ConfigError: ``InvalidChart`` for a chart added twice or whose id clashes with another, objects without

@@ -88,7 +88,7 @@ class EksReferenceStack(HermeticStack):
             name: self.cluster.add_addon(name, **settings.options()) for name, settings in config.addons.items()
         }
         # Kubernetes objects through cdk8s (`manifestDelivery`, `storage`, `nodePools`, `ingress`): one chart each,
-        # applied through the kubectl provider (one custom resource per chart) or render-only; the YAML goes to
+        # applied through the kubectl provider (one custom resource per object) or render-only; the YAML goes to
         # `gitops.manifestsDirectory` (default cdk.out/manifests)
         self.storage: EbsStorage | None = None
         self.node_pools: AutoModeNodePools | None = None
