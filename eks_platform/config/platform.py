@@ -20,6 +20,7 @@ from typing import Any
 
 from eks_platform._internal import cluster as cluster_rules
 from eks_platform._internal import validation as v
+from eks_platform._internal import zones as az
 from eks_platform._internal.node_pools import built_in_node_pool_problems
 from eks_platform._internal.versions import (
     SupportType,
@@ -154,6 +155,9 @@ _KEYS: dict[str, _Key] = {
     "account": _Key(attr="account", parse=_account, doc="AWS account of the stacks"),
     "region": _Key(attr="region", parse=_region, doc="AWS region of the stacks"),
     "adminPrincipalArns": _Key(attr="admin_principal_arns", parse=_principal_list, doc="cluster admins"),
+    "secretsKeyAdminArns": _Key(
+        attr="secrets_key_admin_arns", parse=_principal_list, doc="who may disable or delete the secrets key"
+    ),
     "endpointAccess": _Key(attr="endpoint_access", parse=_enum(EndpointAccess), doc="endpoint mode"),
     "endpointPublicCidrs": _Key(attr="endpoint_public_cidrs", parse=_cidr_list, doc="public endpoint CIDRs"),
     "allowPublicEndpointFromAnywhere": _Key(
@@ -171,7 +175,9 @@ _KEYS: dict[str, _Key] = {
     "hybrid": _Key(attr="hybrid", parse=parse_hybrid_config, doc="EKS Hybrid Nodes (second reference stack)"),
     # Kubernetes objects through cdk8s (see README "Kubernetes objects (storage, node pools)")
     "manifestDelivery": _Key(
-        attr="manifest_delivery", parse=parse_delivery_mode, doc="apply charts (kubectl provider) or render-only"
+        attr="manifest_delivery",
+        parse=parse_delivery_mode,
+        doc="apply charts (kubectl provider), hand-over (the step between), or render-only",
     ),
     "storage": _Key(attr="storage", parse=parse_storage_config, doc="gp3 StorageClass and VolumeAttributesClass tiers"),
     "nodePools": _Key(
@@ -206,6 +212,8 @@ class PlatformConfig:
     region: str = PLACEHOLDER_REGION
     """Default: ``CDK_DEFAULT_REGION`` or us-east-1."""
     admin_principal_arns: tuple[str, ...] = ()
+    secrets_key_admin_arns: tuple[str, ...] = ()
+    """Principals allowed to disable the secrets key or schedule its deletion. Default: - none (see README)."""
     endpoint_access: EndpointAccess | None = None
     endpoint_public_cidrs: tuple[str, ...] = ()
     allow_public_endpoint_from_anywhere: bool = False
@@ -221,8 +229,9 @@ class PlatformConfig:
     hybrid: HybridConfig | None = None
     """EKS Hybrid Nodes settings; when present the reference app adds a second stack with hybrid nodes."""
     manifest_delivery: DeliveryMode = DeliveryMode.APPLY
-    """How charts reach the cluster: ``apply`` (kubectl provider, one custom resource per chart) or ``render-only``
-    (YAML under cdk.out/manifests/ only, no Lambda). Both write the YAML."""
+    """How charts reach the cluster: ``apply`` (kubectl provider, one custom resource per object), ``hand-over``
+    (apply, every custom resource retained: the one-deployment step between the other two) or ``render-only`` (YAML
+    under cdk.out/manifests/ only, no Lambda). All write the YAML."""
     storage: StorageConfig | None = None
     """gp3 StorageClass, VolumeAttributesClass tiers and KMS key; absent -> no storage objects."""
     node_pools: NodePoolsConfig | None = None
@@ -278,18 +287,22 @@ def parse_platform_config(
         allowed=values.get("allow_public_endpoint_from_anywhere") is True,
         opt_in=f"{setting}.allowPublicEndpointFromAnywhere to true",
     )
-    problems += _gitops_problems(values)
+    problems += _gitops_problems(setting, values)
     version = values.get("kubernetes_version", _field_default("kubernetes_version"))
     if today is not None and is_minor_version(version):
         problems += version_problems(f"{setting}.kubernetesVersion", version, today=today)
     values.setdefault("account", env.get("CDK_DEFAULT_ACCOUNT") or PLACEHOLDER_ACCOUNT)
     values.setdefault("region", env.get("CDK_DEFAULT_REGION") or PLACEHOLDER_REGION)
+    if values.get("availability_zones") is not None:
+        problems += az.zone_problems(
+            f"{setting}.availabilityZones", values["region"], list(values["availability_zones"])
+        )
     if problems:
         raise ConfigError("InvalidPlatformConfig", problems, path=setting)
     return PlatformConfig(**values)
 
 
-def _gitops_problems(values: Mapping[str, Any]) -> list[str]:
+def _gitops_problems(setting: str, values: Mapping[str, Any]) -> list[str]:
     """The Argo CD Application needs exactly one Argo CD capability to register with."""
     gitops = values.get("gitops")
     if gitops is None or gitops.application is None:
@@ -299,8 +312,8 @@ def _gitops_problems(values: Mapping[str, Any]) -> list[str]:
         return []
     found = f"found {', '.join(argocd)}" if argocd else "found none"
     return [
-        f"{CONTEXT_KEY}.gitops.application needs exactly one capability of type ARGOCD in "
-        f"{CONTEXT_KEY}.capabilities ({found}); the Application is created in that Argo CD"
+        f"{setting}.gitops.application needs exactly one capability of type ARGOCD in "
+        f"{setting}.capabilities ({found}); the Application is created in that Argo CD"
     ]
 
 
