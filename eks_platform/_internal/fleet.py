@@ -227,3 +227,47 @@ def bootstrap_commands(
         if account != pipeline_account
     ]
     return commands
+
+
+_COMPOUND_DIRECTIONS = {"northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}
+
+
+def az_id_prefix(region: str) -> str:
+    """The prefix of a region's AZ IDs: ``us-east-1`` -> ``use1``, ``ap-southeast-2`` -> ``apse2``,
+    ``us-gov-west-1`` -> ``usgw1`` (the area code, the first letter of each word, both letters of a compound
+    direction, the number). See: https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html
+    """
+    parts = region.split("-")
+    words = "".join(_COMPOUND_DIRECTIONS.get(word, word[:1]) for word in parts[1:-1])
+    return f"{parts[0]}{words}{parts[-1]}"
+
+
+def zones_of_region_problems(
+    setting: str, region: str, zones: Sequence[str], *, inherited_from: str | None
+) -> list[str]:
+    """AZ names or IDs that belong to another region than the environment's (an environment in eu-west-1 that
+    inherits the base's us-east-1 zones would fail at deploy time).
+
+    Args:
+        setting: the environment's ``availabilityZones`` path.
+        region: the environment's region.
+        zones: its zones (names such as ``eu-west-1a`` or IDs such as ``euw1-az1``).
+        inherited_from: the base setting the zones came from, or None when the environment sets them.
+    """
+    if is_unresolved(region):
+        return []
+    prefix = az_id_prefix(region)
+    foreign = [
+        zone for zone in zones
+        if isinstance(zone, str) and not is_unresolved(zone)
+        and not (zone.startswith(f"{prefix}-az") if re.match(r"^[a-z]+\d+-az\d+$", zone) else
+                 re.fullmatch(rf"{re.escape(region)}[a-z]", zone))
+    ]
+    if not foreign:
+        return []
+    origin = f" (inherited from {inherited_from})" if inherited_from else ""
+    return [
+        f"{setting} has {', '.join(foreign)}{origin}, which are not zones of {region}; set availabilityZones for this "
+        f"environment to AZ IDs of {region} (they start with {prefix}-az) or to its AZ names, or to null for the "
+        "first three zones of the region"
+    ]

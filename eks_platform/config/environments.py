@@ -221,6 +221,14 @@ def _parse_environments(
             inherited = {_at(problem, where) for problem in base_problems}
             problems += [problem for problem in error.problems if problem not in inherited]
             continue
+        if platform.availability_zones:
+            zone_problems = rules.zones_of_region_problems(
+                f"{where}.availabilityZones", platform.region, platform.availability_zones,
+                inherited_from=None if "availabilityZones" in overrides else f"{CONTEXT_KEY}.availabilityZones",
+            )
+            problems += zone_problems
+            if zone_problems:
+                continue
         if not missing and not name_problems:
             environments.append(EnvironmentConfig(name=name, platform=platform, retired=retired is True))
     problems += rules.duplicate_name_problems(

@@ -42,6 +42,11 @@ def env(account: str = "222222222222", region: str = "eu-west-1", **overrides: A
     return {"account": account, "region": region, **overrides}
 
 
+def root_env(**overrides: Any) -> dict[str, Any]:
+    """An environment in the region of the reference cdk.json's AZ IDs (us-east-1)."""
+    return env(region="us-east-1", **overrides)
+
+
 # -- the single environment ----------------------------------------------------------------------------------------
 def test_platform_without_environments_is_the_single_environment() -> None:
     raw = cdk_json_context()["platform"]
@@ -61,19 +66,20 @@ def test_example_fleet_has_three_environments_in_two_regions() -> None:
 
 def test_environment_inherits_every_base_setting_it_does_not_override() -> None:
     raw = cdk_json_context()["platform"]
-    fleet = parse({**raw, "environments": {"dev": env()}})
+    fleet = parse({**raw, "environments": {"dev": root_env()}})
     dev = fleet.environment("dev").platform
     assert dev.kubernetes_version == fleet.base.kubernetes_version
     assert dev.addons == fleet.base.addons
     assert dev.node_pools == fleet.base.node_pools
     assert dev.pod_identities == fleet.base.pod_identities
-    assert (dev.account, dev.region) == ("222222222222", "eu-west-1")
+    assert (dev.account, dev.region) == ("222222222222", "us-east-1")
+    assert dev.availability_zones == fleet.base.availability_zones
 
 
 def test_environment_overrides_any_platform_setting() -> None:
     raw = cdk_json_context()["platform"]
     overrides = env(kubernetesVersion="1.34", natGateways=1, adminPrincipalArns=[], hybrid=None,
-                    nodePools={"pools": {"batch": {"cpuLimit": 512}}})
+                    availabilityZones=["euw1-az1", "euw1-az2"], nodePools={"pools": {"batch": {"cpuLimit": 512}}})
     dev = parse({**raw, "environments": {"dev": overrides}}).environment("dev").platform
     assert dev.kubernetes_version == "1.34"
     assert dev.nat_gateways == 1
@@ -91,6 +97,29 @@ def test_lists_replace_the_base_value_whole() -> None:
                                                     tags={"environment": "dev"})}}).environment("dev").platform
     assert dev.admin_principal_arns == ("arn:aws:iam::222222222222:role/B",)
     assert dict(dev.tags) == {"team": "platform", "environment": "dev"}
+
+
+def test_fails_when_an_environment_inherits_the_zones_of_another_region() -> None:
+    raw = cdk_json_context()["platform"]  # AZ IDs of us-east-1
+    problems = problems_of({**raw, "environments": {"eu": env(region="eu-west-1")}})
+    assert problems == (
+        "platform.environments.eu.availabilityZones has use1-az1, use1-az2, use1-az4 (inherited from "
+        "platform.availabilityZones), which are not zones of eu-west-1; set availabilityZones for this environment "
+        "to AZ IDs of eu-west-1 (they start with euw1-az) or to its AZ names, or to null for the first three zones "
+        "of the region",)
+
+
+@pytest.mark.parametrize("zones", [["euw1-az1", "euw1-az3"], ["eu-west-1a", "eu-west-1b"], None])
+def test_an_environment_in_another_region_names_its_own_zones(zones: Any) -> None:
+    raw = cdk_json_context()["platform"]
+    eu = parse({**raw, "environments": {"eu": env(availabilityZones=zones)}}).environment("eu").platform
+    assert eu.availability_zones == (tuple(zones) if zones else None)
+
+
+def test_fails_when_an_environment_names_zones_of_another_region() -> None:
+    problems = problems_of({"environments": {"eu": env(availabilityZones=["eu-west-2a", "euw1-az1"])}})
+    assert len(problems) == 1 and problems[0].startswith(
+        "platform.environments.eu.availabilityZones has eu-west-2a, which are not zones of eu-west-1")
 
 
 def test_merge_overrides_follows_helm_value_rules_and_copies() -> None:
@@ -120,7 +149,7 @@ def test_an_environment_may_name_its_own_cluster() -> None:
 
 def test_hybrid_environment_creates_two_clusters() -> None:
     raw = cdk_json_context()["platform"]
-    dev = parse({**raw, "environments": {"dev": env()}}).environment("dev").platform
+    dev = parse({**raw, "environments": {"dev": root_env()}}).environment("dev").platform
     assert cluster_names(dev) == ("eks-platform-dev", "eks-platform-dev-hybrid")
 
 
@@ -141,7 +170,7 @@ def test_fails_when_a_cluster_name_collides_with_a_derived_one() -> None:
 
 def test_fails_when_an_environment_name_collides_with_another_hybrid_cluster() -> None:
     raw = cdk_json_context()["platform"]  # with hybrid: environment "a" also creates "eks-platform-a-hybrid"
-    problems = problems_of({**raw, "environments": {"a": env(), "a-hybrid": env(hybrid=None)}})
+    problems = problems_of({**raw, "environments": {"a": root_env(), "a-hybrid": root_env(hybrid=None)}})
     assert len(problems) == 1
     assert problems[0].startswith(
         "platform.environments.a-hybrid.clusterName gives cluster name 'eks-platform-a-hybrid', which environment 'a' "
