@@ -40,6 +40,11 @@ class PlatformCluster(Protocol):
         """The remote node and pod networks the cluster was created with, if any."""
         ...
 
+    @property
+    def auto_mode(self) -> bool:
+        """Whether the cluster runs EKS Auto Mode (its built-in add-ons are then not installed again)."""
+        ...
+
 
 #: What every peer construct accepts as its ``cluster``: the platform cluster or any aws_eks_v2 cluster.
 ClusterLike = PlatformCluster | eks.ICluster
