@@ -32,7 +32,7 @@ from eks_platform._internal import validation as v
 from eks_platform._internal.kubectl_layers import kubectl_layer
 from eks_platform._internal.versions import is_minor_version
 from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
-from eks_platform.constructs.hybrid_nodes import HybridNetworks
+from eks_platform.constructs.hybrid.networks import HybridNetworks
 from eks_platform.constructs.types import PlatformCluster
 from eks_platform.errors import ConfigError, raise_if_problems
 
