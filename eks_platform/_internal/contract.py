@@ -15,7 +15,8 @@ Schema (``schema`` is always ``eks-platform/cluster-contract/v1``)::
       "kubernetesVersion": "1.33",
       "autoMode": true,
       "hybrid": {"nodeCidrs": ["10.80.0.0/16"], "podCidrs": ["10.85.0.0/16"]},   # or null
-      "kubectlRoleArn": "arn:aws:iam::111111111111:role/platform-kubectl"       # or null
+      "kubectlRoleArn": "arn:aws:iam::111111111111:role/platform-kubectl",      # or null
+      "clusterSecurityGroupId": "sg-0123456789abcdef0"                           # or null
     }
 
 Pure rules only: this module returns problems and never raises.
@@ -44,6 +45,7 @@ KEYS = (
     "autoMode",
     "hybrid",
     "kubectlRoleArn",
+    "clusterSecurityGroupId",
 )
 REQUIRED = ("schema", "clusterName", "account", "region", "kubernetesVersion", "autoMode")
 _HYBRID_KEYS = ("nodeCidrs", "podCidrs")
@@ -64,6 +66,7 @@ class ContractFacts:
     hybrid_node_cidrs: tuple[str, ...] | None
     hybrid_pod_cidrs: tuple[str, ...]
     kubectl_role_arn: str | None
+    cluster_security_group_id: str | None = None
 
     @property
     def partition(self) -> str:
@@ -77,6 +80,17 @@ class ContractFacts:
 def cluster_arn(partition: str, region: str, account: str, cluster_name: str) -> str:
     """The ARN EKS gives a cluster: ``arn:<partition>:eks:<region>:<account>:cluster/<name>``."""
     return f"arn:{partition}:eks:{region}:{account}:cluster/{cluster_name}"
+
+
+_SECURITY_GROUP = re.compile(r"^sg-[0-9a-f]{8}([0-9a-f]{9})?$")
+
+
+def security_group_problems(setting: str, value: object) -> list[str]:
+    if v.is_unresolved(value):
+        return [f"{setting} must be a literal security group id (sg-...), known after the cluster's first deployment"]
+    if not isinstance(value, str) or not _SECURITY_GROUP.match(value):
+        return [f"{setting} {value!r} is not a security group id such as sg-0123456789abcdef0"]
+    return []
 
 
 def _cidrs(setting: str, raw: object, problems: list[str]) -> tuple[str, ...]:
@@ -125,6 +139,9 @@ def parse_contract(setting: str, raw: object) -> tuple[ContractFacts | None, lis
     kubectl_role = raw.get("kubectlRoleArn")
     if kubectl_role is not None:
         problems += v.iam_role_arn(f"{setting}.kubectlRoleArn", kubectl_role)
+    security_group = raw.get("clusterSecurityGroupId")
+    if security_group is not None:
+        problems += security_group_problems(f"{setting}.clusterSecurityGroupId", security_group)
     arn = raw.get("clusterArn")
     if arn is not None and not problems:
         match = _CLUSTER_ARN.match(arn) if isinstance(arn, str) else None
@@ -146,6 +163,7 @@ def parse_contract(setting: str, raw: object) -> tuple[ContractFacts | None, lis
             hybrid_node_cidrs=node_cidrs,
             hybrid_pod_cidrs=pod_cidrs,
             kubectl_role_arn=kubectl_role,
+            cluster_security_group_id=security_group,
         ),
         [],
     )
@@ -168,4 +186,5 @@ def contract_document(facts: ContractFacts) -> dict[str, Any]:
         "autoMode": facts.auto_mode,
         "hybrid": hybrid,
         "kubectlRoleArn": facts.kubectl_role_arn,
+        "clusterSecurityGroupId": facts.cluster_security_group_id,
     }

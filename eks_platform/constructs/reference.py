@@ -17,7 +17,7 @@ See: https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.aws_eks_v2/Cluster.ht
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +25,23 @@ import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
-from constructs import Construct, IValidation
+from constructs import Construct, IDependable, IValidation
 
 from eks_platform._internal import contract as c
+from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
 from eks_platform._internal.kubectl_layers import kubectl_layer
 from eks_platform._internal.versions import is_minor_version
 from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
+from eks_platform.constructs.addons import AddonName, AddonPodIdentity, ManagedAddon, ResolveConflicts, addons_scope
 from eks_platform.constructs.hybrid.networks import HybridNetworks
+from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery
+from eks_platform.constructs.pod_identity import PodIdentity, SharedPodIdentityRole
 from eks_platform.constructs.types import PlatformCluster
 from eks_platform.errors import ConfigError, raise_if_problems
+
+#: The construct id of a reference's ``ManifestDelivery`` (the same as ``AutoModeCluster``'s).
+MANIFESTS_ID = "Manifests"
 
 
 class PlatformClusterReference(Construct):
@@ -62,7 +69,8 @@ class PlatformClusterReference(Construct):
         kubectl_role_arn: an IAM role the platform maps to cluster admin for kubectl; with it the reference gets
             its own kubectl provider (a Lambda in this stack that assumes the role), so charts can be applied.
             Default: - none: manifests are rendered for GitOps only, and ``create_service_account`` is refused.
-        cluster_security_group_id: the cluster security group. Default: - unknown.
+        cluster_security_group_id: the EKS cluster security group (``HybridNodes`` adds its rules there).
+            Default: - unknown.
 
     See: https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html
     """
@@ -172,6 +180,123 @@ class PlatformClusterReference(Construct):
         """The cluster's ARN, literal when account and region are."""
         return c.cluster_arn(self.partition, self.region, self.account, self.cluster_name)
 
+    # -- what a team adds to the cluster (the same sugar as AutoModeCluster) ----------------------------------------
+    def add_addon(
+        self,
+        name: AddonName | str,
+        *,
+        version: str | None = None,
+        configuration: Mapping[str, Any] | None = None,
+        resolve_conflicts: ResolveConflicts | None = None,
+        preserve_on_delete: bool | None = None,
+        hosted_zone_ids: Sequence[str] | None = None,
+        cloudwatch_log_group_prefix: str | None = None,
+        pod_identities: Sequence[AddonPodIdentity] | None = None,
+        extra_capacity: bool = False,
+        hybrid_nodes: bool | None = None,
+        compute: Sequence[IDependable] | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> ManagedAddon:
+        """Install an add-on on the referenced cluster: a ``ManagedAddon`` at ``<this>/Addons/<name>``, pinned for the
+        cluster's Kubernetes minor and refused when Auto Mode already provides it (the keyword arguments are
+        ``ManagedAddon``'s)."""
+        addon_name = name.value if isinstance(name, AddonName) else str(name)
+        return ManagedAddon(
+            addons_scope(self),
+            addon_name,
+            cluster=self,
+            name=addon_name,
+            version=version,
+            configuration=configuration,
+            resolve_conflicts=resolve_conflicts,
+            preserve_on_delete=preserve_on_delete,
+            hosted_zone_ids=hosted_zone_ids,
+            cloudwatch_log_group_prefix=cloudwatch_log_group_prefix,
+            pod_identities=pod_identities,
+            extra_capacity=extra_capacity,
+            hybrid_nodes=hybrid_nodes,
+            compute=compute,
+            compute_scope=self,
+            tags=tags,
+        )
+
+    def add_pod_identity(
+        self,
+        namespace: str,
+        service_account: str,
+        *,
+        role: iam.IRole | SharedPodIdentityRole | None = None,
+        managed_policies: Sequence[iam.IManagedPolicy] | None = None,
+        policy_statements: Sequence[iam.PolicyStatement] | None = None,
+        allow_wildcard_statements: bool | None = None,
+        target_role: iam.IRole | str | None = None,
+        allow_same_account_target: bool | None = None,
+        disable_session_tags: bool | None = None,
+        session_policy: iam.PolicyDocument | None = None,
+        tags: Mapping[str, str] | None = None,
+        create_service_account: bool | None = None,
+    ) -> PodIdentity:
+        """Bind ``namespace/service_account`` to an IAM role: a ``PodIdentity`` at
+        ``<this>/PodIdentities/<namespace>:<sa>`` (the keyword arguments are its own; ``create_service_account``
+        needs the kubectl role)."""
+        found = self.node.try_find_child("PodIdentities")
+        holder = found if isinstance(found, Construct) else Construct(self, "PodIdentities")
+        problems = pi.name_problems(namespace, service_account)
+        if problems:
+            raise ConfigError("InvalidPodIdentity", problems, path=holder.node.path)
+        return PodIdentity(
+            holder,
+            PodIdentity.id_for(namespace, service_account),
+            cluster=self,
+            namespace=namespace,
+            service_account=service_account,
+            role=role,
+            managed_policies=managed_policies,
+            policy_statements=policy_statements,
+            allow_wildcard_statements=allow_wildcard_statements,
+            target_role=target_role,
+            allow_same_account_target=allow_same_account_target,
+            disable_session_tags=disable_session_tags,
+            session_policy=session_policy,
+            tags=tags,
+            create_service_account=create_service_account,
+        )
+
+    def add_manifest_delivery(
+        self, *, mode: DeliveryMode | None = None, output_name: str | None = None, overwrite: bool = True
+    ) -> ManifestDelivery:
+        """Create the reference's one ``ManifestDelivery`` (id ``Manifests``): APPLY through the kubectl provider
+        when the reference has a kubectl role, otherwise render-only YAML under ``cdk.out/manifests/<cluster>/``."""
+        existing = self.node.try_find_child(MANIFESTS_ID)
+        if existing is not None:
+            raise ConfigError(
+                "DuplicateManifestDelivery",
+                f"cluster reference {self.node.path} already has a ManifestDelivery ({existing.node.path}); one "
+                "delivery per cluster: use reference.manifests",
+                path=self.node.path,
+            )
+        return ManifestDelivery(
+            self,
+            MANIFESTS_ID,
+            cluster=self.cluster,
+            kubernetes_version=self.version_string,
+            mode=mode,
+            output_name=output_name,
+            overwrite=overwrite,
+        )
+
+    @property
+    def manifests(self) -> ManifestDelivery:
+        """The ``ManifestDelivery`` of :meth:`add_manifest_delivery` (or the one a ``Team`` created)."""
+        existing = self.node.try_find_child(MANIFESTS_ID)
+        if not isinstance(existing, ManifestDelivery):
+            raise ConfigError(
+                "NoManifestDelivery",
+                f"cluster reference {self.node.path} has no ManifestDelivery yet; call add_manifest_delivery() first",
+                path=self.node.path,
+            )
+        return existing
+
     # -- from a contract ---------------------------------------------------------------------------------------------
     @classmethod
     def from_contract(
@@ -203,6 +328,7 @@ class PlatformClusterReference(Construct):
             region=facts.region,
             hybrid_networks=networks,
             kubectl_role_arn=facts.kubectl_role_arn,
+            cluster_security_group_id=facts.cluster_security_group_id,
         )
 
     @classmethod
@@ -271,10 +397,18 @@ class ClusterContract(Construct):
         construct_id: construct id.
         cluster: the platform cluster (``AutoModeCluster``).
         kubectl_role_arn: a role the platform maps to cluster admin for team kubectl providers. Default: - none.
+        cluster_security_group_id: the EKS cluster security group id, for teams that add hybrid nodes (a literal:
+            the id is known after the first deployment). Default: - not in the contract.
     """
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, cluster: PlatformCluster, kubectl_role_arn: str | None = None
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        cluster: PlatformCluster,
+        kubectl_role_arn: str | None = None,
+        cluster_security_group_id: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         inner = cluster.cluster
@@ -295,6 +429,8 @@ class ClusterContract(Construct):
             )
         if kubectl_role_arn is not None:
             problems += v.iam_role_arn("kubectl_role_arn", kubectl_role_arn)
+        if cluster_security_group_id is not None:
+            problems += c.security_group_problems("cluster_security_group_id", cluster_security_group_id)
         raise_if_problems("InvalidClusterContract", problems, path=self.node.path)
         assert name is not None and account is not None and region is not None
         networks = cluster.hybrid_networks
@@ -307,6 +443,7 @@ class ClusterContract(Construct):
             hybrid_node_cidrs=tuple(networks.node_cidrs) if networks is not None else None,
             hybrid_pod_cidrs=tuple(networks.pod_cidrs) if networks is not None else (),
             kubectl_role_arn=kubectl_role_arn,
+            cluster_security_group_id=cluster_security_group_id,
         )
         self.document: dict[str, Any] = c.contract_document(self.facts)
         self.text: str = json.dumps(self.document, indent=2) + "\n"

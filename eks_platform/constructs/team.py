@@ -63,7 +63,8 @@ class TeamLimitRange:
 
     def spec(self) -> dict[str, object]:
         limit: dict[str, object] = {"type": "Container"}
-        for name, key in (("default", "default"), ("default_request", "defaultRequest"), ("max", "max"), ("min", "min")):
+        keys = (("default", "default"), ("default_request", "defaultRequest"), ("max", "max"), ("min", "min"))
+        for name, key in keys:
             value = getattr(self, name)
             if value is not None:
                 limit[key] = {k: str(value[k]) for k in sorted(value)}
