@@ -539,7 +539,12 @@ class PodIdentity(Construct):
             )
         stack = cdk.Stack.of(self.cluster)
         account = stack.account
-        root = iam.AccountPrincipal(account)
+        partition = v.partition_of_region(stack.region)
+        root: iam.IPrincipal = (
+            iam.ArnPrincipal(f"arn:{partition}:iam::{account}:root")
+            if partition is not None and not v.is_unresolved(account)
+            else iam.AccountPrincipal(account)
+        )
         role_arn = self.association_role_arn
         if self.session_tags_disabled:
             conditions: dict[str, Any] = {
