@@ -39,7 +39,8 @@ def test_an_addon_outside_the_catalog_synthesizes_with_exactly_one_warning() -> 
 
 def test_a_misspelt_addon_with_a_version_warns_with_the_close_name() -> None:
     addon = _reference().add_addon("metrics-sever", version="v0.8.0-eksbuild.6")
-    Annotations.from_stack(cdk.Stack.of(addon)).has_warning("*", Match.string_like_regexp("did you mean 'metrics-server'"))
+    annotations = Annotations.from_stack(cdk.Stack.of(addon))
+    annotations.has_warning("*", Match.string_like_regexp("did you mean 'metrics-server'"))
 
 
 def test_fails_when_an_addon_outside_the_catalog_has_no_version() -> None:
@@ -68,7 +69,8 @@ def test_efs_csi_driver_is_in_the_catalog_with_its_pod_identity_policy() -> None
     assert association["ServiceAccount"] == "efs-csi-controller-sa"
     (role,) = support.resources_of(template, "AWS::IAM::Role").values()
     assert "service-role/AmazonEFSCSIDriverPolicy" in json.dumps(role["Properties"]["ManagedPolicyArns"])
-    Annotations.from_stack(cdk.Stack.of(addon)).has_no_warning("*", Match.string_like_regexp("not in this library's catalog"))
+    annotations = Annotations.from_stack(cdk.Stack.of(addon))
+    annotations.has_no_warning("*", Match.string_like_regexp("not in this library's catalog"))
 
 
 def test_fsx_csi_driver_gets_the_fsx_policy() -> None:

@@ -20,8 +20,8 @@ from eks_platform.constructs.pod_identity import PodIdentity
 from eks_platform.constructs.reference import ClusterContract, PlatformClusterReference
 from eks_platform.constructs.types import PlatformCluster
 from eks_platform.errors import ConfigError
-from eks_platform.testing import cfn_lint_findings
 from eks_platform.stacks.base import HermeticStack
+from eks_platform.testing import cfn_lint_findings
 from tests import support
 
 NAME = "platform-prod"
@@ -71,7 +71,10 @@ def test_fails_when_the_reference_version_is_not_a_minor() -> None:
 
 
 # -- check 1: Auto Mode built-in add-ons -----------------------------------------------------------------------------
-@pytest.mark.parametrize("builtin", ["coredns", "kube-proxy", "vpc-cni", "aws-ebs-csi-driver", "eks-pod-identity-agent"])
+BUILT_IN = ["coredns", "kube-proxy", "vpc-cni", "aws-ebs-csi-driver", "eks-pod-identity-agent"]
+
+
+@pytest.mark.parametrize("builtin", BUILT_IN)
 def test_fails_when_a_team_adds_an_auto_mode_builtin_to_a_reference(builtin: str) -> None:
     ref = _reference(support.new_stack())
     with pytest.raises(ConfigError, match=f"add-on {builtin} is built into EKS Auto Mode"):
@@ -101,7 +104,7 @@ def test_reference_addons_are_pinned_for_the_referenced_minor(minor: str) -> Non
 
 def test_fails_when_the_referenced_minor_has_no_pin() -> None:
     stack = support.new_stack()
-    with pytest.raises(ConfigError, match="aws-efs-csi-driver has no pinned version for Kubernetes 1.33"):
+    with pytest.raises(ConfigError, match=r"aws-efs-csi-driver has no pinned version for Kubernetes 1\.33"):
         _reference(stack).add_addon("aws-efs-csi-driver")
 
 

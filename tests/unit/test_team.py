@@ -73,7 +73,9 @@ def test_team_chart_has_the_namespace_quota_and_limit_range(built: dict[str, Any
     assert by_kind["ResourceQuota"]["metadata"]["namespace"] == "payments"
     assert by_kind["ResourceQuota"]["spec"]["hard"] == {"limits.memory": "64Gi", "pods": "200", "requests.cpu": "20"}
     (limit,) = by_kind["LimitRange"]["spec"]["limits"]
-    assert limit == {"type": "Container", "default": {"cpu": "500m", "memory": "512Mi"}, "defaultRequest": {"cpu": "100m"}}
+    assert limit == {
+        "type": "Container", "default": {"cpu": "500m", "memory": "512Mi"}, "defaultRequest": {"cpu": "100m"}
+    }
 
 
 def test_team_pod_identity_is_bound_in_the_team_namespace(built: dict[str, Any]) -> None:
