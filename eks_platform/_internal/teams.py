@@ -31,6 +31,16 @@ QUOTA_KEY = re.compile(
 LIMIT_RESOURCES = ("cpu", "memory", "ephemeral-storage")
 
 
+#: Namespaces Kubernetes and EKS own; no team is given one of them.
+SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+
+
+def system_namespace_problems(setting: str, namespace: object) -> list[str]:
+    if namespace in SYSTEM_NAMESPACES:
+        return [f"{setting} {namespace!r} is a system namespace; give the team a namespace of its own"]
+    return []
+
+
 def access_entry_id(prefix: str, principal_arn: str) -> str:
     """A stable, readable construct id for a principal's access entry, keyed by its ARN (never list position)."""
     name = principal_arn.rsplit("/", 1)[-1]

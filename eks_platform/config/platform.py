@@ -4,9 +4,9 @@ Every key has a documented default (see README "Configuration"). Parsing collect
 ``ConfigError`` (code ``InvalidPlatformConfig``) listing them all with their setting names; unknown keys are
 rejected with a did-you-mean suggestion, so typos never pass silently.
 
-Sections (``podIdentities``, ``addons``, ``hybrid``, ``storage``, ``nodePools``, ``manifestDelivery``) are registered
-in ``_KEYS`` with their parsers from the sibling modules; each parser takes ``(setting, raw, problems)`` and returns
-the typed value (appending to ``problems`` instead of raising).
+Sections (``podIdentities``, ``addons``, ``hybrid``, ``storage``, ``nodePools``, ``manifestDelivery``, ``teams``) are
+registered in ``_KEYS`` with their parsers from the sibling modules; each parser takes ``(setting, raw, problems)``
+and returns the typed value (appending to ``problems`` instead of raising).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from eks_platform.config.hybrid import HybridConfig, parse_hybrid_config
 from eks_platform.config.node_pools import NodePoolsConfig, parse_node_pools_config
 from eks_platform.config.pod_identity import PodIdentityBinding, parse_pod_identities_config
 from eks_platform.config.storage import StorageConfig, parse_storage_config
+from eks_platform.config.teams import TeamConfig, parse_teams_config
 from eks_platform.constructs.cluster import EndpointAccess
 from eks_platform.constructs.manifests import DeliveryMode
 from eks_platform.context import PLATFORM_CONTEXT_KEY
@@ -178,6 +179,8 @@ _KEYS: dict[str, _Key] = {
     ),
     # EKS add-on catalog (see README "Add-on catalog")
     "addons": _Key(attr="addons", parse=parse_addons_config, doc="EKS add-ons to install (name -> settings)"),
+    # Application teams (see README "Application teams on a shared cluster")
+    "teams": _Key(attr="teams", parse=parse_teams_config, doc="teams: namespace, scoped access, quotas"),
 }
 
 
@@ -218,6 +221,8 @@ class PlatformConfig:
     """Pod Identity bindings; each becomes an ``AWS::EKS::PodIdentityAssociation`` with a scoped role."""
     addons: Mapping[str, AddonSettings] = field(default_factory=default_addon_settings)
     """EKS add-ons by name. Default: - metrics-server, kube-state-metrics, prometheus-node-exporter, cert-manager."""
+    teams: tuple[TeamConfig, ...] = ()
+    """Application teams: a namespace each, namespace-scoped access entries, Pod Identity, ResourceQuota/LimitRange."""
 
 
 def parse_platform_config(

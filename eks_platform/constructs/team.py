@@ -124,10 +124,7 @@ class Team(Construct):
         editor_arns = tuple(editors or ())
         viewer_arns = tuple(viewers or ())
         problems = v.dns1123_label("name", name) + v.dns1123_label("namespace", ns)
-        if ns in ("kube-system", "kube-public", "kube-node-lease", "default"):
-            problems.append(
-                f"namespace {ns!r} is a system namespace; give the team a namespace of its own"
-            )
+        problems += t.system_namespace_problems("namespace", ns)
         problems += t.principal_problems("editors", editor_arns)
         problems += t.principal_problems("viewers", viewer_arns)
         problems += t.overlap_problems(editor_arns, viewer_arns, editors_setting="editors", viewers_setting="viewers")

@@ -16,6 +16,7 @@ from eks_platform.constructs.manifests import DeliveryMode
 from eks_platform.constructs.node_pools import AutoModeNodePools
 from eks_platform.constructs.pod_identity import PodIdentity
 from eks_platform.constructs.storage import EbsStorage
+from eks_platform.constructs.team import Team
 from eks_platform.stacks.base import HermeticStack
 
 
@@ -82,7 +83,8 @@ class EksReferenceStack(HermeticStack):
         # applied through the kubectl provider (one custom resource per chart) or render-only; YAML in cdk.out/manifests
         self.storage: EbsStorage | None = None
         self.node_pools: AutoModeNodePools | None = None
-        if config.storage is not None or config.node_pools is not None:
+        self.teams: dict[str, Team] = {}
+        if config.storage is not None or config.node_pools is not None or config.teams:
             delivery = self.cluster.add_manifest_delivery(mode=config.manifest_delivery)
             if config.storage is not None:
                 self.storage = EbsStorage(self, "Storage", delivery=delivery, **config.storage.options(self))
@@ -95,6 +97,10 @@ class EksReferenceStack(HermeticStack):
                     node_pools=config.node_pools.node_pools,
                     node_role_name=config.node_pools.node_role_name,
                 )
+            # Application teams (`teams`): namespace, namespace-scoped access entries, Pod Identity, quotas
+            if config.teams:
+                holder = Construct(self, "Teams")
+                self.teams = {team.name: team.apply(holder, self.cluster) for team in config.teams}
         # CloudFormation's 500-resource limit: a ConfigError above it, a warning at synth past 90 %
         apply_resource_limit(self)
 
@@ -103,7 +109,7 @@ class EksReferenceStack(HermeticStack):
         """Whether any configured feature applies Kubernetes manifests through the kubectl provider."""
         cilium = config.hybrid is not None and config.hybrid.cni is HybridCni.CILIUM  # a Helm chart
         service_accounts = any(binding.create_service_account for binding in config.pod_identities)
-        charts = (config.storage is not None or config.node_pools is not None) and (
+        charts = (config.storage is not None or config.node_pools is not None or bool(config.teams)) and (
             config.manifest_delivery is DeliveryMode.APPLY
         )  # StorageClass/VolumeAttributesClass/NodeClass/NodePool charts
         return cilium or service_accounts or charts

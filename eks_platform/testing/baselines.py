@@ -86,6 +86,7 @@ class Baselines:
     def review(self, stack_name: str, template: Mapping[str, Any]) -> str:
         """What deploying ``template`` over the baseline of ``stack_name`` does, as text for a pull request: the
         replacement guard's report (replaced, deleted, possibly replaced) and the resources added and removed."""
+        # lazy: the guard loads cfn-lint's schemas only when used
         from eks_platform.replacement import compare_templates, format_report
 
         baseline = self.load(stack_name)

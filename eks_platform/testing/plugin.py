@@ -103,6 +103,7 @@ def eks_platform_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 def eks_platform_k8s_snapshot(snapshot: SnapshotAssertion) -> KubernetesObjectSnapshots:
     """One readable YAML snapshot per Kubernetes object:
     ``eks_platform_k8s_snapshot.assert_match(eks_platform_synth(build).kubernetes_objects)``."""
+    # lazy: syrupy is needed only by tests that use the fixture
     from eks_platform.testing.snapshots import KubernetesObjectSnapshots
 
     return KubernetesObjectSnapshots(snapshot)

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eks_platform._internal.versions import lifecycle_table
+from eks_platform.testing.kubernetes import kubernetes_objects
 from eks_platform.testing.templates import (
     FIXED_ACCOUNT,
     FIXED_REGION,
@@ -66,8 +68,6 @@ class SynthResult(Mapping[str, dict[str, Any]]):
     def kubernetes_objects(self) -> dict[str, dict[str, Any]]:
         """Every Kubernetes object the app delivers, one entry each (see
         :func:`~eks_platform.testing.kubernetes.kubernetes_objects`): for ``eks_platform_k8s_snapshot``."""
-        from eks_platform.testing.kubernetes import kubernetes_objects
-
         return kubernetes_objects(self._templates, self.outdir)
 
     @property
@@ -129,8 +129,6 @@ def support_drift(
     """For each EKS cluster in ``templates``, a sentence when its Kubernetes version is in another support phase
     (standard, extended, ended) on ``frozen`` than on ``today``: the tests then pass while ``cdk synth`` today would
     choose another upgrade policy (or refuse a version past extended support)."""
-    from eks_platform._internal.versions import lifecycle_table
-
     table = lifecycle_table()
     found: list[str] = []
     for stack_name, template in sorted(templates.items()):
