@@ -46,7 +46,9 @@ class OrdersSettings:
     def from_context(cls, raw: Any, *, base: Path) -> OrdersSettings:
         """Parse the ``orders`` context object (one ``ConfigError`` listing every problem)."""
         if not isinstance(raw, Mapping):
-            raise ConfigError("InvalidOrdersSettings", f"context 'orders' must be an object, got {raw!r}", path="orders")
+            raise ConfigError(
+                "InvalidOrdersSettings", f"context 'orders' must be an object, got {raw!r}", path="orders"
+            )
         problems = [f"orders has an unknown key {key!r}" for key in sorted(set(raw) - set(_KEYS))]
         contract = raw.get("clusterContract")
         if not isinstance(contract, str):
