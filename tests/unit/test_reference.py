@@ -298,3 +298,15 @@ def test_fails_when_the_contract_file_is_not_json(tmp_path: Path) -> None:
     path.write_text("{", encoding="utf-8")
     with pytest.raises(ConfigError, match="is not JSON"):
         PlatformClusterReference.from_contract_file(support.new_stack(), "Platform", path)
+
+
+def test_hybrid_nodes_work_on_a_reference_with_hybrid_networks_and_a_security_group() -> None:
+    from eks_platform.constructs.hybrid import HybridCni, HybridNodes
+
+    stack = support.new_stack()
+    ref = _reference(stack, hybrid_networks=HYBRID, cluster_security_group_id="sg-0123456789abcdef0")
+    hybrid = HybridNodes(stack, "Hybrid", cluster=ref, cni=HybridCni.NONE)
+    assert set(hybrid.addons) == {"eks-pod-identity-agent", "kube-proxy", "coredns"}
+    template = support.synth_stack(stack, label="reference-hybrid")
+    ingress = support.resources_of(template, "AWS::EC2::SecurityGroupIngress").values()
+    assert {r["Properties"]["GroupId"] for r in ingress} == {"sg-0123456789abcdef0"}
