@@ -11,7 +11,7 @@ CDK := npx --no-install cdk --no-notices --no-version-reporting
 
 .PHONY: setup synth test deploy diff lint typecheck clean wheel diagram example-test example-snapshots
 .PHONY: examples-typecheck
-.PHONY: audit fuzz bench
+.PHONY: audit fuzz bench manifests manifests-check
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -62,6 +62,12 @@ wheel: setup  ## sdist + wheel into dist/
 
 diagram: setup  ## regenerate docs/architecture.dot and .png from the reference app (needs Graphviz `dot`)
 	$(PY) scripts/diagram.py
+
+manifests: setup  ## rewrite manifests/ (the reference app's rendered Kubernetes YAML, what Argo CD syncs); commit it
+	$(PY) scripts/manifests.py
+
+manifests-check: setup  ## fail when the committed manifests/ differs from what synth renders now
+	$(PY) scripts/manifests.py --check
 
 example-test: wheel  ## install the wheel into a clean virtualenv and run the example apps' tests against it
 	rm -rf $(EXAMPLE_VENV)

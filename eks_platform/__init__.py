@@ -24,7 +24,19 @@ if TYPE_CHECKING:
         ResolveConflicts,
         add_pod_identity_agent,
     )
+    from eks_platform.constructs.capabilities import (
+        AckCapability,
+        ArgoCdCapability,
+        ArgoCdRole,
+        CapabilityType,
+        IdentityCenter,
+        KroCapability,
+        RbacRoleMapping,
+        SsoIdentity,
+        SsoIdentityType,
+    )
     from eks_platform.constructs.cluster import AutoModeCluster, BuiltInNodePool, EndpointAccess
+    from eks_platform.constructs.gitops import ArgoCdBootstrap, ArgoCdBootstrapChart
     from eks_platform.constructs.hybrid import (
         CredentialProvider,
         HybridCni,
@@ -35,6 +47,7 @@ if TYPE_CHECKING:
         IamRolesAnywhereOptions,
         SsmActivationOptions,
     )
+    from eks_platform.constructs.ingress import AlbIngressChart, AlbIngressClass
     from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery, PlatformChart
     from eks_platform.constructs.node_pools import (
         Architecture,
@@ -82,13 +95,21 @@ if TYPE_CHECKING:
 
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
+    "AckCapability": "eks_platform.constructs.capabilities",
     "AddonName": "eks_platform.constructs.addons",
     "AddonPodIdentity": "eks_platform.constructs.addons",
     "AddonSettings": "eks_platform.config.addons",
+    "AlbIngressChart": "eks_platform.constructs.ingress",
+    "AlbIngressClass": "eks_platform.constructs.ingress",
     "Architecture": "eks_platform.constructs.node_pools",
+    "ArgoCdBootstrap": "eks_platform.constructs.gitops",
+    "ArgoCdBootstrapChart": "eks_platform.constructs.gitops",
+    "ArgoCdCapability": "eks_platform.constructs.capabilities",
+    "ArgoCdRole": "eks_platform.constructs.capabilities",
     "AutoModeCluster": "eks_platform.constructs.cluster",
     "AutoModeNodePools": "eks_platform.constructs.node_pools",
     "BuiltInNodePool": "eks_platform.constructs.cluster",
+    "CapabilityType": "eks_platform.constructs.capabilities",
     "CapacityType": "eks_platform.constructs.node_pools",
     "ClusterContract": "eks_platform.constructs.reference",
     "ConfigError": "eks_platform.errors",
@@ -112,6 +133,8 @@ _EXPORTS: dict[str, str] = {
     "HybridNetworks": "eks_platform.constructs.hybrid",
     "HybridNodes": "eks_platform.constructs.hybrid",
     "IamRolesAnywhereOptions": "eks_platform.constructs.hybrid",
+    "IdentityCenter": "eks_platform.constructs.capabilities",
+    "KroCapability": "eks_platform.constructs.capabilities",
     "ManagedAddon": "eks_platform.constructs.addons",
     "ManifestDelivery": "eks_platform.constructs.manifests",
     "NetworkPolicyDefault": "eks_platform.constructs.node_pools",
@@ -125,6 +148,7 @@ _EXPORTS: dict[str, str] = {
     "PlatformConfig": "eks_platform.config.platform",
     "PodIdentity": "eks_platform.constructs.pod_identity",
     "PodIdentityBinding": "eks_platform.config.pod_identity",
+    "RbacRoleMapping": "eks_platform.constructs.capabilities",
     "ReclaimPolicy": "eks_platform.constructs.storage",
     "Requirement": "eks_platform.constructs.node_pools",
     "RequirementOperator": "eks_platform.constructs.node_pools",
@@ -134,6 +158,8 @@ _EXPORTS: dict[str, str] = {
     "SharedPodIdentityRole": "eks_platform.constructs.pod_identity",
     "SnatPolicy": "eks_platform.constructs.node_pools",
     "SsmActivationOptions": "eks_platform.constructs.hybrid",
+    "SsoIdentity": "eks_platform.constructs.capabilities",
+    "SsoIdentityType": "eks_platform.constructs.capabilities",
     "StorageChart": "eks_platform.constructs.storage",
     "SupportType": "eks_platform._internal.versions",
     "Taint": "eks_platform.constructs.node_pools",
@@ -150,13 +176,21 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "AckCapability",
     "AddonName",
     "AddonPodIdentity",
     "AddonSettings",
+    "AlbIngressChart",
+    "AlbIngressClass",
     "Architecture",
+    "ArgoCdBootstrap",
+    "ArgoCdBootstrapChart",
+    "ArgoCdCapability",
+    "ArgoCdRole",
     "AutoModeCluster",
     "AutoModeNodePools",
     "BuiltInNodePool",
+    "CapabilityType",
     "CapacityType",
     "ClusterContract",
     "ConfigError",
@@ -180,6 +214,8 @@ __all__ = [
     "HybridNetworks",
     "HybridNodes",
     "IamRolesAnywhereOptions",
+    "IdentityCenter",
+    "KroCapability",
     "ManagedAddon",
     "ManifestDelivery",
     "NetworkPolicyDefault",
@@ -193,6 +229,7 @@ __all__ = [
     "PlatformConfig",
     "PodIdentity",
     "PodIdentityBinding",
+    "RbacRoleMapping",
     "ReclaimPolicy",
     "Requirement",
     "RequirementOperator",
@@ -202,6 +239,8 @@ __all__ = [
     "SharedPodIdentityRole",
     "SnatPolicy",
     "SsmActivationOptions",
+    "SsoIdentity",
+    "SsoIdentityType",
     "StorageChart",
     "SupportType",
     "Taint",

@@ -17,6 +17,7 @@ See: https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.aws_eks_v2/Cluster.ht
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -263,7 +264,12 @@ class PlatformClusterReference(Construct):
         )
 
     def add_manifest_delivery(
-        self, *, mode: DeliveryMode | None = None, output_name: str | None = None, overwrite: bool = True
+        self,
+        *,
+        mode: DeliveryMode | None = None,
+        output_name: str | None = None,
+        output_directory: str | os.PathLike[str] | None = None,
+        overwrite: bool = True,
     ) -> ManifestDelivery:
         """Create the reference's one ``ManifestDelivery`` (id ``Manifests``): APPLY through the kubectl provider
         when the reference has a kubectl role, otherwise render-only YAML under ``cdk.out/manifests/<cluster>/``."""
@@ -282,6 +288,7 @@ class PlatformClusterReference(Construct):
             kubernetes_version=self.version_string,
             mode=mode,
             output_name=output_name,
+            output_directory=output_directory,
             overwrite=overwrite,
         )
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from eks_platform.testing.baselines import Baselines, added_and_removed, assert_no_replacement
 from eks_platform.testing.kubernetes import kubernetes_objects, object_yaml
 from eks_platform.testing.lint import CfnLintFinding, cfn_lint_findings
+from eks_platform.testing.manifests import assert_manifests_current, manifest_differences
 from eks_platform.testing.synth import (
     AppBuilder,
     SynthCache,
@@ -55,6 +56,7 @@ __all__ = [
     "TemplateFinding",
     "TemplateSnapshotExtension",
     "added_and_removed",
+    "assert_manifests_current",
     "assert_no_replacement",
     "assert_template_passes",
     "cdk_json_context",
@@ -64,6 +66,7 @@ __all__ = [
     "fixed_context",
     "format_findings",
     "kubernetes_objects",
+    "manifest_differences",
     "normalize_template",
     "object_yaml",
     "support_drift",

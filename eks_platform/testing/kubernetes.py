@@ -87,18 +87,19 @@ def template_objects(stack_name: str, template: Mapping[str, Any]) -> dict[str, 
 
 def rendered_objects(outdir: str | Path) -> dict[str, dict[str, Any]]:
     """Every object of the render-only charts under ``<outdir>/manifests/`` (charts nothing applies), keyed
-    ``manifests.<cluster directory>.<Kind>.<ns>.<name>``. Applied charts are in the templates already."""
+    ``manifests.<cluster folder>.<Kind>.<ns>.<name>`` (a nested stage's path joined with dots). Applied charts are in the templates already."""
     found: dict[str, dict[str, Any]] = {}
     root = Path(outdir) / "manifests"
     if not root.is_dir():
         return found
-    for path in sorted(root.glob("*/*.k8s.yaml")):
+    for path in sorted(root.glob("**/*.k8s.yaml")):
         text = path.read_text(encoding="utf-8")
         if _RENDER_ONLY_MARK not in text:
             continue
+        folder = ".".join(path.parent.relative_to(root).parts)
         for obj in yaml.safe_load_all(text):
             if isinstance(obj, dict):
-                found[f"manifests.{path.parent.name}.{object_key(obj)}"] = obj
+                found[f"manifests.{folder}.{object_key(obj)}"] = obj
     return found
 
 
