@@ -87,7 +87,8 @@ def template_objects(stack_name: str, template: Mapping[str, Any]) -> dict[str, 
 
 def rendered_objects(outdir: str | Path) -> dict[str, dict[str, Any]]:
     """Every object of the render-only charts under ``<outdir>/manifests/`` (charts nothing applies), keyed
-    ``manifests.<cluster folder>.<Kind>.<ns>.<name>`` (a nested stage's path joined with dots). Applied charts are in the templates already."""
+    ``manifests.<cluster folder>.<Kind>.<ns>.<name>`` (a nested stage's path joined with dots). Applied charts are
+    in the templates already."""
     found: dict[str, dict[str, Any]] = {}
     root = Path(outdir) / "manifests"
     if not root.is_dir():
