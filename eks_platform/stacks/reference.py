@@ -24,6 +24,7 @@ from eks_platform.constructs.ingress import AlbIngressClass
 from eks_platform.constructs.manifests import DeliveryMode
 from eks_platform.constructs.node_pools import AutoModeNodePools
 from eks_platform.constructs.pod_identity import PodIdentity
+from eks_platform.constructs.reference import ClusterContract
 from eks_platform.constructs.storage import EbsStorage
 from eks_platform.constructs.team import Team
 from eks_platform.stacks.base import HermeticStack
@@ -66,6 +67,9 @@ class EksReferenceStack(HermeticStack):
             kubectl=self._needs_kubectl(config),
             hybrid_networks=config.hybrid.networks() if config.hybrid is not None else None,
         )
+        # The cluster contract application teams build a PlatformClusterReference from (no resource):
+        # cdk.out/contracts/<clusterName>.json
+        self.contract = ClusterContract(self, "ClusterContract", cluster=self.cluster)
         # The sections below are created in this order; construct ids and order fix the logical IDs.
         # EKS Hybrid Nodes (the app builds this stack a second time with `hybrid` set, see stacks/app.py)
         self.hybrid_nodes: HybridNodes | None = None

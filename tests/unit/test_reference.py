@@ -310,3 +310,14 @@ def test_hybrid_nodes_work_on_a_reference_with_hybrid_networks_and_a_security_gr
     template = support.synth_stack(stack, label="reference-hybrid")
     ingress = support.resources_of(template, "AWS::EC2::SecurityGroupIngress").values()
     assert {r["Properties"]["GroupId"] for r in ingress} == {"sg-0123456789abcdef0"}
+
+
+def test_reference_platform_app_writes_its_cluster_contract(tmp_path: Path) -> None:
+    from eks_platform.stacks.app import build_app
+
+    app = cdk.App(context={**support.fixed_context(), **support.cdk_json_context()}, outdir=str(tmp_path))
+    build_app(app)
+    app.synth()
+    document = json.loads((tmp_path / "contracts" / "eks-platform.json").read_text())
+    assert (document["clusterName"], document["autoMode"]) == ("eks-platform", True)
+    assert document["kubernetesVersion"] == "1.32"
