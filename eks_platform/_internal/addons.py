@@ -213,7 +213,7 @@ def hybrid_minimum_problem(entry: CatalogEntry, version: str, *, setting: str) -
     return (
         f"{setting} {version} of add-on {entry.name} is older than {entry.hybrid_min}, the first version the EKS user "
         "guide lists as compatible with hybrid nodes (hybrid-nodes-add-ons.html); use "
-        f"{entry.hybrid_min} or later on a cluster with hybrid nodes"
+        f"{entry.hybrid_min} or later for hybrid nodes"
     )
 
 

@@ -342,7 +342,11 @@ class ManagedAddon(Construct):
             if hybrid_nodes and entry.hybrid and resolved_version is not None
             else None
         )
-        if hybrid_minimum and version is not None:
+        # An Auto Mode built-in on an Auto Mode cluster with hybrid nodes serves the capacity that is not Auto Mode,
+        # the hybrid nodes first: a version that cannot run there is refused. Any other add-on still runs on the
+        # cluster's Auto Mode nodes, so an old build only gets a warning.
+        only_for_hybrid = entry.auto_mode_builtin and bool(running_auto_mode) and bool(hybrid_nodes)
+        if hybrid_minimum and only_for_hybrid:
             problems.append(hybrid_minimum)
         if identities and not entry.catalogued:
             problems.append(
@@ -407,15 +411,32 @@ class ManagedAddon(Construct):
             tags=[cdk.CfnTag(key=k, value=tags[k]) for k in sorted(tags)] if tags else None,
         )
         self.node.default_child = self.addon
+        if (
+            auto_mode is None
+            and entry.auto_mode_builtin
+            and not needed_elsewhere
+            and not isinstance(cluster.node.default_child, eks.CfnCluster)
+        ):
+            cdk.Annotations.of(self).add_warning_v2(
+                "eks-platform:addon-auto-mode-unknown",
+                f"add-on {addon_name} is built into EKS Auto Mode, and cluster {cluster.node.path} is imported, so "
+                "the library cannot tell whether it runs Auto Mode and has not checked it. Use a "
+                "PlatformClusterReference (its contract says), or pass auto_mode= explicitly.",
+            )
         if not entry.catalogued and resolved_version is not None:
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:addon-uncatalogued", cat.uncatalogued_warning(addon_name, resolved_version)
             )
-        if hybrid_minimum and version is None:
+        if hybrid_minimum and not only_for_hybrid:
+            source = (
+                f"the catalog pins {resolved_version} for Kubernetes {kubernetes_version}"
+                if version is None
+                else "it was given explicitly"
+            )
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:addon-hybrid-minimum",
-                f"{hybrid_minimum}; the catalog pins {resolved_version} for Kubernetes {kubernetes_version}, so pass "
-                "version= explicitly for this cluster.",
+                f"{hybrid_minimum} ({source}). Its pods run only on the cluster's other nodes; pass version= with "
+                "a hybrid-compatible build to run it on hybrid nodes too.",
             )
         if pin is not None and pin.basis == "inferred":
             cdk.Annotations.of(self).add_warning_v2(

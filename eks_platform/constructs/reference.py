@@ -145,6 +145,11 @@ class PlatformClusterReference(Construct):
                 kubectl_layer=kubectl_layer(self, "KubectlLayer", kubernetes_version),
                 role=self.kubectl_role,
             )
+            # aws_eks_v2 adds a HasEcrPublic condition next to the provider for the ECR Public pull grant of a cluster
+            # it creates; an imported cluster gets no such grant, so the condition is unused (cfn-lint W8001).
+            condition = self.node.try_find_child("HasEcrPublic")
+            if isinstance(condition, cdk.CfnCondition):
+                self.node.try_remove_child("HasEcrPublic")
             acknowledge_cdk_internal(
                 provider,
                 "created by aws_eks_v2 for the kubectl provider of an imported cluster: aws-cdk-lib chooses the Lambda "

@@ -28,8 +28,8 @@ def literal_cluster_name(cluster: eks.ICluster) -> str | None:
 
 
 class _Registries(Construct):
-    """Book-keeping child of the app root: one ``ClusterRegistry`` per cluster, keyed by its name, account and region
-    (or its construct path when the name is generated).
+    """Book-keeping child of the app root: one ``ClusterRegistry`` per cluster (see
+    :meth:`ClusterRegistry.of` for the keys).
 
     A plain construct without resources (it adds nothing to any template). Living at the root, it sees every stack of
     the app, so duplicates and the per-cluster quota are judged across stacks; it works for imported clusters too.
@@ -40,6 +40,7 @@ class _Registries(Construct):
     def __init__(self, scope: Construct) -> None:
         super().__init__(scope, self.ID)
         self.clusters: dict[str, ClusterRegistry] = {}
+        self.names: dict[str, str] = {}  # "<name> (<account>/<region>)" -> path of the first cluster defined so
 
 
 class ClusterRegistry:
@@ -53,17 +54,23 @@ class ClusterRegistry:
 
     @classmethod
     def of(cls, cluster: eks.ICluster) -> ClusterRegistry:
-        """The registry of ``cluster``: keyed by its literal name when it has one, so a cluster defined in this app
-        and references to it (``PlatformClusterReference``) share one registry; otherwise by construct path."""
+        """The registry of ``cluster``. A cluster defined in this app is keyed by its construct path (two definitions
+        of one name, such as before/after stacks of a test, stay apart). An imported cluster (a
+        ``PlatformClusterReference``) is keyed by its name, account and region, and shares the registry of a cluster
+        of that name defined earlier in the app: the team's bindings are counted with the platform's."""
         root = cluster.node.root
         found = root.node.try_find_child(_Registries.ID)
         holder = found if isinstance(found, _Registries) else _Registries(root)  # type: ignore[arg-type]
-        name = literal_cluster_name(cluster)
         key = cluster.node.path
+        name = literal_cluster_name(cluster)
         if name is not None:
             stack = cdk.Stack.of(cluster)
             env = [x for x in (stack.account, stack.region) if not v.is_unresolved(x)]
-            key = f"{name} ({'/'.join(env)})" if len(env) == 2 else name
+            named = f"{name} ({'/'.join(env)})" if len(env) == 2 else name
+            if isinstance(cluster.node.default_child, eks.CfnCluster):
+                holder.names.setdefault(named, key)
+            else:
+                key = holder.names.get(named, named)
         if key not in holder.clusters:
             holder.clusters[key] = cls(key)
         return holder.clusters[key]

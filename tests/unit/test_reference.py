@@ -114,7 +114,7 @@ def test_fails_when_a_reference_binds_what_the_platform_cluster_in_the_same_app_
     platform = AutoModeCluster(support.new_stack(app, "Platform"), "Cluster", cluster_name=NAME)
     platform.add_pod_identity("payments", "api")
     ref = _reference(support.new_stack(app, "Team"))
-    with pytest.raises(ConfigError, match="payments/api is already bound on cluster platform-prod"):
+    with pytest.raises(ConfigError, match="payments/api is already bound on cluster Platform/Cluster"):
         ref.add_pod_identity("payments", "api")
 
 
@@ -143,23 +143,31 @@ def test_clusters_of_the_same_name_in_other_accounts_do_not_share_bindings() -> 
 
 
 # -- check 4: hybrid minimums ----------------------------------------------------------------------------------------
-def test_fails_when_an_addon_for_hybrid_nodes_is_older_than_the_hybrid_minimum_on_a_reference() -> None:
+def test_fails_when_a_builtin_installed_for_hybrid_nodes_is_below_the_hybrid_minimum_on_a_reference() -> None:
     ref = _reference(support.new_stack(), hybrid_networks=HYBRID)
-    with pytest.raises(ConfigError, match=r"older than v2\.15\.0-eksbuild\.4, the first version the EKS user guide"):
-        ref.add_addon("kube-state-metrics", version="v2.15.0-eksbuild.3")
+    with pytest.raises(ConfigError, match=r"older than v1\.25\.14-eksbuild\.2, the first version the EKS user guide"):
+        ref.add_addon("kube-proxy", version="v1.25.6-eksbuild.1")
 
 
-def test_fails_when_an_addon_for_hybrid_nodes_is_older_than_the_hybrid_minimum_on_an_auto_mode_cluster() -> None:
+def test_fails_when_a_builtin_installed_for_hybrid_nodes_is_below_the_hybrid_minimum_on_an_auto_mode_cluster() -> None:
     cluster = AutoModeCluster(support.new_stack(), "Cluster", hybrid_networks=HYBRID)
     with pytest.raises(ConfigError, match=r"older than v1\.3\.3-eksbuild\.1"):
-        cluster.add_addon("eks-pod-identity-agent", version="v1.3.2-eksbuild.2", extra_capacity=True)
+        cluster.add_addon("eks-pod-identity-agent", version="v1.3.2-eksbuild.2")
+
+
+def test_an_explicit_version_below_the_hybrid_minimum_warns_for_addons_that_run_elsewhere_too() -> None:
+    stack = support.new_stack()
+    _reference(stack, hybrid_networks=HYBRID).add_addon("kube-state-metrics", version="v2.15.0-eksbuild.3")
+    Annotations.from_stack(stack).has_warning(
+        "*", Match.string_like_regexp(r"older than v2\.15\.0-eksbuild\.4.*given explicitly.*other nodes")
+    )
 
 
 def test_a_pin_below_the_hybrid_minimum_warns_on_a_reference() -> None:
     stack = support.new_stack()
     _reference(stack, kubernetes_version="1.32", hybrid_networks=HYBRID).add_addon("kube-state-metrics")
     Annotations.from_stack(stack).has_warning(
-        "*", Match.string_like_regexp(r"older than v2\.15\.0-eksbuild\.4.*pass version= explicitly")
+        "*", Match.string_like_regexp(r"older than v2\.15\.0-eksbuild\.4.*the catalog pins v2\.15\.0-eksbuild\.3")
     )
 
 
@@ -321,3 +329,14 @@ def test_reference_platform_app_writes_its_cluster_contract(tmp_path: Path) -> N
     document = json.loads((tmp_path / "contracts" / "eks-platform.json").read_text())
     assert (document["clusterName"], document["autoMode"]) == ("eks-platform", True)
     assert document["kubernetesVersion"] == "1.32"
+
+
+def test_a_builtin_addon_on_a_plain_imported_cluster_warns_that_auto_mode_was_not_checked() -> None:
+    from aws_cdk import aws_eks_v2 as eks
+
+    stack = support.new_stack()
+    imported = eks.Cluster.from_cluster_attributes(stack, "Imported", cluster_name=NAME)
+    ManagedAddon(stack, "CoreDns", cluster=imported, name="coredns", kubernetes_version="1.33")
+    Annotations.from_stack(stack).has_warning(
+        "*", Match.string_like_regexp("is imported, so the library cannot tell whether it runs Auto Mode")
+    )
