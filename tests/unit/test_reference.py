@@ -102,10 +102,13 @@ def test_reference_addons_are_pinned_for_the_referenced_minor(minor: str) -> Non
     assert addon.addon.addon_version == cat.catalog()["metrics-server"].pins[minor].version
 
 
-def test_fails_when_the_referenced_minor_has_no_pin() -> None:
+def test_an_addon_unpinned_for_the_referenced_minor_leaves_the_version_to_eks_and_says_so() -> None:
     stack = support.new_stack()
-    with pytest.raises(ConfigError, match=r"aws-efs-csi-driver has no pinned version for Kubernetes 1\.33"):
-        _reference(stack).add_addon("aws-efs-csi-driver")
+    addon = _reference(stack).add_addon("aws-efs-csi-driver")
+    assert addon.addon.addon_version is None
+    Annotations.from_stack(stack).has_info(
+        "*", Match.string_like_regexp(r"aws-efs-csi-driver has no pinned version for Kubernetes 1\.33")
+    )
 
 
 # -- check 3: duplicate bindings and add-ons within the app ----------------------------------------------------------
