@@ -16,6 +16,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 
+from eks_platform._internal.contract import CONTRACTS_DIRECTORY
 from eks_platform.checks import EksPlatformChecks, Finding, Level, Rule, RuleContext, acknowledgments
 from eks_platform.checks.audit import run_packs
 from eks_platform.stacks.app import build_app
@@ -103,6 +104,14 @@ def test_every_environment_gets_its_own_cluster_stack_and_manifest_folder(fleet:
     folders = sorted(p.parent for p in Path(fleet["outdir"]).rglob("kustomization.yaml"))
     assert len(folders) == len(ENVIRONMENTS) == len(set(folders))
     assert all(any(cluster in str(folder) for folder in folders) for cluster in clusters.values())
+
+
+def test_every_environment_writes_its_own_cluster_contract(fleet: dict[str, Any]) -> None:
+    contracts = {path.name: json.loads(path.read_text())
+                 for path in (Path(fleet["outdir"]) / CONTRACTS_DIRECTORY).glob("*.json")}
+    assert sorted(contracts) == ["platform-dev.json", "platform-prod-eu.json", "platform-prod-us.json"]
+    assert all(account in json.dumps(contracts[f"platform-{name}.json"])
+               for name, (account, _) in ENVIRONMENTS.items())
 
 
 def test_environment_overrides_reach_their_stage_only(fleet: dict[str, Any]) -> None:
