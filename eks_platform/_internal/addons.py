@@ -36,6 +36,26 @@ class VersionPin:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class HybridPlacement:
+    """How an add-on is placed in a cluster with hybrid nodes (``hybrid_placement`` in the catalog).
+
+    ``kind``: ``cloud`` (serves a webhook or an APIService: kept off hybrid nodes unless their pod CIDRs are
+    routable), ``manual`` (the same need, not configurable through the add-on) or ``spread`` (replicas on every
+    compute type). ``affinity_paths``: configuration keys that take the node affinity. ``webhook_ports``: container
+    ports the control plane connects to; ``port_setting``: the configuration key that changes them.
+    """
+
+    kind: str
+    serves: str | None
+    affinity_paths: tuple[str, ...]
+    webhook_ports: tuple[int, ...]
+    port_setting: str | None
+    setting: str | None
+    source: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CatalogEntry:
     name: str
     owner: str
@@ -53,6 +73,8 @@ class CatalogEntry:
     docs: str
     pins: Mapping[str, VersionPin]
     gaps: Mapping[str, str]
+    hybrid_minimum: str | None = None
+    hybrid_placement: HybridPlacement | None = None
 
     @property
     def community(self) -> bool:
@@ -96,8 +118,25 @@ def parse_catalog(data: Mapping[str, Any]) -> dict[str, CatalogEntry]:
                 for minor, pin in row.get("versions", {}).items()
             },
             gaps=dict(row.get("gaps", {})),
+            hybrid_minimum=(row.get("hybrid_minimum") or {}).get("version"),
+            hybrid_placement=_placement(row.get("hybrid_placement")),
         )
     return entries
+
+
+def _placement(row: Mapping[str, Any] | None) -> HybridPlacement | None:
+    if row is None:
+        return None
+    return HybridPlacement(
+        kind=row["kind"],
+        serves=row.get("serves"),
+        affinity_paths=tuple(row.get("affinity_paths", ())),
+        webhook_ports=tuple(row.get("webhook_ports", ())),
+        port_setting=row.get("port_setting"),
+        setting=row.get("setting"),
+        source=row["source"],
+        note=row.get("note"),
+    )
 
 
 @cache
@@ -146,7 +185,12 @@ def unknown_name_problem(name: object) -> str | None:
 def resolve_version(entry: CatalogEntry, kubernetes_version: str | None, explicit: str | None) -> tuple[
     str | None, VersionPin | None, list[str]
 ]:
-    """The version to install: ``explicit`` if given, else the catalog pin for the cluster's minor."""
+    """The version to install: ``explicit`` if given, else the catalog pin for the cluster's minor.
+
+    A minor the catalog has no pin for gives ``(None, None, [])``: the add-on is created without ``AddonVersion`` and
+    EKS installs its default version for that minor (say so with :func:`unpinned_notice`). A Kubernetes upgrade then
+    needs no catalog refresh to synthesize.
+    """
     if explicit is not None:
         return explicit, None, version_problems(f"version of add-on {entry.name}", explicit)
     if kubernetes_version is None or v.is_unresolved(kubernetes_version):
@@ -156,16 +200,20 @@ def resolve_version(entry: CatalogEntry, kubernetes_version: str | None, explici
         ]
     pin = entry.pins.get(kubernetes_version)
     if pin is None:
-        why = entry.gaps.get(kubernetes_version)
-        reason = f" ({why})" if why else ""
-        pinned = ", ".join(sorted(entry.pins)) or "none"
-        return None, None, [
-            f"add-on {entry.name} has no pinned version for Kubernetes {kubernetes_version}{reason}; pinned minors: "
-            f"{pinned}. Pass version='vX.Y.Z-eksbuild.N' from `aws eks describe-addon-versions --addon-name "
-            f"{entry.name} --kubernetes-version {kubernetes_version}`, or refresh the catalog with "
-            "scripts/refresh_addons.py"
-        ]
+        return None, None, []
     return pin.version, pin, []
+
+
+def unpinned_notice(entry: CatalogEntry, kubernetes_version: str) -> str:
+    """The one line said when an add-on has no pin for the cluster's minor (EKS then installs its default)."""
+    why = entry.gaps.get(kubernetes_version)
+    reason = f" ({why})" if why else ""
+    return (
+        f"add-on {entry.name} has no pinned version for Kubernetes {kubernetes_version}{reason}: AddonVersion is "
+        "omitted, so EKS installs its default version for that minor; pin one with version='vX.Y.Z-eksbuild.N' "
+        f"(`aws eks describe-addon-versions --addon-name {entry.name} --kubernetes-version {kubernetes_version}`) or "
+        "refresh the catalog with scripts/refresh_addons.py"
+    )
 
 
 def partition_problem(entry: CatalogEntry, region: str | None) -> str | None:

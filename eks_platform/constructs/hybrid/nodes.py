@@ -23,6 +23,7 @@ from constructs import Construct
 
 from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
+from eks_platform._internal.hybrid.cilium import pool_warnings
 from eks_platform.constructs import addons as addon_api
 from eks_platform.constructs.hybrid.cilium import HybridCni, cilium_chart, cilium_problems, cilium_values, cni_choice
 from eks_platform.constructs.hybrid.credentials import (
@@ -45,7 +46,10 @@ from eks_platform.errors import ConfigError, raise_if_problems
 if TYPE_CHECKING:  # type-only: cluster.py imports this package for HybridNetworks
     from eks_platform.constructs.cluster import AutoModeCluster
 
-__all__ = ["HybridNodes"]
+__all__ = ["ROUTING_WARNING", "HybridNodes"]
+
+#: Warning id when no gateway is given (acknowledge it with ``Annotations.of(scope).acknowledge_warning``).
+ROUTING_WARNING = "eks-platform:hybrid-routing"
 
 
 def _unique_key(scope: Construct, value: str) -> str:
@@ -117,15 +121,24 @@ class HybridNodes(Construct):
         cni: ``HybridCni.CILIUM`` or ``HybridCni.NONE``. Default: - Cilium (needs the cluster's kubectl provider and
             pod CIDRs).
         cilium_version: the AWS Cilium chart version. Default: - the pinned version in ``_internal/data/hybrid.json``.
-        cilium_pod_cidr_mask_size: per-node pod block size carved from the pod CIDRs. Default: - 25 (128 IPs).
+        cilium_pod_cidr_mask_size: per-node pod block size carved from the pool. Must not change once Cilium is
+            deployed (EKS user guide hybrid-nodes-cni). Default: - 25 (128 IPs).
+        cilium_pool_cidrs: Cilium's IP pool (``clusterPoolIPv4PodCIDRList``). Must not change once Cilium is
+            deployed; only appending is allowed. Pin it to the deployed pool before you change the pod CIDRs: each
+            entry must stay inside the remote pod networks, or synth is refused with the procedure. Default: - the
+            networks' pod CIDRs (a pod CIDR change then changes the pool: pin it once Cilium is deployed).
         security_group: where the rules go. Default: - the control-plane security group passed at cluster creation
             (``ControlPlaneSecurityGroup`` of an ``aws_eks_v2.Cluster``), else the EKS cluster security group.
         kubelet_ports: TCP ports the control plane reaches on remote nodes. Default: - ``[10250]``.
-        webhook_ports: TCP ports the control plane reaches on remote pods (webhooks). Default: - ``[443, 9443]``;
-            empty for none. Rules are only created when there are pod CIDRs.
+        webhook_ports: TCP ports the control plane reaches on remote pods (the container ports of webhooks and
+            APIServices that run on hybrid nodes). Default: - with routable pod CIDRs
+            (``HybridNetworks.pod_cidrs_routable``), the ports of the catalog add-ons that serve a webhook or an
+            APIService on this cluster (cert-manager 10250, metrics-server 10251), whenever they are added; without,
+            none (those add-ons are kept on cloud nodes). Give your own webhooks' ports here; empty for none.
         transit_gateway_id: route remote CIDRs from the private subnets to this Transit Gateway (the VPC must
-            already be attached to it). Default: - no routes.
-        virtual_private_gateway_id: route remote CIDRs to this VGW instead. Default: - no routes.
+            already be attached to it). Default: - no routes, and a synth warning (``eks-platform:hybrid-routing``)
+            until you set a gateway or acknowledge that you route the CIDRs yourself.
+        virtual_private_gateway_id: route remote CIDRs to this VGW instead. Default: - no routes (see above).
         route_subnets: subnets whose route tables get the routes. Default: - private subnets with egress.
         pod_identity_agent: install the Pod Identity agent add-on with its hybrid DaemonSet (and let the role call
             ``eks-auth:AssumeRoleForPodIdentity``). Default: - true.
@@ -150,6 +163,7 @@ class HybridNodes(Construct):
         cni: HybridCni | str | None = None,
         cilium_version: str | None = None,
         cilium_pod_cidr_mask_size: int | None = None,
+        cilium_pool_cidrs: Sequence[str] | None = None,
         security_group: ec2.ISecurityGroup | None = None,
         kubelet_ports: Sequence[int] | None = None,
         webhook_ports: Sequence[int] | None = None,
@@ -184,12 +198,28 @@ class HybridNodes(Construct):
         gateway = None if gateway_problems else _gateway(transit_gateway_id, virtual_private_gateway_id)
         mask = h.DATA["cilium"]["podCidrMaskSize"] if cilium_pod_cidr_mask_size is None else cilium_pod_cidr_mask_size
         chart_version = cilium_version or h.DATA["cilium"]["version"]
+        pool = None if cilium_pool_cidrs is None else h.as_tuple("cilium_pool_cidrs", cilium_pool_cidrs, problems)
         if self.cni is HybridCni.CILIUM:
             problems += cilium_problems(
                 kubectl_available=self._kubectl_available(), pod_cidrs=self.networks.pod_cidrs, mask=mask,
-                version=chart_version,
+                version=chart_version, pool_cidrs=pool,
             )
+        elif pool is not None:
+            problems.append("cilium_pool_cidrs applies only to cni 'cilium'; remove it")
         raise_if_problems("InvalidHybridNodes", problems, path=self.node.path)
+        self.cilium_pool_cidrs: tuple[str, ...] = tuple(self.networks.pod_cidrs) if pool is None else pool
+        if gateway is None and not gateway_problems:
+            cdk.Annotations.of(self).add_warning_v2(
+                ROUTING_WARNING,
+                h.routing_advisory(
+                    node_cidrs=self.networks.node_cidrs, pod_cidrs=self.networks.pod_cidrs,
+                    gateway_settings="transit_gateway_id or virtual_private_gateway_id",
+                    acknowledge_id=f"Annotations.of(...).acknowledge_warning('{ROUTING_WARNING}')",
+                ),
+            )
+        if self.cni is HybridCni.CILIUM and pool is not None:
+            for advice in pool_warnings("cilium_pool_cidrs", pool, self.networks.pod_cidrs):
+                cdk.Annotations.of(self).add_warning_v2("eks-platform:hybrid-cilium-pool", advice)
 
         self.trust_anchor: rolesanywhere.CfnTrustAnchor | None = None
         self.profile: rolesanywhere.CfnProfile | None = None
@@ -395,8 +425,8 @@ class HybridNodes(Construct):
 
     # -- Kubernetes ----------------------------------------------------------------------------------------------------
     def cilium_values(self, mask_size: int | None = None) -> dict[str, Any]:
-        """Cilium Helm values: AWS's hybrid-nodes values, the pool from the pod CIDRs, everything on hybrid nodes."""
-        return cilium_values(self.networks.pod_cidrs, mask_size)
+        """Cilium Helm values: the EKS user guide's values for hybrid nodes, with ``cilium_pool_cidrs`` as pool."""
+        return cilium_values(self.cilium_pool_cidrs, mask_size)
 
     def _addons(self, *, pod_identity_agent: bool, kube_proxy: bool, core_dns: bool) -> None:
         """kube-proxy, CoreDNS and the Pod Identity agent for the hybrid nodes (Auto Mode's serve only its nodes).
