@@ -6,6 +6,7 @@ clusters; the registry adds nothing to any template.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_cdk import aws_eks_v2 as eks
@@ -37,6 +38,11 @@ class ClusterRegistry:
         self.bindings: dict[str, str] = {}  # namespace:service-account -> construct path
         self.addons: dict[str, str] = {}  # add-on name -> construct path
         self.addon_objects: dict[str, Any] = {}
+        #: Called with every add-on created after registration (``HybridNodes`` places add-ons and opens ports).
+        self.addon_listeners: list[Callable[[Any], None]] = []
+        #: Whether EKS Hybrid Nodes (``HybridNodes``) joined this cluster, and whether every one of them routes its
+        #: pod CIDRs (then webhooks may run on hybrid nodes).
+        self.hybrid_nodes: list[Any] = []
 
     @classmethod
     def of(cls, cluster: eks.ICluster) -> ClusterRegistry:

@@ -106,9 +106,9 @@ def hybrid_configuration(
         for path in placement.affinity_paths:
             if not _has(result, path):
                 _set(result, path, hybrid_node_affinity("NotIn"))
-    if placement is not None and placement.kind == "spread" and placement.setting:
-        if not _has(result, placement.setting):
-            _set(result, placement.setting, coredns_spread())
+    spread = placement.setting if placement is not None and placement.kind == "spread" else None
+    if spread and not _has(result, spread):
+        _set(result, spread, coredns_spread())
     if not result and configuration is None:
         return None
     return result

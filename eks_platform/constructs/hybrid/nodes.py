@@ -23,6 +23,7 @@ from constructs import Construct
 
 from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
+from eks_platform._internal.hybrid import addons as addon_hybrid
 from eks_platform._internal.hybrid.cilium import pool_warnings
 from eks_platform.constructs import addons as addon_api
 from eks_platform.constructs.hybrid.cilium import HybridCni, cilium_chart, cilium_problems, cilium_values, cni_choice
@@ -40,6 +41,7 @@ from eks_platform.constructs.hybrid.node_config import (
     node_config_file_text,
     write_node_config_file,
 )
+from eks_platform.constructs.registry import ClusterRegistry
 from eks_platform.constructs.types import ClusterLike, PlatformCluster
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -192,7 +194,10 @@ class HybridNodes(Construct):
         if kubelet is not None:
             problems += h.kubelet_version_problems(kubelet.inputs(self.kubernetes_version))
         self._kubelet_ports = _ports("kubelet_ports", kubelet_ports, h.DATA["ports"]["kubelet"], problems)
-        self._webhook_ports = _ports("webhook_ports", webhook_ports, h.DATA["ports"]["webhooks"], problems)
+        #: None: derived from the catalog add-ons on the cluster (with routable pod CIDRs); else exactly these.
+        self._webhook_ports: tuple[int, ...] | None = (
+            None if webhook_ports is None else _ports("webhook_ports", webhook_ports, (), problems)
+        )
         gateway_problems = h.gateway_problems(transit_gateway_id, virtual_private_gateway_id)
         problems += gateway_problems
         gateway = None if gateway_problems else _gateway(transit_gateway_id, virtual_private_gateway_id)
@@ -248,6 +253,7 @@ class HybridNodes(Construct):
         self.ingress_rules: dict[str, ec2.CfnSecurityGroupIngress] = {}
         self.egress_rules: dict[str, ec2.CfnSecurityGroupEgress] = {}
         self._network_rules()
+        self._join_cluster()
         self.routes: dict[str, ec2.CfnRoute] = {}
         if gateway is not None:
             self._routes(gateway, route_subnets)
@@ -390,7 +396,8 @@ class HybridNodes(Construct):
                     description=f"EKS API from hybrid {kind.lower()}s",
                 )
         egress = [("Kubelet", "node", self.networks.node_cidrs, self._kubelet_ports)]
-        egress.append(("Webhook", "pod", self.networks.pod_cidrs, self._webhook_ports))
+        if self._webhook_ports is not None:
+            egress.append(("Webhook", "pod", self.networks.pod_cidrs, self._webhook_ports))
         for name, kind, cidrs, ports in egress:
             for cidr in cidrs:
                 key = _unique_key(self, cidr)
@@ -405,6 +412,45 @@ class HybridNodes(Construct):
                         cidr_ip=cidr,
                         description=f"{name.lower()} on hybrid {kind}s",
                     )
+
+    @property
+    def pod_cidrs_routable(self) -> bool:
+        """Whether the on-premises network routes the pod CIDRs (``HybridNetworks.pod_cidrs_routable``)."""
+        return bool(self.networks.pod_cidrs_routable)
+
+    def _join_cluster(self) -> None:
+        """Tell the cluster's add-ons (existing and future) that hybrid nodes joined: placement, minimums, ports."""
+        registry = ClusterRegistry.of(self.cluster)
+        registry.hybrid_nodes.append(self)
+        for addon in list(registry.addon_objects.values()):
+            addon.join_hybrid_nodes(pod_cidrs_routable=self.pod_cidrs_routable)
+            self._open_webhook_ports(addon)
+        registry.addon_listeners.append(self._open_webhook_ports)
+
+    def _open_webhook_ports(self, addon: addon_api.ManagedAddon) -> None:
+        """Egress to the pod CIDRs on the ports of an add-on's webhooks or APIService, when they run on hybrid nodes.
+
+        Only with routable pod CIDRs and no explicit ``webhook_ports``: otherwise those add-ons are kept on cloud nodes
+        (or the user listed the ports).
+        """
+        if self._webhook_ports is not None or not self.pod_cidrs_routable:
+            return
+        group_id = self.security_group.security_group_id
+        for cidr in self.networks.pod_cidrs:
+            key = _unique_key(self, cidr)
+            for port in addon_hybrid.webhook_ports(addon.entry, addon.user_configuration):
+                if f"pod:{cidr}:{port}" in self.egress_rules:
+                    continue
+                self.egress_rules[f"pod:{cidr}:{port}"] = ec2.CfnSecurityGroupEgress(
+                    self,
+                    f"WebhookEgress{port}ToPod{key}",
+                    group_id=group_id,
+                    ip_protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    cidr_ip=cidr,
+                    description="webhook on hybrid pods",
+                )
 
     def _routes(self, gateway: tuple[str, str], selection: ec2.SubnetSelection | None) -> None:
         setting, gateway_id = gateway
