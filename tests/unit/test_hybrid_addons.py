@@ -75,7 +75,7 @@ def _pod_with(spec: dict[str, Any]) -> dict[str, Any]:
             "spec": {"containers": [{"name": "c", "image": "busybox"}], **spec}}
 
 
-# -- a mixed cluster whose pod CIDRs are not routable (the reference shape) ------------------------------------------
+# -- a mixed cluster whose pod CIDRs are not routable (the reference shape) -----------------------------------------
 @pytest.fixture(scope="module")
 def unroutable() -> dict[str, Any]:
     app = new_app()
@@ -173,7 +173,7 @@ def test_the_routing_warning_can_be_acknowledged() -> None:
     assert Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("no route from")) == []
 
 
-# -- routable pod CIDRs: webhooks may run on hybrid nodes, the control plane reaches their ports ---------------------
+# -- routable pod CIDRs: webhooks may run on hybrid nodes, the control plane reaches their ports --------------------
 @pytest.fixture(scope="module")
 def routable() -> dict[str, Any]:
     app = new_app()
@@ -207,7 +207,7 @@ def test_fails_when_pod_cidrs_are_routable_without_pod_cidrs() -> None:
         HybridNetworks(node_cidrs=[NODE], pod_cidrs_routable=True)
 
 
-# -- hybrid minimums ----------------------------------------------------------------------------------------------------
+# -- hybrid minimums ------------------------------------------------------------------------------------------------
 def _hybrid_cluster(name: str) -> tuple[cdk.Stack, AutoModeCluster]:
     stack = new_stack(new_app(), name)
     cluster = AutoModeCluster(stack, "Cluster", kubectl=True,
@@ -237,7 +237,7 @@ def test_the_minimum_applies_only_with_hybrid_nodes() -> None:
     assert isinstance(addon, ManagedAddon) and addon.addon_version == "v2.15.0-eksbuild.3"
 
 
-# -- Cilium values and pool ---------------------------------------------------------------------------------------------
+# -- Cilium values and pool -----------------------------------------------------------------------------------------
 def test_cilium_values_are_the_user_guides_plus_the_pool() -> None:
     assert cilium_helm_values([POD]) == UG_CILIUM_VALUES
 
@@ -278,7 +278,7 @@ def test_fails_when_the_cdk_json_says_routable_without_pod_cidrs() -> None:
         parse_platform_config({"hybrid": {"nodeCidrs": [NODE], "podCidrsRoutable": True, "cni": "none"}})
 
 
-# -- the reference hybrid stack -----------------------------------------------------------------------------------------
+# -- the reference hybrid stack -------------------------------------------------------------------------------------
 def test_reference_hybrid_stack_warns_about_routing_exactly_once(reference_app: Any) -> None:
     for name, expected in ((HYBRID_STACK_NAME, 1), (REFERENCE_STACK_NAME, 0)):
         found = Annotations.from_stack(reference_app["stacks"][name]).find_warning(

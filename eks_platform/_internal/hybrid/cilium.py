@@ -37,8 +37,8 @@ __all__ = [
 #: What to do instead of changing the pool of a deployed Cilium (said by every pool problem).
 POOL_CHANGE_PROCEDURE = (
     "Cilium's cluster pool must not change once Cilium is deployed (EKS user guide hybrid-nodes-cni): keep every "
-    "deployed pool CIDR in cilium_pool_cidrs and in the remote pod networks, and only append new ones (Cilium expands "
-    "a cluster pool by added entries). To really replace the pool, drain the hybrid nodes, uninstall Cilium (helm "
+    "deployed pool CIDR in the pool and in the remote pod networks, and only append new ones (Cilium expands a "
+    "cluster pool by added entries). To really replace the pool, drain the hybrid nodes, uninstall Cilium (helm "
     "uninstall cilium -n kube-system, then remove its CRDs and the CNI files on each node), and deploy again with the "
     "new pool"
 )
@@ -47,14 +47,18 @@ POOL_CHANGE_PROCEDURE = (
 def cilium_helm_values(pool_cidrs: Sequence[str], mask_size: int | None = None) -> dict[str, Any]:
     """The UG's documented ``cilium-values.yaml`` with the pool filled in (``pool_cidrs``, ``mask_size``)."""
     mask = DATA["cilium"]["podCidrMaskSize"] if mask_size is None else mask_size
-    values: dict[str, Any] = copy.deepcopy(DATA["cilium"]["values"]["documented"])
-    values["affinity"] = hybrid_node_affinity()
-    values["operator"]["affinity"] = hybrid_node_affinity()
-    values["ipam"]["operator"] = {
-        "clusterPoolIPv4MaskSize": mask,
-        "clusterPoolIPv4PodCIDRList": list(pool_cidrs),
+    documented: dict[str, Any] = copy.deepcopy(DATA["cilium"]["values"]["documented"])
+    # In the order of the user guide's cilium-values.yaml, so the rendered values read like the documented file.
+    return {
+        "affinity": hybrid_node_affinity(),
+        "ipam": {
+            **documented.pop("ipam"),
+            "operator": {"clusterPoolIPv4MaskSize": mask, "clusterPoolIPv4PodCIDRList": list(pool_cidrs)},
+        },
+        "loadBalancer": documented.pop("loadBalancer"),
+        "operator": {"affinity": hybrid_node_affinity(), **documented.pop("operator")},
+        **documented,
     }
-    return values
 
 
 def leaf_paths(values: Mapping[str, Any], prefix: str = "") -> list[str]:

@@ -94,11 +94,16 @@ class HybridNodes(Construct):
       anchor with the session name equal to the certificate CN, plus a trust anchor and profile);
     - its ``HYBRID_LINUX`` access entry;
     - security group rules on the cluster's control-plane security group: 443 in from the remote node and pod
-      CIDRs, kubelet (10250) out to node CIDRs, webhook ports out to pod CIDRs;
-    - optional routes from the VPC's private subnets to the remote CIDRs through a Transit Gateway or VGW;
-    - Cilium (pinned Helm chart, pool from the pod CIDRs, only on hybrid nodes) unless ``cni=HybridCni.NONE``;
-    - the add-ons hybrid nodes need on an Auto Mode cluster: kube-proxy, CoreDNS and the Pod Identity agent with its
-      hybrid DaemonSet (Auto Mode's built-in versions serve only Auto Mode nodes);
+      CIDRs, kubelet (10250) out to node CIDRs, webhook ports out to pod CIDRs when webhooks run on hybrid nodes;
+    - optional routes from the VPC's private subnets to the remote CIDRs through a Transit Gateway or VGW (a synth
+      warning without one: the VPC route tables must route the remote CIDRs, EKS user guide hybrid-nodes-networking);
+    - Cilium (pinned Helm chart with the EKS user guide's values, pool from ``cilium_pool_cidrs`` or the pod CIDRs,
+      only on hybrid nodes) unless ``cni=HybridCni.NONE``;
+    - the add-ons hybrid nodes need on an Auto Mode cluster: kube-proxy, CoreDNS (spread over compute types) and the
+      Pod Identity agent with its hybrid DaemonSet (Auto Mode's built-in versions serve only Auto Mode nodes);
+    - for every catalog add-on of the cluster, before or after this construct: the hybrid minimum version, and unless
+      the pod CIDRs are routable, webhook and APIService add-ons kept on cloud nodes (EKS user guide
+      hybrid-nodes-webhooks);
     - the nodeadm ``NodeConfig``: :meth:`node_config_yaml`, a file ``hybrid/<cluster>-nodeconfig-<provider>.yaml`` in
       the cloud assembly (``cdk.out``) written at synth, and an SSM parameter with deploy-time values resolved.
 
@@ -478,8 +483,9 @@ class HybridNodes(Construct):
         """kube-proxy, CoreDNS and the Pod Identity agent for the hybrid nodes (Auto Mode's serve only its nodes).
 
         On an Auto Mode cluster these are built in for Auto Mode nodes; hybrid nodes are extra capacity that needs
-        the add-ons (AWS add-ons carry anti-affinity to Auto Mode nodes). CoreDNS needs a node to run on: until the
-        first hybrid node joins with a CNI, EKS reports the add-on DEGRADED (CloudFormation treats that as done).
+        the add-ons. kube-proxy and the Pod Identity agent run on EC2 and hybrid nodes only; CoreDNS runs on Auto Mode
+        and hybrid nodes alike (EKS user guide, "Amazon EKS add-ons"), and spreads its replicas over both (the user
+        guide recommends at least one on each side of a mixed cluster, hybrid-nodes-webhooks).
         """
         # On the platform cluster (an AutoModeCluster) the add-ons go to <cluster>/Addons like its own add_addon.
         owner = self._owner_cluster
