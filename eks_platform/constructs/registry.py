@@ -31,7 +31,7 @@ class _Registries(Construct):
 
 
 class ClusterRegistry:
-    """Every Pod Identity binding and add-on created for one cluster in this app."""
+    """Every Pod Identity binding, add-on and ``HybridNodes`` created for one cluster in this app."""
 
     def __init__(self, cluster_path: str) -> None:
         self.cluster_path = cluster_path
@@ -40,8 +40,7 @@ class ClusterRegistry:
         self.addon_objects: dict[str, Any] = {}
         #: Called with every add-on created after registration (``HybridNodes`` places add-ons and opens ports).
         self.addon_listeners: list[Callable[[Any], None]] = []
-        #: Whether EKS Hybrid Nodes (``HybridNodes``) joined this cluster, and whether every one of them routes its
-        #: pod CIDRs (then webhooks may run on hybrid nodes).
+        #: The ``HybridNodes`` that joined this cluster (add-ons read whether their pod CIDRs are routable).
         self.hybrid_nodes: list[Any] = []
 
     @classmethod

@@ -427,8 +427,9 @@ class HybridNodes(Construct):
         """Tell the cluster's add-ons (existing and future) that hybrid nodes joined: placement, minimums, ports."""
         registry = ClusterRegistry.of(self.cluster)
         registry.hybrid_nodes.append(self)
+        routable = all(bool(getattr(other, "pod_cidrs_routable", False)) for other in registry.hybrid_nodes)
         for addon in list(registry.addon_objects.values()):
-            addon.join_hybrid_nodes(pod_cidrs_routable=self.pod_cidrs_routable)
+            addon.join_hybrid_nodes(pod_cidrs_routable=routable)
             self._open_webhook_ports(addon)
         registry.addon_listeners.append(self._open_webhook_ports)
 
