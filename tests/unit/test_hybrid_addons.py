@@ -304,3 +304,11 @@ def test_reference_hybrid_stack_installs_no_addon_below_its_hybrid_minimum(
 ) -> None:
     ksm = _addon(reference_templates[HYBRID_STACK_NAME], "kube-state-metrics")
     assert ksm["AddonVersion"] == "v2.15.0-eksbuild.4"
+
+
+def test_readme_describes_coredns_and_webhook_ports_as_the_user_guide_does() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    hybrid = readme[readme.index("## Hybrid nodes"):readme.index("## Pod Identity")]
+    assert "DEGRADED" not in hybrid and "carry anti-affinity to Auto Mode nodes" not in hybrid
+    assert "Auto Mode and hybrid nodes alike" in hybrid and "topologySpreadConstraints" in hybrid
+    assert "`[443, 9443]`" not in hybrid and "cert-manager 10250, metrics-server 10251" in hybrid
