@@ -312,3 +312,17 @@ def test_readme_describes_coredns_and_webhook_ports_as_the_user_guide_does() -> 
     assert "DEGRADED" not in hybrid and "carry anti-affinity to Auto Mode nodes" not in hybrid
     assert "Auto Mode and hybrid nodes alike" in hybrid and "topologySpreadConstraints" in hybrid
     assert "`[443, 9443]`" not in hybrid and "cert-manager 10250, metrics-server 10251" in hybrid
+
+
+def test_placement_never_overwrites_what_the_user_set() -> None:
+    from eks_platform._internal import addons as cat
+    from eks_platform._internal.hybrid.addons import hybrid_configuration
+
+    entry = cat.catalog()["cert-manager"]
+    given = {"webhook": "not an object", "cainjector": {"replicaCount": 2}, "affinity": USER_AFFINITY}
+    placed = hybrid_configuration(entry, given, pod_cidrs_routable=False)
+    assert placed == {"webhook": "not an object", "cainjector": {"replicaCount": 2, "affinity": CLOUD_ONLY},
+                      "affinity": USER_AFFINITY, "startupapicheck": {"affinity": CLOUD_ONLY}}
+    assert given == {"webhook": "not an object", "cainjector": {"replicaCount": 2}, "affinity": USER_AFFINITY}
+    assert hybrid_configuration(entry, None, pod_cidrs_routable=True) is None
+    assert hybrid_configuration(cat.catalog()["kube-state-metrics"], None, pod_cidrs_routable=False) is None

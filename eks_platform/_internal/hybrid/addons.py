@@ -62,13 +62,15 @@ def _has(config: Mapping[str, Any], path: str) -> bool:
 
 
 def _set(config: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``path`` (dotted); a key on the way that the user set to something other than an object is left alone."""
     parts = path.split(".")
     node = config
     for part in parts[:-1]:
-        child = node.get(part)
+        if part not in node:
+            node[part] = {}
+        child = node[part]
         if not isinstance(child, dict):
-            child = {}
-            node[part] = child
+            return
         node = child
     node[parts[-1]] = value
 
