@@ -458,7 +458,8 @@ class ManagedAddon(Construct):
 
     def _placement_notice(self, pod_cidrs_routable: bool) -> None:
         notice = hybrid.placement_notice(self.entry, pod_cidrs_routable=pod_cidrs_routable)
-        if notice:
+        if notice and not getattr(self, "_placement_noticed", False):
+            self._placement_noticed = True  # once, however many HybridNodes join the cluster
             cdk.Annotations.of(self).add_warning_v2("eks-platform:hybrid-addon-placement", notice)
 
     def _configuration_values(self, config: dict[str, Any] | None) -> str | None:
