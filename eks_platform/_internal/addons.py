@@ -7,6 +7,7 @@ regenerates from ``aws eks describe-addon-versions`` output.
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import math
 import re
@@ -214,6 +215,27 @@ def unpinned_notice(entry: CatalogEntry, kubernetes_version: str) -> str:
         f"(`aws eks describe-addon-versions --addon-name {entry.name} --kubernetes-version {kubernetes_version}`) or "
         "refresh the catalog with scripts/refresh_addons.py"
     )
+
+
+def minor_key(minor: str) -> tuple[int, int]:
+    major, _, rest = minor.partition(".")
+    return int(major), int(rest)
+
+
+def pin_regressions(entries: Mapping[str, CatalogEntry]) -> list[str]:
+    """Pins that go down from one pinned minor to the next: an upgrade would silently downgrade the add-on
+    (EKS refuses to downgrade a running add-on). The catalog must have none."""
+    problems = []
+    for name, entry in sorted(entries.items()):
+        pinned = sorted(entry.pins, key=minor_key)
+        for lower, higher in itertools.pairwise(pinned):
+            was, now = entry.pins[lower].version, entry.pins[higher].version
+            if version_key(now) < version_key(was):
+                problems.append(
+                    f"add-on {name}: the pin for Kubernetes {higher} ({now}) is lower than the pin for {lower} "
+                    f"({was}); upgrading the cluster would downgrade the add-on. Pin {higher} at {was} or higher"
+                )
+    return problems
 
 
 def partition_problem(entry: CatalogEntry, region: str | None) -> str | None:

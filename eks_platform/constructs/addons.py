@@ -252,8 +252,9 @@ class ManagedAddon(Construct):
             Default: - required unless ``version`` is given (``AutoModeCluster.add_addon`` passes it).
         version: an explicit ``vX.Y.Z-eksbuild.N``. Default: - the catalog pin for the cluster's minor; without a
             pin for that minor, no ``AddonVersion`` (EKS installs its default for the minor; an info message says
-            so). With EKS Hybrid Nodes on the cluster (``HybridNodes``), a version below the add-on's hybrid minimum
-            (EKS user guide hybrid-nodes-add-ons) is a ``ConfigError``.
+            so). Pins never decrease from one minor to the next, so an upgrade never downgrades the add-on. With
+            EKS Hybrid Nodes on the cluster (``HybridNodes``), a version below the add-on's hybrid minimum (EKS user
+            guide hybrid-nodes-add-ons) is a ``ConfigError``.
         configuration: add-on configuration, serialised to ``ConfigurationValues`` JSON (sorted keys). See
             ``aws eks describe-addon-configuration``. With ``HybridNodes`` on the cluster, add-ons that serve a
             webhook or an APIService (cert-manager, metrics-server, ADOT) also get a required node affinity away from
