@@ -49,6 +49,7 @@ def test_catalog_covers_the_supported_community_and_aws_add_ons() -> None:
     aws = {
         "eks-pod-identity-agent", "aws-ebs-csi-driver", "snapshot-controller", "amazon-cloudwatch-observability",
         "coredns", "kube-proxy", "vpc-cni", "adot", "aws-guardduty-agent",
+        "aws-efs-csi-driver", "aws-mountpoint-s3-csi-driver", "aws-fsx-csi-driver",
     }
     assert {n for n, a in ADDONS.items() if a["owner"] == "community"} == community
     assert {n for n, a in ADDONS.items() if a["owner"] == "aws"} == aws
@@ -99,12 +100,12 @@ UG_HYBRID_MINIMUMS = {
 
 
 def test_hybrid_minimums_are_the_user_guides() -> None:
-    found = {n: a["hybrid_minimum"]["version"] for n, a in ADDONS.items() if "hybrid_minimum" in a}
+    found = {n: a["hybrid_min"]["version"] for n, a in ADDONS.items() if "hybrid_min" in a}
     assert found == UG_HYBRID_MINIMUMS
     for name, entry in ADDONS.items():
-        if "hybrid_minimum" in entry:
+        if "hybrid_min" in entry:
             assert entry["hybrid"], f"{name} has a hybrid minimum but is not marked hybrid-compatible"
-            assert entry["hybrid_minimum"]["source"] in RAW["sources"], name
+            assert entry["hybrid_min"]["source"] in RAW["sources"], name
 
 
 @pytest.mark.parametrize("name", sorted(UG_HYBRID_MINIMUMS))

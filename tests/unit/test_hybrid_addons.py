@@ -218,7 +218,7 @@ def _hybrid_cluster(name: str) -> tuple[cdk.Stack, AutoModeCluster]:
 def test_fails_when_an_addon_added_after_hybrid_nodes_is_below_the_hybrid_minimum() -> None:
     stack, cluster = _hybrid_cluster("MinimumAfter")
     HybridNodes(stack, "Hybrid", cluster=cluster)
-    with pytest.raises(ConfigError, match=r"version v2\.15\.0-eksbuild\.3 of add-on kube-state-metrics is below "
+    with pytest.raises(ConfigError, match=r"version v2\.15\.0-eksbuild\.3 of add-on kube-state-metrics is older than "
                                           r"v2\.15\.0-eksbuild\.4"):
         cluster.add_addon("kube-state-metrics", version="v2.15.0-eksbuild.3")
 
@@ -226,7 +226,7 @@ def test_fails_when_an_addon_added_after_hybrid_nodes_is_below_the_hybrid_minimu
 def test_fails_when_hybrid_nodes_join_a_cluster_with_an_addon_below_the_hybrid_minimum() -> None:
     stack, cluster = _hybrid_cluster("MinimumBefore")
     cluster.add_addon("metrics-server", version="v0.7.1-eksbuild.1")
-    with pytest.raises(ConfigError, match=r"metrics-server is below v0\.7\.2-eksbuild\.1"):
+    with pytest.raises(ConfigError, match=r"metrics-server is older than v0\.7\.2-eksbuild\.1"):
         HybridNodes(stack, "Hybrid", cluster=cluster)
 
 

@@ -1,6 +1,6 @@
 """Catalog add-ons on a cluster with EKS Hybrid Nodes, pure rules: minimum versions, placement, webhook ports.
 
-The data is in the add-on catalog (``_internal/data/addons.json``: ``hybrid_minimum``, ``hybrid_placement``).
+The data is in the add-on catalog (``_internal/data/addons.json``: ``hybrid_min``, ``hybrid_placement``).
 
 Sources:
 
@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from eks_platform._internal import addons as cat
-from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid.common import HYBRID_NODE_LABEL, hybrid_node_affinity
 
 __all__ = [
@@ -36,20 +35,14 @@ COMPUTE_TYPE_LABEL = HYBRID_NODE_LABEL[0]
 
 
 def minimum_problem(entry: cat.CatalogEntry, version: str | None, *, setting: str) -> str | None:
-    """A version below the add-on's hybrid minimum (the user guide's "... and above"), or None.
+    """A version below the add-on's hybrid minimum (``hybrid_min``, the user guide's "... and above"), or None.
 
-    ``version`` None (EKS's default for the minor, not known at synth) and unresolved tokens are not judged.
+    ``version`` None (EKS's default for the minor, not known at synth) and unresolved tokens are not judged. The
+    wording is the catalog rule's (:func:`eks_platform._internal.addons.hybrid_minimum_problem`).
     """
-    minimum = entry.hybrid_minimum
-    if minimum is None or version is None or v.is_unresolved(version) or not cat.VERSION_PATTERN.match(version):
+    if version is None:
         return None
-    if cat.version_key(version) >= cat.version_key(minimum):
-        return None
-    return (
-        f"{setting} {version} of add-on {entry.name} is below {minimum}, the oldest version the EKS user guide "
-        f"validates on hybrid nodes (hybrid-nodes-add-ons), and this cluster runs EKS Hybrid Nodes; use {minimum} or "
-        f"later (`aws eks describe-addon-versions --addon-name {entry.name}`)"
-    )
+    return cat.hybrid_minimum_problem(entry, version, setting=setting)
 
 
 def _has(config: Mapping[str, Any], path: str) -> bool:
