@@ -24,6 +24,8 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# The CLI prints a stack frame of the jsii kernel under each warning unless traces are off; they help nobody here.
+export CDK_DISABLE_STACK_TRACE := 1
 CDK := npx --no-install cdk --no-notices --no-version-reporting
 # Targets that use the virtualenv depend on $(SETUP). `make synth SETUP= VENV=<venv>` runs a target with another,
 # already set-up environment (tests/contract/test_readme_commands.py does this).

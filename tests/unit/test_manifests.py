@@ -349,11 +349,12 @@ def test_fails_naming_the_pip_package_when_the_layer_of_the_minor_is_missing() -
 
     from eks_platform._internal.kubectl_layers import kubectl_layer
 
-    assert importlib.util.find_spec("aws_cdk.lambda_layer_kubectl_v35") is None  # an extra, not installed in dev
+    # 1.32-1.35's layers are dependencies; 1.36's is the extra kubectl-v36, not installed in dev
+    assert importlib.util.find_spec("aws_cdk.lambda_layer_kubectl_v36") is None
     with pytest.raises(
-        ConfigError, match=r"aws-cdk\.lambda-layer-kubectl-v35, which is not installed.*cdk-eks-platform\[kubectl-v35\]"
+        ConfigError, match=r"aws-cdk\.lambda-layer-kubectl-v36, which is not installed.*cdk-eks-platform\[kubectl-v36\]"
     ):
-        kubectl_layer(new_stack(new_app(), "LayerStack35"), "Layer", "1.35")
+        kubectl_layer(new_stack(new_app(), "LayerStack36"), "Layer", "1.36")
 
 
 def test_kubectl_layer_for_1_33_comes_from_its_own_package() -> None:
