@@ -233,7 +233,7 @@ def write_doc(quick: bool) -> None:
         "**Machine:** " + f"{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['os']}. "
         f"Load average at the start: {m['load_average']}.",
         "",
-        "**The machine is shared** with other jobs (other sessions build and test in parallel on the same 2 cores), "
+        "**The machine is shared** with other jobs (other builds and test runs may share its 2 cores), "
         "so absolute times carry noise: each table shows the load average around its runs. Ratios (measured in "
         "alternating runs within one process) are more robust than absolute seconds.",
         "",

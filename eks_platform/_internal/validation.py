@@ -6,13 +6,17 @@ Values that are unresolved CDK tokens are skipped: they cannot be judged at synt
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import math
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from aws_cdk import Token
+
+_T = TypeVar("_T")
 
 DNS1123_LABEL_MAX = 63
 DNS1123_SUBDOMAIN_MAX = 253
@@ -193,7 +197,6 @@ def partition_of_region(region: str | None) -> str | None:
 
 def unknown_keys(setting: str, given: Iterable[str], allowed: Sequence[str]) -> list[str]:
     """Keys in ``given`` not in ``allowed``, with a did-you-mean suggestion."""
-    import difflib
 
     problems = []
     for key in given:
@@ -260,3 +263,56 @@ def k8s_label_value(setting: str, value: object) -> list[str]:
             "starting and ending with a letter or digit"
         ]
     return []
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def enum_problems(setting: str, value: object, enum_cls: type[Enum]) -> list[str]:
+    """``value`` is a member of ``enum_cls`` or one of its values."""
+    if isinstance(value, enum_cls):
+        return []
+    allowed = [m.value for m in enum_cls]
+    if value in allowed:
+        return []
+    return [f"{setting} {value!r} is not one of {', '.join(map(repr, allowed))}"]
+
+
+def coerce_enum(value: Any, enum_cls: type[E]) -> E | Any:
+    """The member for ``value`` when there is one, else ``value`` unchanged (``enum_problems`` reports it)."""
+    try:
+        return enum_cls(value)
+    except (ValueError, TypeError):
+        return value
+
+
+def store_tuple(owner: Any, name: str) -> tuple[Any, ...]:
+    """Store a frozen dataclass's sequence field as a tuple (a lone value becomes a one-item tuple, None empty)."""
+    value = getattr(owner, name)
+    if value is None:
+        result: tuple[Any, ...] = ()
+    elif isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        result = (value,)
+    else:
+        result = tuple(value)
+    object.__setattr__(owner, name, result)
+    return result
+
+
+def as_tuple(value: Iterable[_T] | None) -> tuple[_T, ...]:
+    """A frozen value object's sequence field as a tuple (``None`` or empty -> ``()``)."""
+    return tuple(value or ())
+
+
+def one_of_problems(setting: str, value: object, allowed: Sequence[str], *, hint: str = "") -> list[str]:
+    """``value`` must be one of ``allowed`` (an enum's values as cdk.json writes them); ``hint`` explains the choice."""
+    if isinstance(value, str) and value in allowed:
+        return []
+    return [f"{setting} {value!r} is not one of {', '.join(map(repr, allowed))}{hint}"]
+
+
+def enum_member_problems(setting: str, value: object, enum_cls: type[Enum]) -> list[str]:
+    """``value`` must be a member of ``enum_cls`` (a Python keyword argument; cdk.json values use one_of_problems)."""
+    if isinstance(value, enum_cls):
+        return []
+    return [f"{setting} {value!r} must be a {enum_cls.__name__} member ({', '.join(str(m.value) for m in enum_cls)})"]
