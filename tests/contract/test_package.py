@@ -171,3 +171,10 @@ def test_sdist_contains_readme_pyproject_and_data_tables(dist: dict[str, Path]) 
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     expected = {"README.md", "pyproject.toml", "eks_platform/py.typed"} | _source_files("_internal/data/*.json")
     assert expected - names == set()
+
+
+def test_version_is_the_newest_changelog_release(wheel_metadata: dict[str, Any]) -> None:
+    releases = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - (\d{4}-\d{2}-\d{2})$", (REPO_ROOT / "CHANGELOG.md").read_text(),
+                          re.MULTILINE)
+    assert releases, "CHANGELOG.md has no release entry, only Unreleased"
+    assert releases[0][0] == _pyproject()["project"]["version"] == wheel_metadata["metadata"]["Version"]
