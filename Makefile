@@ -37,9 +37,11 @@ SETUP ?= setup
 setup: $(VENV)/.installed node_modules/.installed
 
 # The lock pins uv itself: pip installs that uv, uv installs the lock (hashes checked), then this package, editable.
-$(VENV)/.installed: pyproject.toml $(LOCK)
+$(UV):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet "$$(grep -m1 -E '^uv==' $(LOCK) | cut -d' ' -f1)"
+
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(UV)
 	$(UV) pip sync --quiet --python $(PY) --require-hashes $(LOCK)
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	$(PY) scripts/check_lock.py $(LOCK)
@@ -50,11 +52,12 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # After a change to the dependencies in pyproject.toml: re-resolve the lock, keeping every pin that still fits.
-lock: $(SETUP)
+# (Needs only uv, so it works while the set-up refuses a lock that no longer matches pyproject.toml.)
+lock: | $(UV)
 	$(UV) pip compile --quiet pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes \
 		--custom-compile-command "make lock" --output-file $(LOCK)
 
-lock-upgrade: $(SETUP)  ## move every locked package to its newest allowed version (then review the snapshot diffs)
+lock-upgrade: | $(UV)  ## move every locked package to its newest allowed version (then review the snapshot diffs)
 	$(UV) pip compile --quiet pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes \
 		--custom-compile-command "make lock" --upgrade --output-file $(LOCK)
 
