@@ -32,7 +32,7 @@ CDK := npx --no-install cdk --no-notices --no-version-reporting
 SETUP ?= setup
 
 .PHONY: setup synth test deploy diff bootstrap lint typecheck clean wheel diagram lock lock-upgrade
-.PHONY: example-test example-test-lowest install-check example-snapshots audit fuzz bench
+.PHONY: example-test example-test-lowest install-check example-snapshots audit fuzz bench manifests manifests-check
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -109,6 +109,12 @@ wheel: $(SETUP)  ## sdist + wheel into dist/
 
 diagram: $(SETUP)  ## regenerate docs/architecture.dot and .png from the reference app (needs Graphviz `dot`)
 	$(PY) scripts/diagram.py
+
+manifests: $(SETUP)  ## rewrite manifests/ (the reference app's rendered Kubernetes YAML, what Argo CD syncs); commit it
+	$(PY) scripts/manifests.py
+
+manifests-check: $(SETUP)  ## fail when the committed manifests/ differs from what synth renders now
+	$(PY) scripts/manifests.py --check
 
 example-test: wheel  ## the wheel in a clean virtualenv with the locked versions; examples/team-app's tests against it
 	rm -rf $(EXAMPLE_VENV)
