@@ -32,7 +32,8 @@ CDK := npx --no-install cdk --no-notices --no-version-reporting
 SETUP ?= setup
 
 .PHONY: setup synth test deploy diff bootstrap lint typecheck clean wheel diagram lock lock-upgrade
-.PHONY: example-test example-test-lowest install-check example-snapshots audit fuzz bench manifests manifests-check
+.PHONY: example-test example-test-lowest install-check example-snapshots audit fuzz bench lifecycle
+.PHONY: manifests manifests-check
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -78,6 +79,9 @@ deploy: $(SETUP)
 
 test: $(SETUP)
 	$(PY) -m pytest -q
+
+lifecycle: $(SETUP)  ## the lifecycle matrix: every kind of change synthesized before/after and judged (its own target)
+	$(PY) -m pytest -q tests/lifecycle
 
 lint: $(SETUP)
 	$(VENV_BIN)/ruff check eks_platform tests scripts examples

@@ -49,7 +49,8 @@ def _ci_script_make_commands() -> list[str]:
 
 def test_workflow_and_ci_script_run_the_same_make_targets() -> None:
     workflow_runs = [step["run"].strip() for step in _steps() if "run" in step]
-    expected = ["make test", "make lint", "make install-check", "make example-test", "make example-test-lowest"]
+    expected = ["make test", "make lifecycle", "make lint", "make install-check", "make example-test",
+                "make example-test-lowest"]
     assert workflow_runs == _ci_script_make_commands() == expected
 
 
@@ -64,5 +65,5 @@ def test_ci_script_fails_on_any_failing_step() -> None:
 
 def test_make_targets_exist() -> None:
     targets = set(re.findall(r"^([a-z-]+):", (REPO_ROOT / "Makefile").read_text(), re.MULTILINE))
-    assert {"test", "wheel", "diagram", "example-test", "example-test-lowest", "install-check", "lint", "lock",
-            "bootstrap", "synth", "deploy"} <= targets
+    assert {"test", "lifecycle", "wheel", "diagram", "example-test", "example-test-lowest", "install-check", "lint",
+            "lock", "bootstrap", "synth", "deploy"} <= targets
