@@ -32,8 +32,8 @@ CDK := npx --no-install cdk --no-notices --no-version-reporting
 SETUP ?= setup
 
 .PHONY: setup synth test deploy diff bootstrap lint typecheck clean wheel diagram lock lock-upgrade
-.PHONY: example-test example-test-lowest install-check example-snapshots audit fuzz bench lifecycle
-.PHONY: manifests manifests-check
+.PHONY: example-test example-test-lowest install-check example-snapshots examples-typecheck
+.PHONY: audit fuzz bench lifecycle manifests manifests-check
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -105,7 +105,8 @@ LOWEST_VENV ?= .venv-lowest
 # able to install the wheel.
 OTHER_AWS_CDK_LIB ?= 2.271.0
 WHEEL = $$(ls dist/*.whl)
-EXAMPLE_PYTEST = cd examples/team-app && env -u PYTHONPATH EKS_PLATFORM_EXPECT_WHEEL=1
+EXAMPLE_APPS := team-app app-team
+EXAMPLE_ENV := env -u PYTHONPATH EKS_PLATFORM_EXPECT_WHEEL=1
 
 wheel: $(SETUP)  ## sdist + wheel into dist/
 	rm -rf dist
@@ -120,11 +121,18 @@ manifests: $(SETUP)  ## rewrite manifests/ (the reference app's rendered Kuberne
 manifests-check: $(SETUP)  ## fail when the committed manifests/ differs from what synth renders now
 	$(PY) scripts/manifests.py --check
 
-example-test: wheel  ## the wheel in a clean virtualenv with the locked versions; examples/team-app's tests against it
+example-test: wheel  ## the wheel in a clean virtualenv with the locked versions; every example app's tests against it
 	rm -rf $(EXAMPLE_VENV)
 	$(UV) venv --quiet --python $(PYTHON) $(EXAMPLE_VENV)
 	$(UV) pip install --quiet --python $(EXAMPLE_VENV)/bin/python --constraint $(LOCK) "$(WHEEL)[testing]"
-	$(EXAMPLE_PYTEST) $(CURDIR)/$(EXAMPLE_VENV)/bin/python -m pytest -q
+	for app in $(EXAMPLE_APPS); do (cd examples/$$app && $(EXAMPLE_ENV) $(CURDIR)/$(EXAMPLE_VENV)/bin/python -m pytest -q) || exit 1; done
+	$(MAKE) examples-typecheck
+
+examples-typecheck: $(SETUP)  ## mypy --strict over every example app (its packages, tests and app.py)
+	for example in examples/*/; do \
+		(cd "$$example" && PYTHONPATH="$(CURDIR):$(CURDIR)/$$example" $(VENV_BIN)/mypy --strict \
+			$$(ls -d */ | grep -v __ | tr -d /) app.py) || exit 1; \
+	done
 
 # The same tests with every dependency of the wheel (runtime and the testing extra) at the floor pyproject.toml
 # declares, so a floor that does not work fails here (snapshot, replacement guard, cfn-lint, policy pack, behaviour).
@@ -135,7 +143,7 @@ example-test-lowest: wheel  ## examples/team-app's tests against the wheel with 
 	$(UV) pip install --quiet --python $(LOWEST_VENV)/bin/python --constraint $(LOWEST_VENV)/floors.txt \
 		"$(WHEEL)[testing]"
 	$(PY) scripts/floor_constraints.py "$(WHEEL)" --extra testing --check $(LOWEST_VENV)/bin/python
-	$(EXAMPLE_PYTEST) $(CURDIR)/$(LOWEST_VENV)/bin/python -m pytest -q
+	for app in $(EXAMPLE_APPS); do (cd examples/$$app && $(EXAMPLE_ENV) $(CURDIR)/$(LOWEST_VENV)/bin/python -m pytest -q) || exit 1; done
 
 install-check: wheel  ## a team app on another aws-cdk-lib release in range can install the wheel (pip's resolver)
 	$(PY) -m pip install --dry-run --ignore-installed "$(WHEEL)" "aws-cdk-lib==$(OTHER_AWS_CDK_LIB)" \
@@ -143,6 +151,7 @@ install-check: wheel  ## a team app on another aws-cdk-lib release in range can 
 
 example-snapshots: $(SETUP)  ## after an intended change: rewrite the example's snapshots and baselines (then review)
 	cd examples/team-app && $(CURDIR)/$(PY) -m pytest -q --snapshot-update --eks-platform-update-baselines
+	cd examples/app-team && $(CURDIR)/$(PY) -m pytest -q --snapshot-update --eks-platform-update-baselines
 
 clean:
 	rm -rf cdk.out .pytest_cache .hypothesis dist $(EXAMPLE_VENV) $(LOWEST_VENV)
