@@ -45,6 +45,10 @@ $(UV):
 
 $(VENV)/.installed: pyproject.toml $(LOCK) | $(UV)
 	$(UV) pip sync --quiet --python $(PY) --require-hashes $(LOCK)
+	# aws-cdk-lib and aws-cdk.cloud-assembly-schema both ship aws_cdk/cloud_assembly_schema/__init__.py, and uv
+	# installs in parallel, so either copy can land last. Only aws-cdk-lib's registers the jsii types aws-cdk-lib
+	# returns (Annotations' MetadataEntry): install it again so its copy is the one on disk.
+	$(UV) pip install --quiet --python $(PY) --require-hashes --no-deps --reinstall-package aws-cdk-lib -r $(LOCK)
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	$(PY) scripts/check_lock.py $(LOCK)
 	touch $@
@@ -132,6 +136,8 @@ example-test: wheel  ## the wheel in a clean virtualenv with the locked versions
 	rm -rf $(EXAMPLE_VENV)
 	$(UV) venv --quiet --python $(PYTHON) $(EXAMPLE_VENV)
 	$(UV) pip install --quiet --python $(EXAMPLE_VENV)/bin/python --constraint $(LOCK) "$(WHEEL)[testing]"
+	$(UV) pip install --quiet --python $(EXAMPLE_VENV)/bin/python --constraint $(LOCK) --no-deps \
+		--reinstall-package aws-cdk-lib aws-cdk-lib  # its aws_cdk/cloud_assembly_schema must land last (see setup)
 	for app in $(EXAMPLE_APPS); do (cd examples/$$app && $(EXAMPLE_ENV) $(CURDIR)/$(EXAMPLE_VENV)/bin/python -m pytest -q) || exit 1; done
 	$(MAKE) examples-typecheck
 
@@ -149,6 +155,8 @@ example-test-lowest: wheel  ## examples/team-app's tests against the wheel with 
 	$(PY) scripts/floor_constraints.py "$(WHEEL)" --extra testing > $(LOWEST_VENV)/floors.txt
 	$(UV) pip install --quiet --python $(LOWEST_VENV)/bin/python --constraint $(LOWEST_VENV)/floors.txt \
 		"$(WHEEL)[testing]"
+	$(UV) pip install --quiet --python $(LOWEST_VENV)/bin/python --constraint $(LOWEST_VENV)/floors.txt --no-deps \
+		--reinstall-package aws-cdk-lib aws-cdk-lib  # its aws_cdk/cloud_assembly_schema must land last (see setup)
 	$(PY) scripts/floor_constraints.py "$(WHEEL)" --extra testing --check $(LOWEST_VENV)/bin/python
 	for app in $(EXAMPLE_APPS); do (cd examples/$$app && $(EXAMPLE_ENV) $(CURDIR)/$(LOWEST_VENV)/bin/python -m pytest -q) || exit 1; done
 
