@@ -6,7 +6,8 @@ histogram, so drift shows up when the reference app grows). What it leaves out i
 the resources: validation, ConfigError messages, warnings, acknowledgments, the cdk8s charts (written here as plain
 dicts) and the resource-limit check.
 
-Usage: ``python bench/plain_app.py`` synthesizes it into a temp directory and prints the resource counts.
+Usage: ``python bench/plain_app.py`` synthesizes it into a temp directory and prints the resource counts;
+``--quiet`` prints nothing (``cdk synth --app "python bench/plain_app.py --quiet"``).
 """
 
 from __future__ import annotations
@@ -67,6 +68,26 @@ def cdk_json_platform() -> dict[str, Any]:
     return platform
 
 
+def plain_pod_identity(scope: Construct, cluster: eks.Cluster, ns: str, sa: str,
+                       managed_policies: list[iam.IManagedPolicy]) -> None:
+    """One Pod Identity binding by hand: a role trusted by pods.eks.amazonaws.com for this cluster, namespace and
+    service account (with sts:TagSession), and the association."""
+    role = iam.Role(
+        scope, f"PodRole{ns}{sa}",
+        assumed_by=iam.ServicePrincipal("pods.eks.amazonaws.com").with_conditions({"StringEquals": {
+            "aws:RequestTag/eks-cluster-arn": cluster.cluster_arn,
+            "aws:RequestTag/kubernetes-namespace": ns,
+            "aws:RequestTag/kubernetes-service-account": sa,
+        }}),
+        managed_policies=managed_policies,
+    )
+    role.assume_role_policy.add_statements(  # type: ignore[union-attr]
+        iam.PolicyStatement(actions=["sts:TagSession"], principals=[iam.ServicePrincipal("pods.eks.amazonaws.com")])
+    )
+    eks.CfnPodIdentityAssociation(scope, f"Association{ns}{sa}", cluster_name=cluster.cluster_name,
+                                  namespace=ns, service_account=sa, role_arn=role.role_arn)
+
+
 class PlainStack(cdk.Stack):
     """A stack with fixed AZs (no lookup) holding one hand-built Auto Mode platform."""
 
@@ -121,24 +142,11 @@ class PlainStack(cdk.Stack):
         for arn in platform.get("adminPrincipalArns", []):
             cluster.grant_cluster_admin("Admin" + hashlib.sha256(arn.encode()).hexdigest()[:8], arn)
 
+        self.cluster = cluster
         for binding in platform.get("podIdentities", []):
-            ns, sa = binding["namespace"], binding["serviceAccount"]
-            role = iam.Role(
-                self, f"PodRole{ns}{sa}",
-                assumed_by=iam.ServicePrincipal("pods.eks.amazonaws.com").with_conditions({"StringEquals": {
-                    "aws:RequestTag/eks-cluster-arn": cluster.cluster_arn,
-                    "aws:RequestTag/kubernetes-namespace": ns,
-                    "aws:RequestTag/kubernetes-service-account": sa,
-                }}),
-                managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(p)
-                                  for p in binding.get("managedPolicies", [])],
-            )
-            role.assume_role_policy.add_statements(  # type: ignore[union-attr]
-                iam.PolicyStatement(actions=["sts:TagSession"],
-                                    principals=[iam.ServicePrincipal("pods.eks.amazonaws.com")])
-            )
-            eks.CfnPodIdentityAssociation(self, f"Association{ns}{sa}", cluster_name=cluster.cluster_name,
-                                          namespace=ns, service_account=sa, role_arn=role.role_arn)
+            plain_pod_identity(self, cluster, binding["namespace"], binding["serviceAccount"],
+                               [iam.ManagedPolicy.from_aws_managed_policy_name(p)
+                                for p in binding.get("managedPolicies", [])])
 
         addons = list(platform.get("addons", {}))
         if hybrid:
@@ -161,7 +169,10 @@ class PlainStack(cdk.Stack):
             }]
             tiers = {"standard": ("3000", "125"), "fast": ("16000", "1000")}
             for tier in storage.get("tiers", []):
-                iops, throughput = tiers[tier]
+                if isinstance(tier, dict):  # {"name", "iops", "throughput"} (bench/scale.py)
+                    tier, iops, throughput = tier["name"], str(tier["iops"]), str(tier["throughput"])
+                else:
+                    iops, throughput = tiers[tier]
                 objects.append({"apiVersion": "storage.k8s.io/v1beta1", "kind": "VolumeAttributesClass",
                                 "metadata": {"name": tier}, "driverName": "ebs.csi.eks.amazonaws.com",
                                 "parameters": {"type": "gp3", "iops": iops, "throughput": throughput}})
@@ -292,7 +303,10 @@ if __name__ == "__main__":
 
     app = cdk.App()
     build_plain_app(app)
-    for stack in app.synth().stacks:
+    assembly = app.synth()
+    if "--quiet" in sys.argv:  # under `cdk synth --app "python bench/plain_app.py --quiet"` (bench/synth_process.py)
+        sys.exit(0)
+    for stack in assembly.stacks:
         counts = Counter(r["Type"] for r in stack.template["Resources"].values())
         print(stack.stack_name, sum(counts.values()))
         for rtype, count in sorted(counts.items()):
