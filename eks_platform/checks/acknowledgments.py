@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from aws_cdk import Acknowledgment, Stack, Stage, Validations
 from constructs import IConstruct
 
+from eks_platform._internal.tree import path_of, root_of
 from eks_platform.errors import ConfigError
 
 #: Context flag: record acknowledgments but do not apply them. ``make audit`` sets it on a second build of the app
@@ -70,8 +71,7 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
 def acknowledge_all(scope: IConstruct, rule_ids: Iterable[str], reason: str) -> None:
     """:func:`acknowledge` for several rule IDs on one scope with one reason (one call into CDK: cheaper)."""
     ids = list(rule_ids)
-    node = scope.node
-    path = node.path
+    path = path_of(scope)
     problems = []
     for rule_id in ids:
         if not isinstance(rule_id, str) or not rule_id.strip():
@@ -93,7 +93,7 @@ def acknowledge_all(scope: IConstruct, rule_ids: Iterable[str], reason: str) -> 
     if not ids:
         return
     text = reason.strip()
-    root = node.root
+    root = root_of(scope)
     registry: list[Acknowledged] | None = getattr(root, _REGISTRY_ATTRIBUTE, None)
     if registry is None:
         registry = []

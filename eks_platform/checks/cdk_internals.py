@@ -16,11 +16,11 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
+from eks_platform._internal.tree import path_of, stack_of
 from eks_platform.checks.acknowledgments import acknowledge_all
 
 _RUNTIME = re.compile(r"^([a-z]+)(\d+(\.?\d+|\.x)?)?.*$")
@@ -115,15 +115,15 @@ def internal_finding_ids(scope: IConstruct) -> dict[IConstruct, list[str]]:
     for construct in scope.node.find_all():
         ids: list[str] = []
         if isinstance(construct, (iam.CfnRole, iam.CfnUser, iam.CfnGroup)):
-            stack = Stack.of(construct)
+            stack = stack_of(construct)
             ids += iam4_finding_ids(stack.resolve(construct.managed_policy_arns))
             for policy in stack.resolve(construct.policies) or []:
                 ids += iam5_finding_ids(policy.get("policyDocument") or policy.get("PolicyDocument"))
         elif isinstance(construct, (iam.CfnPolicy, iam.CfnManagedPolicy)):
-            ids += iam5_finding_ids(Stack.of(construct).resolve(construct.policy_document))
+            ids += iam5_finding_ids(stack_of(construct).resolve(construct.policy_document))
         elif isinstance(construct, lambda_.CfnFunction):
             latest = latest if latest is not None else _latest_runtimes()
-            ids += l1_finding_ids(Stack.of(construct).resolve(construct.runtime), latest)
+            ids += l1_finding_ids(stack_of(construct).resolve(construct.runtime), latest)
         if ids:
             result[construct] = list(dict.fromkeys(ids))
     return result
@@ -142,6 +142,6 @@ def acknowledge_cdk_internal(scope: IConstruct, reason: str) -> list[str]:
     done = []
     for construct, ids in internal_finding_ids(scope).items():
         acknowledge_all(construct, ids, reason)
-        path = construct.node.path
+        path = path_of(construct)
         done += [f"{rule_id} at {path}" for rule_id in ids]
     return done
