@@ -41,7 +41,7 @@ lint: setup
 	$(VENV)/bin/ruff check eks_platform tests scripts examples
 	$(VENV)/bin/mypy
 
-# -- safety gates and benchmarks (issue 7) ---------------------------------------------------------------------------
+# -- safety gates and benchmarks ------------------------------------------------------------------------------------
 audit: setup  ## AwsSolutionsChecks + the EKSP pack over every reference stack: one table, fails on open findings
 	$(PY) scripts/audit.py
 

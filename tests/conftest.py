@@ -37,8 +37,7 @@ def reference_templates(reference_app: Any) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def reference_render_only() -> Any:
-    """issue 6: the main reference stack with `manifestDelivery: render-only` (no kubectl provider), synthesized
-    once."""
+    """The main reference stack with `manifestDelivery: render-only` (no kubectl provider), synthesized once."""
     from tests.k8s_support import build_reference_stack
 
     return build_reference_stack(manifestDelivery="render-only")

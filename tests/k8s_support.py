@@ -1,23 +1,26 @@
 """Helpers for the Kubernetes-object tests (storage, node pools, manifest delivery).
 
-Independent oracles live here, not in the code under test: the NodePool CRD schema from ../shared/schemas, the
-NodeClass field rules transcribed from eks-facts.md section 1.4, and kubernetes-validate's schemas.
+Independent oracles live here, not in the code under test: the schemas vendored in ``tests/schemas`` (Karpenter's
+NodePool CRD, and a NodeClass JSON Schema written from the EKS User Guide; provenance in ``tests/schemas/README.md``),
+and kubernetes-validate's schemas for built-in kinds.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import yaml
 
-from tests.support import SHARED_DIR, cdk_json_context, new_app, synth
+from tests.support import SCHEMAS_DIR, cdk_json_context, new_app, synth
 
-SCHEMAS_DIR = SHARED_DIR / "schemas"
 NODEPOOL_CRD = SCHEMAS_DIR / "karpenter.sh_nodepools.yaml"
+NODECLASS_SCHEMA = SCHEMAS_DIR / "eks.amazonaws.com_nodeclass.schema.json"
 CRD_KINDS = {("karpenter.sh/v1", "NodePool"), ("eks.amazonaws.com/v1", "NodeClass")}
 
 
@@ -46,7 +49,7 @@ def strictify(schema: Any) -> Any:
 
 @cache
 def nodepool_schema() -> dict[str, Any]:
-    """``spec.versions[name=v1].schema.openAPIV3Schema`` of the shared NodePool CRD, made strict."""
+    """``spec.versions[name=v1].schema.openAPIV3Schema`` of the vendored NodePool CRD, made strict."""
     crd = yaml.safe_load(NODEPOOL_CRD.read_text())
     (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1"]
     schema: dict[str, Any] = strictify(version["schema"]["openAPIV3Schema"])
@@ -86,74 +89,31 @@ def nodepool_cel_problems(obj: dict[str, Any]) -> list[str]:
     return problems
 
 
-# eks-facts.md section 1.4 (Dec-2024 user guide plus later fields), as an independent checker.
-_NODE_CLASS_FIELDS = {
-    "role",
-    "instanceProfile",
-    "subnetSelectorTerms",
-    "securityGroupSelectorTerms",
-    "podSubnetSelectorTerms",
-    "podSecurityGroupSelectorTerms",
-    "snatPolicy",
-    "networkPolicy",
-    "networkPolicyEventLogs",
-    "ephemeralStorage",
-    "tags",
-    "advancedNetworking",
-    "advancedSecurity",
-    "capacityReservationSelectorTerms",
-    "certificateBundles",
-}
+@cache
+def node_class_schema() -> dict[str, Any]:
+    """The NodeClass JSON Schema written from the EKS User Guide (AWS publishes no CRD for this kind)."""
+    schema: dict[str, Any] = json.loads(NODECLASS_SCHEMA.read_text())
+    return schema
+
+
+# The largest ephemeralStorage.size per unit, from the NodeClass specification in the EKS User Guide
+# (https://docs.aws.amazon.com/eks/latest/userguide/create-node-class.html): "1-59000Gi or 1-64000G or 1-58Ti or 1-64T".
+_EPHEMERAL_SIZE_CEILING = {"Gi": 59000, "G": 64000, "Ti": 58, "T": 64}
 
 
 def node_class_problems(obj: dict[str, Any]) -> list[str]:
-    """NodeClass field rules from eks-facts.md 1.4 (there is no published CRD)."""
-    import re
-
-    problems = []
-    if obj.get("apiVersion") != "eks.amazonaws.com/v1" or obj.get("kind") != "NodeClass":
-        problems.append("apiVersion/kind must be eks.amazonaws.com/v1 NodeClass")
-    if set(obj) - {"apiVersion", "kind", "metadata", "spec"}:
-        problems.append(f"unknown top-level fields {set(obj) - {'apiVersion', 'kind', 'metadata', 'spec'}}")
-    spec = obj.get("spec", {})
-    unknown = set(spec) - _NODE_CLASS_FIELDS
-    if unknown:
-        problems.append(f"unknown spec fields {sorted(unknown)}")
-    if not isinstance(spec.get("role"), str) or not spec["role"] or spec["role"].startswith("arn:"):
-        problems.append("spec.role must be the IAM role name")
-    for field_name, allowed in (
-        ("subnetSelectorTerms", {"tags", "id"}),
-        ("securityGroupSelectorTerms", {"tags", "id", "name"}),
-    ):
-        terms = spec.get(field_name)
-        if not isinstance(terms, list) or not terms:
-            problems.append(f"spec.{field_name} must be a non-empty list")
-            continue
-        for term in terms:
-            if len(term) != 1 or not set(term) <= allowed:
-                problems.append(f"spec.{field_name} term {term} must have exactly one of {sorted(allowed)}")
-    enums = {
-        "snatPolicy": {"Random", "Disabled"},
-        "networkPolicy": {"DefaultAllow", "DefaultDeny"},
-        "networkPolicyEventLogs": {"Disabled", "Enabled"},
-    }
-    for key, allowed_values in enums.items():
-        if key in spec and spec[key] not in allowed_values:
-            problems.append(f"spec.{key} {spec[key]!r} not in {sorted(allowed_values)}")
-    storage = spec.get("ephemeralStorage")
-    if storage is not None:
-        size = storage.get("size")
-        if size is not None:
-            match = re.fullmatch(r"(\d+)(Gi|G|Ti|T)", size)
-            ceiling = {"Gi": 59000, "G": 64000, "Ti": 58, "T": 64}
-            if not match or not 1 <= int(match.group(1)) <= ceiling[match.group(2)]:
-                problems.append(f"ephemeralStorage.size {size!r}")
-        if "iops" in storage and not 3000 <= storage["iops"] <= 16000:
-            problems.append("ephemeralStorage.iops outside 3000-16000")
-        if "throughput" in storage and not 125 <= storage["throughput"] <= 1000:
-            problems.append("ephemeralStorage.throughput outside 125-1000")
+    """Every way ``obj`` breaks the NodeClass schema, plus the rules a JSON Schema cannot state well."""
+    validator = jsonschema.Draft202012Validator(node_class_schema())
+    problems = [
+        f"{'.'.join(str(p) for p in error.absolute_path) or '<root>'}: {error.message}"
+        for error in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+    size = obj.get("spec", {}).get("ephemeralStorage", {}).get("size")
+    match = re.fullmatch(r"(\d+)(Gi|G|Ti|T)", size) if isinstance(size, str) else None
+    if match and int(match.group(1)) > _EPHEMERAL_SIZE_CEILING[match.group(2)]:
+        problems.append(f"spec.ephemeralStorage.size {size!r} is above the ceiling for {match.group(2)}")
     if obj.get("metadata", {}).get("name") == "default":
-        problems.append("a custom NodeClass must not be named default")
+        problems.append("a custom NodeClass must not be named default (Auto Mode owns the built-in one)")
     return problems
 
 

@@ -13,7 +13,8 @@ from eks_platform.stacks.base import HermeticStack
 from eks_platform.testing import FIXED_ACCOUNT, FIXED_REGION, fixed_context, synth_templates
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DIR = REPO_ROOT.parent / "shared"
+#: Third-party and hand-written schemas the manifest tests validate against (provenance in its README.md).
+SCHEMAS_DIR = REPO_ROOT / "tests" / "schemas"
 ENV = cdk.Environment(account=FIXED_ACCOUNT, region=FIXED_REGION)
 
 #: cfn-lint warnings accepted in every template, each with its reason. Errors are never accepted.

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
@@ -15,6 +17,8 @@ from importlib import resources
 from typing import Any
 
 from eks_platform._internal.validation import is_unresolved
+
+_KMS_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_+=,.@-]+$")
 
 
 class VolumeType(str, Enum):
@@ -209,3 +213,33 @@ def vac_driver_support(driver: str) -> tuple[bool, str]:
     if row is None:
         return False, f"no record of VolumeAttributesClass support for driver {driver!r}"
     return bool(row["confirmed"]), str(row["note"])
+
+
+def kms_key_arn_problems(setting: str, value: object) -> list[str]:
+    """The KMS key a StorageClass encrypts with, as the full ARN the EBS CSI driver needs (None: ``aws/ebs``)."""
+    if value is None:
+        return []
+    if not isinstance(value, str) or (not is_unresolved(value) and not _KMS_ARN.match(value)):
+        return [
+            f"{setting} {value!r} is not a KMS key ARN; the EBS CSI driver needs the full ARN, "
+            "arn:<partition>:kms:<region>:<account>:key/<key-id>"
+        ]
+    return []
+
+
+def kms_key_user_problems(key_setting: str, users_setting: str, *, has_users: bool) -> list[str]:
+    """A customer KMS key needs the role the EBS CSI driver runs with, unless the caller knows it already."""
+    if has_users:
+        return []
+    return [
+        f"{key_setting} needs {users_setting}: the role the EBS CSI driver runs with (the aws-ebs-csi-driver "
+        "add-on's Pod Identity role, or the cluster role of an imported Auto Mode cluster)"
+    ]
+
+
+def duplicate_tier_problems(setting: str, names: Sequence[str]) -> list[str]:
+    """Each VolumeAttributesClass tier has a name of its own."""
+    return [
+        f"{setting} lists {name!r} twice; each VolumeAttributesClass needs a unique name"
+        for name in sorted({n for n in names if names.count(n) > 1})
+    ]

@@ -1,6 +1,6 @@
 """Pod Identity rules that need no construct tree: names, keys, quotas, policy checks, tag limits.
 
-Facts (see ../shared/reference/eks-facts.md section 2):
+Facts, with their public sources (EKS User Guide, https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html):
 
 - Namespace: DNS-1123 label (<= 63); service account: DNS-1123 subdomain (<= 253) (k8s apimachinery ``generic.go``).
 - Up to 5,000 Pod Identity associations per cluster, not adjustable (EKS user guide ``pod-identities.html``, Limits).

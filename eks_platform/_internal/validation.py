@@ -10,7 +10,8 @@ import ipaddress
 import math
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from aws_cdk import Token
 
@@ -260,3 +261,37 @@ def k8s_label_value(setting: str, value: object) -> list[str]:
             "starting and ending with a letter or digit"
         ]
     return []
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def enum_problems(setting: str, value: object, enum_cls: type[Enum]) -> list[str]:
+    """``value`` is a member of ``enum_cls`` or one of its values."""
+    if isinstance(value, enum_cls):
+        return []
+    allowed = [m.value for m in enum_cls]
+    if value in allowed:
+        return []
+    return [f"{setting} {value!r} is not one of {', '.join(map(repr, allowed))}"]
+
+
+def coerce_enum(value: Any, enum_cls: type[E]) -> E | Any:
+    """The member for ``value`` when there is one, else ``value`` unchanged (``enum_problems`` reports it)."""
+    try:
+        return enum_cls(value)
+    except (ValueError, TypeError):
+        return value
+
+
+def store_tuple(owner: Any, name: str) -> tuple[Any, ...]:
+    """Store a frozen dataclass's sequence field as a tuple (a lone value becomes a one-item tuple, None empty)."""
+    value = getattr(owner, name)
+    if value is None:
+        result: tuple[Any, ...] = ()
+    elif isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        result = (value,)
+    else:
+        result = tuple(value)
+    object.__setattr__(owner, name, result)
+    return result

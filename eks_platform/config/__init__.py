@@ -18,14 +18,15 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from eks_platform._internal import validation as v
+from eks_platform._internal.node_pools import built_in_node_pool_problems
 from eks_platform._internal.versions import SupportType, is_minor_version, version_problems
+from eks_platform.config.hybrid import HybridConfig, parse_hybrid_config
+from eks_platform.config.node_pools import NodePoolsConfig, parse_node_pools_config
+from eks_platform.config.storage import StorageConfig, parse_storage_config
 from eks_platform.constructs.addons import AddonSettings, default_addon_settings, parse_addons_config  # issue 4
-from eks_platform.constructs.cluster import BuiltInNodePool, EndpointAccess
-from eks_platform.constructs.hybrid_nodes import HybridConfig, parse_hybrid_config
+from eks_platform.constructs.cluster import EndpointAccess
 from eks_platform.constructs.manifests import DeliveryMode, parse_delivery_mode  # issue 6
-from eks_platform.constructs.node_pools import NodePoolsConfig, parse_node_pools_config  # issue 6
 from eks_platform.constructs.pod_identity import PodIdentityBinding, parse_pod_identities_config  # issue 3
-from eks_platform.constructs.storage import StorageConfig, parse_storage_config  # issue 6
 from eks_platform.errors import ConfigError
 
 CONTEXT_KEY = "platform"
@@ -111,13 +112,7 @@ def _enum(enum_cls: type[Any]) -> Parser:
 
 def _node_pools(setting: str, raw: Any, problems: list[str]) -> tuple[str, ...]:
     items = _str_list(setting, raw, problems)
-    allowed = [p.value for p in BuiltInNodePool]
-    for i, item in enumerate(items):
-        if item not in allowed:
-            problems.append(
-                f"{setting}[{i}] {item!r} is not an Auto Mode built-in node pool; allowed: {', '.join(allowed)} "
-                "(define other pools under nodePools)"
-            )
+    problems += built_in_node_pool_problems(setting, items)
     return items
 
 

@@ -17,8 +17,9 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from eks_platform._internal import validation as v
+from eks_platform._internal.node_pools import BUILT_IN_NODE_POOLS, built_in_node_pool_problems
 from eks_platform._internal.versions import SupportDecision, SupportType, decide_support
-from eks_platform.constructs.hybrid_nodes import HybridNetworks
+from eks_platform.constructs.hybrid.networks import HybridNetworks
 from eks_platform.errors import ConfigError
 
 #: Context key that fixes the date the support policy is decided on (ISO ``YYYY-MM-DD``); default: today (UTC).
@@ -171,19 +172,9 @@ class AutoModeCluster(Construct):
         problems: list[str] = []
         if cluster_name is not None:
             problems += v.eks_cluster_name("cluster_name", cluster_name)
-        allowed_pools = [p.value for p in BuiltInNodePool]
-        pool_names: list[str] = []
-        for pool in pools:
-            name = pool.value if isinstance(pool, BuiltInNodePool) else pool
-            if name not in allowed_pools:
-                problems.append(
-                    f"built_in_node_pools has {name!r}, which is not an Auto Mode built-in node pool; allowed: "
-                    f"{', '.join(allowed_pools)} (define other pools as custom NodePools)"
-                )
-            elif name in pool_names:
-                problems.append(f"built_in_node_pools lists {name!r} twice; list each pool once")
-            else:
-                pool_names.append(name)
+        given_pools = [pool.value if isinstance(pool, BuiltInNodePool) else pool for pool in pools]
+        problems += built_in_node_pool_problems("built_in_node_pools", given_pools)
+        pool_names: list[str] = list(dict.fromkeys(n for n in given_pools if n in BUILT_IN_NODE_POOLS))
         for cidr in public_cidrs:
             problems += v.ipv4_cidr("endpoint_public_cidrs", cidr)
             if cidr == "0.0.0.0/0" and not allow_public_endpoint_from_anywhere:

@@ -18,8 +18,6 @@ See: https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/master/docs/modi
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -31,10 +29,9 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from eks_platform._internal import ebs, k8s_api
-from eks_platform._internal import validation as v
 from eks_platform._internal.ebs import VolumeType
 from eks_platform._internal.k8s_api import new_api_object
-from eks_platform._internal.versions import minor_of
+from eks_platform._internal.versions import is_minor_version, minor_of
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -53,7 +50,6 @@ __all__ = [
 
 DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 AUTO_MODE_TOPOLOGY_KEY = "eks.amazonaws.com/compute-type"
-_KMS_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_+=,.@-]+$")
 
 
 class EbsDriver(str, Enum):
@@ -84,17 +80,6 @@ class FileSystemType(str, Enum):
     EXT4 = "ext4"
     XFS = "xfs"
     EXT3 = "ext3"
-
-
-def _kms_arn_problems(setting: str, value: object) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, str) or (not v.is_unresolved(value) and not _KMS_ARN.match(value)):
-        return [
-            f"{setting} {value!r} is not a KMS key ARN; the EBS CSI driver needs the full ARN, "
-            "arn:<partition>:kms:<region>:<account>:key/<key-id>"
-        ]
-    return []
 
 
 # -- value object ------------------------------------------------------------------------------------------------
@@ -238,7 +223,7 @@ class Gp3StorageClass(Construct):
             problems.append(f"reclaim_policy {reclaim_policy!r} is not a ReclaimPolicy (RETAIN or DELETE)")
         if file_system is not None and not isinstance(file_system, FileSystemType):
             problems.append(f"file_system {file_system!r} is not a FileSystemType (EXT4, XFS or EXT3)")
-        problems += _kms_arn_problems("kms_key_arn", kms_key_arn)
+        problems += ebs.kms_key_arn_problems("kms_key_arn", kms_key_arn)
         problems += ebs.performance_problems("storage class", VolumeType.GP3, iops=iops, throughput=throughput)
         raise_if_problems("InvalidStorageClass", problems, path=self.node.path)
 
@@ -278,7 +263,7 @@ class Gp3StorageClass(Construct):
 
 def _resolve_version(construct: Construct, kubernetes_version: str | None) -> tuple[str | None, list[str]]:
     if kubernetes_version is not None:
-        if not isinstance(kubernetes_version, str) or not re.match(r"^1\.\d{2}$", kubernetes_version):
+        if not is_minor_version(kubernetes_version):
             return None, [f"kubernetes_version {kubernetes_version!r} is not a Kubernetes minor version like '1.32'"]
         return kubernetes_version, []
     chart = PlatformChart.find(construct)
@@ -518,14 +503,9 @@ class StorageChart(PlatformChart):
                 f"tiers must be a list of VolumeTier values, got {tiers!r}",
                 path=self.node.path,
             )
-        names = [t.name for t in tiers]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ConfigError(
-                "DuplicateObjectName",
-                f"tiers {duplicates} appear more than once; each VolumeAttributesClass needs a unique name",
-                path=self.node.path,
-            )
+        raise_if_problems(
+            "DuplicateObjectName", ebs.duplicate_tier_problems("tiers", [t.name for t in tiers]), path=self.node.path
+        )
         self.storage_class = Gp3StorageClass(
             self,
             "StorageClass",
@@ -628,10 +608,9 @@ class EbsStorage(Construct):
             if driver is EbsDriver.AUTO_MODE and cluster_role is not None:
                 users = [cluster_role]
             else:
-                raise ConfigError(
+                raise_if_problems(
                     "InvalidStorageSettings",
-                    "kms_key needs kms_key_users: the role the EBS CSI driver runs with (the aws-ebs-csi-driver "
-                    "add-on's Pod Identity role, or the cluster role of an imported Auto Mode cluster)",
+                    ebs.kms_key_user_problems("kms_key", "kms_key_users", has_users=False),
                     path=self.node.path,
                 )
         self.kms_key = kms_key
@@ -662,144 +641,3 @@ class EbsStorage(Construct):
     @property
     def tiers(self) -> dict[str, VolumeAttributesClass]:
         return self.chart.tiers
-
-
-# -- config (cdk.json context) -----------------------------------------------------------------------------------
-_PRESETS = {
-    VolumeTier.STANDARD_NAME: VolumeTier.standard,
-    VolumeTier.FAST_NAME: VolumeTier.fast,
-    VolumeTier.MAX_NAME: VolumeTier.max,
-}
-_STORAGE_KEYS = (
-    "driver",
-    "storageClassName",
-    "defaultClass",
-    "reclaimPolicy",
-    "kmsKeyArn",
-    "kmsKeyUserRoleArns",
-    "tiers",
-)
-_TIER_KEYS = ("name", "type", "iops", "throughput", "tags")
-_DRIVER_NAMES = {"auto-mode": EbsDriver.AUTO_MODE, "addon": EbsDriver.ADDON}
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class StorageConfig:
-    """The ``storage`` context section (see README "Kubernetes objects"); builds an :class:`EbsStorage`."""
-
-    driver: EbsDriver = EbsDriver.AUTO_MODE
-    storage_class_name: str = "gp3"
-    default_class: bool = True
-    """Default: - true in the reference platform (the class becomes the cluster default)."""
-    reclaim_policy: ReclaimPolicy = ReclaimPolicy.RETAIN
-    kms_key_arn: str | None = None
-    kms_key_user_role_arns: tuple[str, ...] = ()
-    tiers: tuple[VolumeTier, ...] = field(default_factory=lambda: (VolumeTier.standard(), VolumeTier.fast()))
-
-    def options(self, scope: Construct) -> dict[str, Any]:
-        """Keyword arguments for :class:`EbsStorage` (imports the key and roles into ``scope``, keyed by ARN)."""
-        key = kms.Key.from_key_arn(scope, "StorageKmsKey", self.kms_key_arn) if self.kms_key_arn else None
-        users = [
-            iam.Role.from_role_arn(scope, f"StorageKmsKeyUser{hashlib.sha256(arn.encode()).hexdigest()[:8]}", arn)
-            for arn in self.kms_key_user_role_arns
-        ]
-        return {
-            "driver": self.driver,
-            "storage_class_name": self.storage_class_name,
-            "default_class": self.default_class,
-            "reclaim_policy": self.reclaim_policy,
-            "tiers": list(self.tiers),
-            "kms_key": key,
-            "kms_key_users": users or None,
-        }
-
-
-def _tier_from_config(setting: str, raw: Any, problems: list[str]) -> VolumeTier | None:
-    if isinstance(raw, str):
-        if raw not in _PRESETS:  # a str key lookup
-            problems.append(
-                f"{setting} {raw!r} is not a ready-made tier ({', '.join(map(repr, _PRESETS))}); give an object "
-                '{"name": ..., "type": "gp3", "iops": ..., "throughput": ...} for a custom tier'
-            )
-            return None
-        return _PRESETS[raw]()
-    if not isinstance(raw, dict):
-        problems.append(f"{setting} must be a ready-made tier name or an object, got {type(raw).__name__} {raw!r}")
-        return None
-    problems += v.unknown_keys(setting, raw.keys(), list(_TIER_KEYS))
-    if "name" not in raw:
-        problems.append(f"{setting} needs a name (the VolumeAttributesClass name claims refer to)")
-        return None
-    try:
-        return VolumeTier(
-            name=raw["name"],
-            volume_type=raw.get("type", VolumeType.GP3.value),
-            iops=raw.get("iops"),
-            throughput=raw.get("throughput"),
-            tags={} if raw.get("tags") is None else raw["tags"],
-        )
-    except ConfigError as error:
-        problems += [f"{setting}: {p}" for p in error.problems]
-        return None
-
-
-def parse_storage_config(setting: str, raw: Any, problems: list[str]) -> StorageConfig | None:
-    """Parse the ``storage`` context object; problems are appended (each naming ``<setting>.<key>``), never raised.
-
-    Keys: ``driver`` (``auto-mode`` | ``addon``), ``storageClassName``, ``defaultClass``, ``reclaimPolicy``
-    (``Retain`` | ``Delete``), ``kmsKeyArn``, ``kmsKeyUserRoleArns``, ``tiers`` (ready-made names ``standard``,
-    ``fast``, ``max``, or ``{"name", "type", "iops", "throughput", "tags"}`` objects).
-    """
-    if not isinstance(raw, dict):
-        problems.append(f"{setting} must be an object, got {type(raw).__name__} {raw!r}")
-        return None
-    found: list[str] = v.unknown_keys(setting, raw.keys(), list(_STORAGE_KEYS))
-    values: dict[str, Any] = {}
-    if "driver" in raw:
-        if not isinstance(raw["driver"], str) or raw["driver"] not in _DRIVER_NAMES:
-            found.append(f"{setting}.driver {raw['driver']!r} is not one of {', '.join(map(repr, _DRIVER_NAMES))}")
-        else:
-            values["driver"] = _DRIVER_NAMES[raw["driver"]]
-    if "storageClassName" in raw:
-        found += k8s_api.name_problems(f"{setting}.storageClassName", raw["storageClassName"])
-        values["storage_class_name"] = raw["storageClassName"]
-    if "defaultClass" in raw:
-        found += v.expect_type(f"{setting}.defaultClass", raw["defaultClass"], bool, "true or false")
-        values["default_class"] = raw["defaultClass"]
-    if "reclaimPolicy" in raw:
-        allowed = [p.value for p in ReclaimPolicy]
-        if raw["reclaimPolicy"] not in allowed:
-            found.append(f"{setting}.reclaimPolicy {raw['reclaimPolicy']!r} is not one of {', '.join(allowed)}")
-        else:
-            values["reclaim_policy"] = ReclaimPolicy(raw["reclaimPolicy"])
-    if "kmsKeyArn" in raw:
-        found += _kms_arn_problems(f"{setting}.kmsKeyArn", raw["kmsKeyArn"])
-        values["kms_key_arn"] = raw["kmsKeyArn"]
-    if "kmsKeyUserRoleArns" in raw:
-        arns = raw["kmsKeyUserRoleArns"]
-        if not isinstance(arns, list):
-            found.append(f"{setting}.kmsKeyUserRoleArns must be a list of IAM role ARNs")
-        else:
-            for i, arn in enumerate(arns):
-                if not isinstance(arn, str):
-                    found.append(f"{setting}.kmsKeyUserRoleArns[{i}] must be an IAM role ARN string, got {arn!r}")
-                else:
-                    found += v.iam_role_arn(f"{setting}.kmsKeyUserRoleArns[{i}]", arn)
-            values["kms_key_user_role_arns"] = tuple(arns)
-    if "tiers" in raw:
-        tiers_raw = raw["tiers"]
-        if not isinstance(tiers_raw, list):
-            found.append(f"{setting}.tiers must be a list of tier names or objects, got {tiers_raw!r}")
-        else:
-            tiers = [_tier_from_config(f"{setting}.tiers[{i}]", t, found) for i, t in enumerate(tiers_raw)]
-            names = [t.name for t in tiers if t is not None]
-            for name in sorted({n for n in names if names.count(n) > 1}):
-                found.append(f"{setting}.tiers lists {name!r} twice; each tier needs a unique name")
-            values["tiers"] = tuple(t for t in tiers if t is not None)
-    driver = values.get("driver", EbsDriver.AUTO_MODE)
-    if values.get("kms_key_arn") and driver is EbsDriver.ADDON and not values.get("kms_key_user_role_arns"):
-        found.append(
-            f"{setting}.kmsKeyArn with driver 'addon' needs kmsKeyUserRoleArns: the aws-ebs-csi-driver add-on's role"
-        )
-    problems += found
-    return None if found else StorageConfig(**values)

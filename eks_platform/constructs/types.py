@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from aws_cdk import aws_eks_v2 as eks
 
 if TYPE_CHECKING:  # type-only: the hybrid value objects import nothing from here
-    from eks_platform.constructs.hybrid_nodes import HybridNetworks
+    from eks_platform.constructs.hybrid.networks import HybridNetworks
 
 
 @runtime_checkable
@@ -21,7 +21,7 @@ class PlatformCluster(Protocol):
     """What a peer construct reads from the platform cluster it attaches to (``AutoModeCluster`` satisfies it)."""
 
     @property
-    def cluster(self) -> eks.ICluster:
+    def cluster(self) -> eks.Cluster:
         """The aws_eks_v2 cluster."""
         ...
 

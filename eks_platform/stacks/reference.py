@@ -11,7 +11,7 @@ from eks_platform._internal.limits import apply_resource_limit  # issue 7
 from eks_platform.config import PlatformConfig
 from eks_platform.constructs.addons import ManagedAddon  # issue 4
 from eks_platform.constructs.cluster import AutoModeCluster
-from eks_platform.constructs.hybrid_nodes import HybridCni, HybridNodes
+from eks_platform.constructs.hybrid import HybridCni, HybridNodes
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery  # issue 6
 from eks_platform.constructs.node_pools import AutoModeNodePools  # issue 6
 from eks_platform.constructs.pod_identity import PodIdentity  # issue 3

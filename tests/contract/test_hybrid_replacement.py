@@ -1,6 +1,6 @@
 """Changing a cluster's remote networks updates it in place; the hybrid role, access entry and trust anchor stay.
 
-Finding (issue 5): the CloudFormation registry schema shipped with cfn-lint 1.58 lists no ``RemoteNetworkConfig``
+Why in place: the CloudFormation registry schema shipped with cfn-lint 1.58 lists no ``RemoteNetworkConfig``
 path in ``AWS::EKS::Cluster`` ``createOnlyProperties`` (older schemas did), and the EKS user guide page
 ``hybrid-nodes-cluster-update`` says remote node and pod networks can be added, changed or removed after creation.
 The service CIDR is still create-only (the positive control below).

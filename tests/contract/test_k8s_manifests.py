@@ -1,8 +1,8 @@
 """Every rendered Kubernetes manifest is valid for the cluster's Kubernetes version.
 
 - built-in kinds: ``kubernetes-validate --strict`` (unknown fields rejected) for the chart's minor;
-- ``NodePool``: the shared karpenter.sh CRD schema (``../shared/schemas``), made strict, plus its CEL rules;
-- ``NodeClass`` (no published CRD): the field rules of eks-facts.md section 1.4.
+- ``NodePool``: Karpenter's karpenter.sh CRD schema (vendored in ``tests/schemas``), made strict, plus its CEL rules;
+- ``NodeClass`` (AWS publishes no CRD): the JSON Schema in ``tests/schemas`` written from the EKS User Guide.
 """
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ def check(obj: dict[str, Any], version: str) -> None:
         assert kubernetes_validate.validate(obj, version, strict=True) == version
 
 
-def test_the_shared_nodepool_schema_is_present() -> None:
-    assert NODEPOOL_CRD.is_file(), f"expected the NodePool CRD at {NODEPOOL_CRD} (shared/ beside the repository)"
+def test_the_vendored_nodepool_schema_is_present() -> None:
+    assert NODEPOOL_CRD.is_file(), f"expected the NodePool CRD at {NODEPOOL_CRD} (see tests/schemas/README.md)"
 
 
 def test_kubernetes_validate_has_the_beta_volume_attributes_class_schema_for_1_32() -> None:

@@ -15,7 +15,7 @@ PINNED = {
     "ClusterRoleFA261979": "AWS::IAM::Role",
     "ClusterNodeRole687A61BB": "AWS::IAM::Role",
     "ClusterVpcFAA3CEDF": "AWS::EC2::VPC",
-    # issue 3: Pod Identity, keyed by namespace:service-account (apps/reporting), never by list position
+    # Pod Identity, keyed by namespace:service-account (apps/reporting), never by list position
     "ClusterPodIdentitiesappsreportingAssociationFA7D942E": "AWS::EKS::PodIdentityAssociation",
     "ClusterPodIdentitiesappsreportingRole116C7668": "AWS::IAM::Role",
 }

@@ -1,8 +1,10 @@
-"""Hypothesis over EBS performance and size ranges, against an oracle written from eks-facts.md section 5.4.
+"""Hypothesis over EBS performance and size ranges, against an oracle written from the EBS documentation.
 
-The oracle below is transcribed from the facts (not from eks_platform): gp3 3,000-80,000 IOPS, 125-2,000 MiB/s, at
-most 0.25 MiB/s per IOPS (3,000 IOPS assumed when unset) and 500 IOPS per GiB; io2 100-256,000 IOPS, 1,000 IOPS per
-GiB, no throughput; io1 100-64,000 IOPS, 50 IOPS per GiB, no throughput; other types take neither.
+The oracle below is transcribed from the Amazon EBS volume types page
+(https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html) and the EC2 API reference, not from
+eks_platform: gp3 3,000-80,000 IOPS, 125-2,000 MiB/s, at most 0.25 MiB/s per IOPS (3,000 IOPS assumed when unset) and
+500 IOPS per GiB; io2 100-256,000 IOPS, 1,000 IOPS per GiB, no throughput; io1 100-64,000 IOPS, 50 IOPS per GiB, no
+throughput; other types take neither.
 Invariant: a valid tier builds; an invalid one raises ConfigError and nothing else.
 """
 

@@ -37,7 +37,7 @@ def _refresh_script() -> ModuleType:
     return module
 
 
-def test_catalog_covers_the_issue_list() -> None:
+def test_catalog_covers_the_supported_community_and_aws_add_ons() -> None:
     community = {
         "metrics-server", "kube-state-metrics", "prometheus-node-exporter", "cert-manager", "external-dns",
         "fluent-bit", "sriov-network-metrics-exporter",
@@ -118,7 +118,7 @@ def test_kube_proxy_pins_follow_the_cluster_minor() -> None:
 
 
 def test_auto_mode_built_ins_are_the_documented_five() -> None:
-    # eks-facts.md 1.7 / EKS user guide "Considerations for Amazon EKS Auto Mode".
+    # EKS user guide, "Considerations for Amazon EKS Auto Mode": https://docs.aws.amazon.com/eks/latest/userguide/automode.html
     built_in = {n for n, a in ADDONS.items() if a["auto_mode_builtin"]}
     assert built_in == {"vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "eks-pod-identity-agent"}
 

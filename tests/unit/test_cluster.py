@@ -218,7 +218,7 @@ def _build(**kwargs: Any) -> None:
     [
         (
             {"built_in_node_pools": ["system", "gpu"]},
-            r"built_in_node_pools has 'gpu'.*allowed: system, general-purpose",
+            r"built_in_node_pools\[1\] 'gpu' is not an Auto Mode built-in node pool; allowed: system, general-purpose",
         ),
         ({"built_in_node_pools": ["system", "system"]}, r"lists 'system' twice"),
         ({"version": ""}, r"version must be a Kubernetes minor version"),

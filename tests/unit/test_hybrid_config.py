@@ -6,15 +6,27 @@ import json
 from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
 import yaml
 
-from eks_platform import ConfigError, CredentialProvider, HybridCni, parse_platform_config
+from eks_platform import (
+    AutoModeCluster,
+    ConfigError,
+    CredentialProvider,
+    HybridCni,
+    HybridNetworks,
+    HybridNodes,
+    IamRolesAnywhereOptions,
+    parse_platform_config,
+)
 from eks_platform.stacks.app import HYBRID_STACK_NAME, REFERENCE_STACK_NAME
 from tests.support import cdk_json_context, only_resource, resources_of
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "hybrid"
 CA_PEM = (GOLDEN / "test-ca.pem").read_text()
+TGW = "tgw-0123456789abcdef0"
+ANCHOR = "arn:aws:rolesanywhere:us-east-1:111111111111:trust-anchor/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f"
 BASE = {"nodeCidrs": ["192.168.100.0/24"], "podCidrs": ["192.168.128.0/20"]}
 
 
@@ -86,6 +98,75 @@ def test_hybrid_problems_are_reported_with_other_problems() -> None:
     with pytest.raises(ConfigError) as error:
         parse_platform_config({"clustrName": "x", "hybrid": {"nodeCidrs": ["8.8.8.0/24"], "cni": "calico"}}, environ={})
     assert len(error.value.problems) == 3
+
+
+def _parser_problem(hybrid: Any, needle: str) -> str:
+    with pytest.raises(ConfigError) as error:
+        _parse(hybrid)
+    (problem,) = [p for p in error.value.problems if needle in p]
+    return problem
+
+
+def _construct_problem(build: Any, needle: str) -> str:
+    with pytest.raises(ConfigError) as error:
+        build()
+    (problem,) = [p for p in error.value.problems if needle in p]
+    return problem
+
+
+@pytest.mark.parametrize(
+    ("hybrid", "build", "needle", "parser_names", "construct_names"),
+    [
+        pytest.param(
+            {**BASE, "credentials": "iamRolesAnywhere", "caBundlePem": CA_PEM, "trustAnchorArn": ANCHOR},
+            lambda: IamRolesAnywhereOptions(ca_bundle_pem=CA_PEM, trust_anchor_arn=ANCHOR),
+            " needs exactly one of ",
+            ("platform.hybrid: credentials 'iamRolesAnywhere'", "caBundlePem", "trustAnchorArn"),
+            ("iam_roles_anywhere", "ca_bundle_pem", "trust_anchor_arn"),
+            id="roles-anywhere-trust-source",
+        ),
+        pytest.param(
+            {**BASE, "transitGatewayId": TGW, "virtualPrivateGatewayId": "vgw-0123abcd"},
+            lambda: _hybrid_nodes(transit_gateway_id=TGW, virtual_private_gateway_id="vgw-0123abcd"),
+            " are both set",
+            ("platform.hybrid.transitGatewayId", "platform.hybrid.virtualPrivateGatewayId"),
+            ("transit_gateway_id", "virtual_private_gateway_id"),
+            id="one-gateway",
+        ),
+        pytest.param(
+            {**BASE, "webhookPorts": [70000]},
+            lambda: _hybrid_nodes(webhook_ports=[70000]),
+            "70000",
+            ("platform.hybrid.webhookPorts",),
+            ("webhook_ports",),
+            id="ports",
+        ),
+        pytest.param(
+            {**BASE, "cni": "calico"},
+            lambda: _hybrid_nodes(cni="calico"),
+            "'calico'",
+            ("platform.hybrid.cni",),
+            ("cni",),
+            id="cni",
+        ),
+    ],
+)
+def test_parser_and_constructs_state_each_rule_once(
+    hybrid: Any, build: Any, needle: str, parser_names: tuple[str, ...], construct_names: tuple[str, ...]
+) -> None:
+    """The cdk.json parser and the constructs report one rule with one wording; only the setting names differ."""
+    parser = _parser_problem(hybrid, needle)
+    construct = _construct_problem(build, needle)
+    for cdk_json_name, python_name in zip(parser_names, construct_names, strict=True):
+        parser = parser.replace(cdk_json_name, python_name)
+    assert parser == construct
+
+
+def _hybrid_nodes(**options: Any) -> HybridNodes:
+    stack = cdk.Stack(cdk.App(), "S")
+    cluster = AutoModeCluster(stack, "Cluster", hybrid_networks=HybridNetworks(**{
+        "node_cidrs": BASE["nodeCidrs"], "pod_cidrs": BASE["podCidrs"]}))
+    return HybridNodes(stack, "Hybrid", cluster=cluster, **options)
 
 
 # -- the reference app -------------------------------------------------------------------------------------------------

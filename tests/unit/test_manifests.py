@@ -150,7 +150,7 @@ def test_stack_snapshot_of_kubernetes_object_resources(
         for logical_id, resource in template["Resources"].items()
         if logical_id.startswith(("ClusterManifests", "NodePools", "Storage"))
     }
-    assert owned, "the reference stack has no issue-6 resources"
+    assert owned, "the reference stack has no manifest delivery, node pool or storage resources"
     assert normalized(owned) == snapshot_json
 
 

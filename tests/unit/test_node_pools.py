@@ -11,6 +11,15 @@ from aws_cdk.assertions import Annotations, Match
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from eks_platform._internal.node_pools import (
+    BUILT_IN_NODE_POOLS,
+    built_in_node_pool_problems,
+    node_class_reference_problems,
+    role_name_problems,
+)
+from eks_platform.config import parse_platform_config
+from eks_platform.config.node_pools import parse_node_pools_config
+from eks_platform.constructs.cluster import AutoModeCluster, BuiltInNodePool
 from eks_platform.constructs.manifests import PlatformChart
 from eks_platform.constructs.node_pools import (
     Architecture,
@@ -27,12 +36,11 @@ from eks_platform.constructs.node_pools import (
     SelectorTerm,
     Taint,
     TaintEffect,
-    parse_node_pools_config,
 )
 from eks_platform.errors import ConfigError
 from eks_platform.stacks.app import REFERENCE_STACK_NAME
 from tests.k8s_support import mutated
-from tests.support import cdk_json_context, resources_of
+from tests.support import cdk_json_context, new_stack, resources_of
 
 SUBNETS = [SelectorTerm.by_id("subnet-0123456789abcdef0")]
 GROUPS = [SelectorTerm.by_tags({"aws:eks:cluster-name": "demo"})]
@@ -182,7 +190,7 @@ def test_fails_when_a_budget_has_a_schedule_without_duration() -> None:
 def test_fails_when_a_node_pool_references_a_node_class_that_does_not_exist() -> None:
     c = chart()
     NodeClass(c, "C", spec=NodeClassSpec(name="general", subnets=SUBNETS, security_groups=GROUPS), role_name="Nodes")
-    with pytest.raises(ConfigError, match=r"references node class 'batch', which does not exist .* 'general'"):
+    with pytest.raises(ConfigError, match=r"node_class 'batch' does not exist \(node classes defined: 'general'\)"):
         NodePool(c, "P", spec=pool(node_class="batch"))
 
 
@@ -405,3 +413,61 @@ def test_node_pools_config_reports_problems_and_raises_nothing(raw: Any) -> None
     problems: list[str] = []
     result = parse_node_pools_config("platform.nodePools", raw, problems)
     assert (result is None) == bool(problems)
+
+
+# -- rules shared by the constructs and the cdk.json parser --------------------------------------------------------
+def test_the_built_in_pool_rule_knows_the_pools_of_the_cluster_construct() -> None:
+    assert tuple(p.value for p in BuiltInNodePool) == BUILT_IN_NODE_POOLS
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["system", "general-purpose"], []),
+        ([], []),
+        (
+            ["gpu"],
+            [
+                "pools[0] 'gpu' is not an Auto Mode built-in node pool; allowed: system, general-purpose (define other "
+                "pools as custom NodePools)"
+            ],
+        ),
+        (["system", "system"], ["pools lists 'system' twice; list each pool once"]),
+    ],
+)
+def test_built_in_pool_rule(names: list[str], expected: list[str]) -> None:
+    assert built_in_node_pool_problems("pools", names) == expected
+
+
+def test_the_config_and_the_cluster_report_a_built_in_pool_in_one_wording() -> None:
+    with pytest.raises(ConfigError) as from_config:
+        parse_platform_config({"builtInNodePools": ["system", "gpu"]}, environ={})
+    problem = "[1] 'gpu' is not an Auto Mode built-in node pool; allowed: system, general-purpose"
+    assert any(p.startswith("platform.builtInNodePools" + problem) for p in from_config.value.problems)
+    with pytest.raises(ConfigError) as from_cluster:
+        AutoModeCluster(new_stack(), "Cluster", built_in_node_pools=["system", "gpu"])
+    assert any(p.startswith("built_in_node_pools" + problem) for p in from_cluster.value.problems)
+
+
+def test_the_config_and_the_construct_report_a_missing_node_class_in_one_wording() -> None:
+    problems: list[str] = []
+    parse_node_pools_config("platform.nodePools", {"pools": {"a": {"nodeClass": "gone"}}}, problems)
+    assert problems == node_class_reference_problems("platform.nodePools.pools.a.nodeClass", "gone", [])
+    c = chart()
+    with pytest.raises(ConfigError) as from_construct:
+        NodePool(c, "P", spec=pool(node_class="gone"))
+    assert list(from_construct.value.problems) == node_class_reference_problems(
+        "node pool 'batch' in chart 'Pools': node_class", "gone", []
+    )
+
+
+@pytest.mark.parametrize("name", ["nodes", "a.b@c+d=e,f_g-h", "x" * 64])
+def test_role_name_rule_accepts_iam_role_names(name: str) -> None:
+    assert role_name_problems("role", name) == []
+
+
+@pytest.mark.parametrize("name", ["", "x" * 65, "a/b", "arn:aws:iam::111111111111:role/x", 7, None])
+def test_role_name_rule_rejects_what_is_not_a_role_name(name: object) -> None:
+    assert role_name_problems("role", name) == [
+        f"role {name!r} is not an IAM role name (1-64 of letters, digits, +=,.@_-)"
+    ]

@@ -11,6 +11,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk.lambda_layer_kubectl_v32 import KubectlV32Layer
 from hypothesis import given, settings
 
+from eks_platform.config.storage import parse_storage_config
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
 from eks_platform.constructs.storage import (
     EbsDriver,
@@ -22,7 +23,6 @@ from eks_platform.constructs.storage import (
     VolumeAttributesClass,
     VolumeTier,
     VolumeType,
-    parse_storage_config,
 )
 from eks_platform.errors import ConfigError
 from eks_platform.stacks.app import REFERENCE_STACK_NAME
