@@ -22,7 +22,7 @@ import cdk8s
 from constructs import Construct
 
 from eks_platform._internal import validation as v
-from eks_platform._internal.tree import adopt, path_of, remember
+from eks_platform._internal.tree import path_of, remember, scope_of
 from eks_platform._internal.validation import is_unresolved as is_token
 from eks_platform._internal.versions import minor_of
 from eks_platform.errors import ConfigError
@@ -174,8 +174,9 @@ def unresolved_paths(obj: Mapping[str, Any]) -> list[str]:
 
 
 # -- ApiObject creation ------------------------------------------------------------------------------------------
-#: Objects created through ``new_api_object`` per chart, kept on the chart: (group, kind, namespace, name) -> path.
+#: The objects of each chart, kept on the chart: (group, kind, namespace, name) -> the ApiObject.
 _INDEX = "api_objects"
+ObjectKey = tuple[str, str, str, str]
 
 
 def chart_api_objects(chart: cdk8s.Chart) -> list[cdk8s.ApiObject]:
@@ -183,32 +184,40 @@ def chart_api_objects(chart: cdk8s.Chart) -> list[cdk8s.ApiObject]:
     return [c for c in chart.node.find_all() if cdk8s.ApiObject.is_api_object(c)]  # type: ignore[misc]
 
 
-def chart_of(scope: Construct) -> cdk8s.Chart:
-    """``cdk8s.Chart.of(scope)``, read once per construct (a construct never moves to another chart)."""
-    return remember(scope, "chart", lambda: cdk8s.Chart.of(scope))
+def chart_of(construct: Construct) -> cdk8s.Chart:
+    """``cdk8s.Chart.of(construct)``, read once per construct (a construct never moves to another chart); for a
+    construct recorded with ``tree.created``, the chart of its scope."""
+
+    def read() -> cdk8s.Chart:
+        scope = scope_of(construct)
+        if scope is not None and not isinstance(construct, cdk8s.Chart):
+            return scope if isinstance(scope, cdk8s.Chart) else chart_of(scope)
+        return cdk8s.Chart.of(construct)
+
+    return remember(construct, "chart", read)
 
 
 def _namespace_of(chart: cdk8s.Chart) -> str:
     return remember(chart, "namespace", lambda: chart.namespace or "")
 
 
-def _scan(chart: cdk8s.Chart) -> dict[tuple[str, str, str, str], str]:
+def _scan(chart: cdk8s.Chart) -> dict[ObjectKey, cdk8s.ApiObject]:
     namespace = _namespace_of(chart)
     return {
-        (_group(o.api_version), o.kind, o.metadata.namespace or namespace, str(o.name)): path_of(o)
+        (_group(o.api_version), o.kind, o.metadata.namespace or namespace, str(o.name)): o
         for o in chart_api_objects(chart)
     }
 
 
-def known_objects(chart: cdk8s.Chart, *, rescan: bool = False) -> dict[tuple[str, str, str, str], str]:
-    """The objects of ``chart`` by (API group, kind, namespace, name), with their construct paths.
+def known_objects(chart: cdk8s.Chart, *, rescan: bool = False) -> dict[ObjectKey, cdk8s.ApiObject]:
+    """The objects of ``chart`` by (API group, kind, namespace, name).
 
-    The chart is scanned once, at the first object this library creates in it (or when ``rescan`` is set); every
-    object made through :func:`new_api_object` is added as it is made, so creating n objects costs n, not n^2, reads
-    of the tree. Objects made directly with ``cdk8s.ApiObject`` after that scan are seen by the next ``rescan`` and
-    by ``ManifestDelivery.add_chart``, which checks the rendered chart for duplicates.
+    The chart's tree is read once, at the first object this library creates in it (or again with ``rescan``); every
+    object made through :func:`new_api_object` is added as it is made, so creating n objects costs n, not n^2,
+    reads of the tree. Objects made directly with ``cdk8s.ApiObject`` after that read are seen by the next
+    ``rescan`` and by ``ManifestDelivery.add_chart``, which checks the rendered chart for duplicates.
     """
-    index: dict[tuple[str, str, str, str], str] = remember(chart, _INDEX, lambda: _scan(chart))
+    index: dict[ObjectKey, cdk8s.ApiObject] = remember(chart, _INDEX, lambda: _scan(chart))
     if rescan:
         index.update(_scan(chart))
     return index
@@ -245,7 +254,7 @@ def new_api_object(scope: Construct, construct_id: str, manifest: Mapping[str, A
             "DuplicateObjectName",
             f"chart {chart.node.id!r} already has {where}"
             + (f" in namespace {namespace!r}" if namespace else "")
-            + f" (at {known[key]}); Kubernetes keeps one object per kind, namespace and name. Rename one",
+            + f" (at {path_of(known[key])}); Kubernetes keeps one object per kind, namespace and name. Rename one",
             path=path_of(scope),
         )
     obj = cdk8s.ApiObject(
@@ -255,8 +264,7 @@ def new_api_object(scope: Construct, construct_id: str, manifest: Mapping[str, A
         kind=kind,
         metadata={k: meta[k] for k in ("name", "namespace", "labels", "annotations") if meta.get(k) is not None},
     )
-    adopt(obj, scope, construct_id)
-    known[key] = path_of(obj)
+    known[key] = obj
     patches = [cdk8s.JsonPatch.add(f"/{k}", value) for k, value in manifest.items()
                if k not in ("apiVersion", "kind", "metadata")]
     if patches:

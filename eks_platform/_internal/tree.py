@@ -6,10 +6,14 @@ message to the node process and back). A construct's ``node``, its ``node.path``
 once and kept on the construct's Python object. jsii hands back the same Python object for the same construct every
 time, so the facts live exactly as long as the construct.
 
+A construct this library creates can also record its scope and id (:func:`created`): its path, root, stack and
+cdk8s chart then follow from the scope's when first asked, with no round trip at all.
+
 Only facts that are immutable are kept here; anything that can change as the tree grows (children, ``find_all``,
 dependencies, metadata) is always read afresh.
 
-See: https://aws.github.io/jsii/user-guides/language-support/ (the jsii kernel and its host processes)
+See: https://github.com/aws/jsii, ``packages/@jsii/python-runtime/src/jsii/_kernel/providers/process.py`` (each
+call is one request line to the kernel's stdin and one answer line back).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ _NODE = "_eks_platform_node"
 _PATH = "_eks_platform_path"
 _ROOT = "_eks_platform_root"
 _STACK = "_eks_platform_stack"
+_SCOPE = "_eks_platform_scope"
+_ID = "_eks_platform_id"
 
 
 def _facts(construct: Any) -> dict[str, Any]:
@@ -45,6 +51,20 @@ def remember(construct: Any, key: str, read: Callable[[], T]) -> T:
     return value
 
 
+def created(construct: Any, scope: Any, construct_id: str) -> None:
+    """Record that ``construct`` was just created as ``construct_id`` under ``scope`` (call it right after
+    ``super().__init__(scope, construct_id)``): its path, root and chart then follow from the scope's when asked,
+    without a round trip. Nothing is read now."""
+    facts = _facts(construct)
+    facts[_SCOPE] = scope
+    facts[_ID] = construct_id
+
+
+def scope_of(construct: Any) -> Any:
+    """The scope recorded by :func:`created`, or None (then ask jsii: ``construct.node.scope``)."""
+    return _facts(construct).get(_SCOPE)
+
+
 def node_of(construct: Any) -> Any:
     """``construct.node`` (a ``constructs.Node``), read once."""
     facts = _facts(construct)
@@ -55,29 +75,37 @@ def node_of(construct: Any) -> Any:
 
 
 def path_of(construct: Any) -> str:
-    """``construct.node.path``, read once."""
+    """``construct.node.path``, read once (or derived from the recorded scope's path)."""
     facts = _facts(construct)
     path = facts.get(_PATH)
     if path is None:
-        path = facts[_PATH] = node_of(construct).path
+        scope = facts.get(_SCOPE)
+        path = child_path(scope, facts[_ID]) if scope is not None else node_of(construct).path
+        facts[_PATH] = path
     return str(path)
 
 
 def root_of(construct: Any) -> Any:
-    """``construct.node.root`` (the app, or the outermost construct), read once."""
+    """``construct.node.root`` (the app, or the outermost construct), read once (or the recorded scope's root)."""
     facts = _facts(construct)
     root = facts.get(_ROOT)
     if root is None:
-        root = facts[_ROOT] = node_of(construct).root
+        scope = facts.get(_SCOPE)
+        root = facts[_ROOT] = root_of(scope) if scope is not None else node_of(construct).root
     return root
 
 
 def stack_of(construct: Any) -> cdk.Stack:
-    """``cdk.Stack.of(construct)``, read once."""
+    """``cdk.Stack.of(construct)``, read once (or the recorded scope's, unless the construct is a stack itself)."""
     facts = _facts(construct)
     stack = facts.get(_STACK)
     if stack is None:
-        stack = facts[_STACK] = cdk.Stack.of(construct)
+        scope = facts.get(_SCOPE)
+        if scope is not None and not isinstance(construct, cdk.Stack):
+            stack = scope if isinstance(scope, cdk.Stack) else stack_of(scope)
+        else:
+            stack = cdk.Stack.of(construct)
+        facts[_STACK] = stack
     return stack
 
 
@@ -85,11 +113,3 @@ def child_path(scope: Any, construct_id: str) -> str:
     """The path a child ``construct_id`` of ``scope`` has (or will have), without asking jsii."""
     parent = path_of(scope)
     return f"{parent}/{construct_id}" if parent else construct_id
-
-
-def adopt(construct: Any, scope: Any, construct_id: str) -> None:
-    """Record what is known of a construct just created as ``construct_id`` under ``scope``: its path and root, from
-    the scope's (call it right after ``super().__init__(scope, construct_id)``)."""
-    facts = _facts(construct)
-    facts[_PATH] = child_path(scope, construct_id)
-    facts[_ROOT] = root_of(scope)

@@ -31,6 +31,7 @@ from constructs import Construct
 from eks_platform._internal import ebs, k8s_api
 from eks_platform._internal.ebs import VolumeType
 from eks_platform._internal.k8s_api import new_api_object
+from eks_platform._internal.tree import created, node_of, path_of, remember
 from eks_platform._internal.versions import is_minor_version, minor_of
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
 from eks_platform.errors import ConfigError, raise_if_problems
@@ -216,6 +217,7 @@ class Gp3StorageClass(Construct):
         auto_mode_topology: bool | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         problems = k8s_api.name_problems("name", name)
         if not isinstance(driver, EbsDriver):
             problems.append(f"driver {driver!r} is not an EbsDriver; use EbsDriver.AUTO_MODE or EbsDriver.ADDON")
@@ -225,7 +227,7 @@ class Gp3StorageClass(Construct):
             problems.append(f"file_system {file_system!r} is not a FileSystemType (EXT4, XFS or EXT3)")
         problems += ebs.kms_key_arn_problems("kms_key_arn", kms_key_arn)
         problems += ebs.performance_problems("storage class", VolumeType.GP3, iops=iops, throughput=throughput)
-        raise_if_problems("InvalidStorageClass", problems, path=self.node.path)
+        raise_if_problems("InvalidStorageClass", problems, path=lambda: path_of(self))
 
         self.name = name
         self.driver = driver
@@ -258,7 +260,7 @@ class Gp3StorageClass(Construct):
                 {"matchLabelExpressions": [{"key": AUTO_MODE_TOPOLOGY_KEY, "values": ["auto"]}]}
             ]
         self.api_object = new_api_object(self, "Resource", manifest)
-        self.node.default_child = self.api_object
+        node_of(self).default_child = self.api_object
 
 
 def _resolve_version(construct: Construct, kubernetes_version: str | None) -> tuple[str | None, list[str]]:
@@ -266,7 +268,7 @@ def _resolve_version(construct: Construct, kubernetes_version: str | None) -> tu
         if not is_minor_version(kubernetes_version):
             return None, [f"kubernetes_version {kubernetes_version!r} is not a Kubernetes minor version like '1.32'"]
         return kubernetes_version, []
-    chart = PlatformChart.find(construct)
+    chart = remember(construct, "platform_chart", lambda: PlatformChart.find(construct))
     return (chart.kubernetes_version, []) if chart is not None else (None, [])
 
 
@@ -304,6 +306,7 @@ class VolumeAttributesClass(Construct):
         kubernetes_version: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         problems: list[str] = []
         if not isinstance(tier, VolumeTier):
             problems.append(f"tier must be a VolumeTier, got {type(tier).__name__}")
@@ -320,7 +323,7 @@ class VolumeAttributesClass(Construct):
                 f"({storage_class.driver.value}); a VolumeAttributesClass only applies to volumes of its own driver, "
                 "so use the storage class's driver"
             )
-        version, version_problems = _resolve_version(self, kubernetes_version)
+        version, version_problems = _resolve_version(scope, kubernetes_version)
         problems += version_problems
         api_version: str | None = None
         if version is None and not version_problems:
@@ -335,7 +338,7 @@ class VolumeAttributesClass(Construct):
                     f"VolumeAttributesClass needs Kubernetes 1.31 or later on EKS (beta API from 1.31, GA in 1.34); "
                     f"this cluster runs {version}. Upgrade the cluster or leave the tiers out"
                 )
-        raise_if_problems("InvalidVolumeAttributesClass", problems, path=self.node.path)
+        raise_if_problems("InvalidVolumeAttributesClass", problems, path=lambda: path_of(self))
         assert chosen is not None and api_version is not None
 
         self.tier = tier
@@ -353,7 +356,7 @@ class VolumeAttributesClass(Construct):
                 "parameters": tier.parameters(),
             },
         )
-        self.node.default_child = self.api_object
+        node_of(self).default_child = self.api_object
 
 
 class EbsVolumeClaim(Construct):
@@ -395,6 +398,7 @@ class EbsVolumeClaim(Construct):
         labels: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         problems = k8s_api.name_problems("name", name)
         if namespace is not None:
             problems += k8s_api.name_problems("namespace", namespace, label=True)
@@ -432,7 +436,7 @@ class EbsVolumeClaim(Construct):
         problems += ebs.size_problems(
             "size_gib", volume_type, size_gib, iops=tier_spec.iops if tier_spec is not None else None
         )
-        raise_if_problems("InvalidVolumeClaim", problems, path=self.node.path)
+        raise_if_problems("InvalidVolumeClaim", problems, path=lambda: path_of(self))
 
         metadata: dict[str, Any] = {"name": name}
         if namespace is not None:
@@ -451,7 +455,7 @@ class EbsVolumeClaim(Construct):
         self.api_object = new_api_object(
             self, "Resource", {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": metadata, "spec": spec}
         )
-        self.node.default_child = self.api_object
+        node_of(self).default_child = self.api_object
 
 
 class StorageChart(PlatformChart):
@@ -504,7 +508,8 @@ class StorageChart(PlatformChart):
                 path=self.node.path,
             )
         raise_if_problems(
-            "DuplicateObjectName", ebs.duplicate_tier_problems("tiers", [t.name for t in tiers]), path=self.node.path
+            "DuplicateObjectName", ebs.duplicate_tier_problems("tiers", [t.name for t in tiers]),
+            path=lambda: path_of(self),
         )
         self.storage_class = Gp3StorageClass(
             self,

@@ -23,6 +23,7 @@ from constructs import Construct
 
 from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
+from eks_platform._internal.tree import path_of
 from eks_platform.constructs import addons as addon_api
 from eks_platform.constructs.hybrid.cilium import HybridCni, cilium_chart, cilium_problems, cilium_values, cni_choice
 from eks_platform.constructs.hybrid.credentials import (
@@ -189,7 +190,7 @@ class HybridNodes(Construct):
                 kubectl_available=self._kubectl_available(), pod_cidrs=self.networks.pod_cidrs, mask=mask,
                 version=chart_version,
             )
-        raise_if_problems("InvalidHybridNodes", problems, path=self.node.path)
+        raise_if_problems("InvalidHybridNodes", problems, path=lambda: path_of(self))
 
         self.trust_anchor: rolesanywhere.CfnTrustAnchor | None = None
         self.profile: rolesanywhere.CfnProfile | None = None

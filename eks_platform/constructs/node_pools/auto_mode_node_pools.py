@@ -23,6 +23,7 @@ from constructs import Construct
 
 from eks_platform._internal import validation as v
 from eks_platform._internal.node_pools import role_name_problems
+from eks_platform._internal.tree import path_of
 from eks_platform.checks.acknowledgments import acknowledge_aws_managed_policies
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery, PlatformChart
 from eks_platform.constructs.node_pools.node_class import NodeClass, NodeClassSpec, SelectorTerm
@@ -117,7 +118,7 @@ class AutoModeNodePools(Construct):
             problems.append("node_role and node_role_name were both given; pass an existing role or a name, not both")
         if node_role_name is not None:
             problems += role_name_problems("node_role_name", node_role_name)
-        raise_if_problems("InvalidNodePools", problems, path=self.node.path)
+        raise_if_problems("InvalidNodePools", problems, path=lambda: path_of(self))
 
         cluster = delivery.cluster
         # NodeClasses name their role; keep the literal name (role.role_name is a Ref token even with a fixed name).
