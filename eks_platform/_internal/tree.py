@@ -109,6 +109,16 @@ def stack_of(construct: Any) -> cdk.Stack:
     return stack
 
 
+def share_root(construct: Any, root: Any) -> None:
+    """Record ``root`` as ``construct``'s root (for constructs found below a scope whose root is known)."""
+    _facts(construct).setdefault(_ROOT, root)
+
+
+def share_stack(construct: Any, stack: cdk.Stack) -> None:
+    """Record ``stack`` as ``construct``'s stack (for constructs found below a scope, with no nested stack between)."""
+    _facts(construct).setdefault(_STACK, stack)
+
+
 def child_path(scope: Any, construct_id: str) -> str:
     """The path a child ``construct_id`` of ``scope`` has (or will have), without asking jsii."""
     parent = path_of(scope)

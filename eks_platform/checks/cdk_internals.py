@@ -16,11 +16,12 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
+from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
-from eks_platform._internal.tree import path_of, stack_of
+from eks_platform._internal.tree import node_of, path_of, root_of, share_root, share_stack, stack_of
 from eks_platform.checks.acknowledgments import acknowledge_all
 
 _RUNTIME = re.compile(r"^([a-z]+)(\d+(\.?\d+|\.x)?)?.*$")
@@ -112,7 +113,14 @@ def internal_finding_ids(scope: IConstruct) -> dict[IConstruct, list[str]]:
     """L1 resource -> the IAM4/IAM5/L1 finding IDs cdk-nag reports for it, for every L1 under ``scope``."""
     result: dict[IConstruct, list[str]] = {}
     latest: dict[str, str] | None = None
-    for construct in scope.node.find_all():
+    constructs = node_of(scope).find_all()
+    root = root_of(scope)
+    # Without a nested stack below ``scope`` every construct found is in the scope's stack: one Stack.of for all
+    one_stack = not any(isinstance(c, Stack) for c in constructs[1:])
+    for construct in constructs:
+        share_root(construct, root)
+        if one_stack:
+            share_stack(construct, stack_of(scope))
         ids: list[str] = []
         if isinstance(construct, (iam.CfnRole, iam.CfnUser, iam.CfnGroup)):
             stack = stack_of(construct)
