@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from eks_platform._internal.versions import SupportType
-    from eks_platform.config import PlatformConfig, parse_platform_config
+    from eks_platform.config.addons import AddonSettings
+    from eks_platform.config.platform import PlatformConfig, parse_platform_config
+    from eks_platform.config.pod_identity import PodIdentityBinding
     from eks_platform.constructs.addons import (
         AddonName,
         AddonPodIdentity,
-        AddonSettings,
         ManagedAddon,
         ResolveConflicts,
         add_pod_identity_agent,
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
     )
     from eks_platform.constructs.pod_identity import (
         PodIdentity,
-        PodIdentityBinding,
         SessionTag,
         SharedPodIdentityRole,
         add_addon_pod_identity,
@@ -83,7 +83,7 @@ if TYPE_CHECKING:
 _EXPORTS: dict[str, str] = {
     "AddonName": "eks_platform.constructs.addons",
     "AddonPodIdentity": "eks_platform.constructs.addons",
-    "AddonSettings": "eks_platform.constructs.addons",
+    "AddonSettings": "eks_platform.config.addons",
     "Architecture": "eks_platform.constructs.node_pools",
     "AutoModeCluster": "eks_platform.constructs.cluster",
     "AutoModeNodePools": "eks_platform.constructs.node_pools",
@@ -119,9 +119,9 @@ _EXPORTS: dict[str, str] = {
     "NodePool": "eks_platform.constructs.node_pools",
     "NodePoolSpec": "eks_platform.constructs.node_pools",
     "PlatformChart": "eks_platform.constructs.manifests",
-    "PlatformConfig": "eks_platform.config",
+    "PlatformConfig": "eks_platform.config.platform",
     "PodIdentity": "eks_platform.constructs.pod_identity",
-    "PodIdentityBinding": "eks_platform.constructs.pod_identity",
+    "PodIdentityBinding": "eks_platform.config.pod_identity",
     "ReclaimPolicy": "eks_platform.constructs.storage",
     "Requirement": "eks_platform.constructs.node_pools",
     "RequirementOperator": "eks_platform.constructs.node_pools",
@@ -141,7 +141,7 @@ _EXPORTS: dict[str, str] = {
     "add_addon_pod_identity": "eks_platform.constructs.pod_identity",
     "add_pod_identity_agent": "eks_platform.constructs.addons",
     "grant_with_session_tags": "eks_platform.constructs.pod_identity",
-    "parse_platform_config": "eks_platform.config",
+    "parse_platform_config": "eks_platform.config.platform",
 }
 
 __all__ = [

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.metadata
 import importlib.util
 import json
 import re
@@ -167,9 +168,7 @@ def schema_source() -> str:
         with contextlib.suppress(ValueError):
             date = json.loads(version_file.read_text(encoding="utf-8")).get("schema_date", date)
     try:
-        from importlib.metadata import version
-
-        lint = f"cfn-lint {version('cfn-lint')}"
+        lint = f"cfn-lint {importlib.metadata.version('cfn-lint')}"
     except Exception:  # pragma: no cover - metadata missing in odd installs
         lint = "cfn-lint"
     return f"{lint} bundled provider schemas (snapshot {date})"

@@ -22,9 +22,8 @@ sys.path.insert(0, str(REPO_ROOT))
 
 import aws_cdk as cdk  # noqa: E402
 
-from eks_platform.checks.acknowledgments import IGNORE_ACKNOWLEDGMENTS_CONTEXT_KEY  # noqa: E402
 from eks_platform.checks.audit import audit, format_table  # noqa: E402
-from eks_platform.constructs.cluster import SYNTH_DATE_CONTEXT_KEY  # noqa: E402
+from eks_platform.context import IGNORE_ACKNOWLEDGMENTS_CONTEXT_KEY, SYNTH_DATE_CONTEXT_KEY  # noqa: E402
 from eks_platform.errors import ConfigError  # noqa: E402
 from eks_platform.stacks.app import build_app  # noqa: E402
 

@@ -267,3 +267,50 @@ def has_nulls(configuration: Mapping[str, Any]) -> bool:
 def configuration_text(configuration: Mapping[str, Any]) -> str:
     """Compact JSON with sorted keys, exactly as given (``null`` kept), for a configuration without tokens."""
     return json.dumps(configuration, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def iam_settings_problems(
+    entry: CatalogEntry, *, zones_setting: str, zones: Sequence[object], prefix_setting: str, prefix: object
+) -> list[str]:
+    """Which add-ons take hosted zones and a log group prefix, and whether they are well formed.
+
+    ``zones_setting``/``prefix_setting`` name the settings as the caller's user wrote them.
+    """
+    problems: list[str] = []
+    if entry.iam_policy in ("route53-zones", "route53-dns01"):
+        problems += hosted_zone_problems(zones_setting, zones)
+        if entry.iam_kind == "required" and not zones:
+            problems.append(
+                f"{zones_setting} is required: {entry.name} needs {zones_setting}, the Route 53 zones it may change "
+                "(its role is scoped to them instead of AmazonRoute53FullAccess)"
+            )
+    elif zones:
+        problems.append(
+            f"{zones_setting} are only used by external-dns and cert-manager, not {entry.name}; remove them"
+        )
+    if prefix is not None:
+        if entry.iam_policy != "cloudwatch-logs":
+            problems.append(f"{prefix_setting} is only used by fluent-bit, not {entry.name}; remove it")
+        else:
+            problems += log_group_prefix_problems(prefix_setting, prefix)
+    return problems
+
+
+def settings_shape_problems(
+    names: Mapping[str, str], *, version: object, configuration: object, zones: Sequence[object], prefix: object
+) -> list[str]:
+    """The form of one add-on's settings (version, configuration, hosted zones, log group prefix), any add-on.
+
+    ``names`` maps ``version``, ``configuration``, ``hosted_zone_ids`` and ``cloudwatch_log_group_prefix`` to the
+    setting names the caller's user wrote.
+    """
+    problems: list[str] = []
+    if version is not None:
+        problems += version_problems(names["version"], version)
+    if configuration is not None:
+        problems += configuration_json(names["configuration"], configuration)[1]
+    if zones:
+        problems += hosted_zone_problems(names["hosted_zone_ids"], zones)
+    if prefix is not None:
+        problems += log_group_prefix_problems(names["cloudwatch_log_group_prefix"], prefix)
+    return problems

@@ -13,6 +13,7 @@ Facts, with their public sources (EKS User Guide, https://docs.aws.amazon.com/ek
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -156,3 +157,44 @@ def trust_conditions(cluster_arn: str, bindings: Sequence[tuple[str, str]]) -> d
             "aws:RequestTag/kubernetes-service-account": accounts[0] if len(accounts) == 1 else accounts,
         }
     }
+
+
+_POLICY_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::(aws|\d{12}):policy/[\w+=,.@/-]{1,512}$")
+_POLICY_NAME = re.compile(r"^[\w+=,.@/-]{1,512}$")
+
+
+def managed_policy_reference_problems(setting: str, name: object) -> list[str]:
+    """An AWS managed policy name (``AmazonS3ReadOnlyAccess``) or a policy ARN, as the platform config names them."""
+    if not isinstance(name, str):
+        return [f"{setting} entries must be strings, got {type(name).__name__} {name!r}"]
+    if name.startswith("arn:"):
+        if not _POLICY_ARN.match(name):
+            return [f"{setting} {name!r} is not an IAM policy ARN (arn:<partition>:iam::<account|aws>:policy/<name>)"]
+        return []
+    if not _POLICY_NAME.match(name):
+        return [f"{setting} {name!r} is not an AWS managed policy name such as AmazonS3ReadOnlyAccess"]
+    return []
+
+
+def binding_problems(
+    names: Mapping[str, str],
+    *,
+    namespace: object,
+    service_account: object,
+    managed_policies: Sequence[object],
+    target_role_arn: object,
+    tags: object,
+) -> list[str]:
+    """The fields of one Pod Identity binding given by name (namespace, service account, policies, target, tags).
+
+    ``names`` maps ``namespace``, ``service_account``, ``managed_policies``, ``target_role_arn`` and ``tags`` to the
+    setting names the caller's user wrote.
+    """
+    problems = v.dns1123_label(names["namespace"], namespace)
+    problems += v.dns1123_subdomain(names["service_account"], service_account)
+    for index, policy in enumerate(managed_policies):
+        problems += managed_policy_reference_problems(f"{names['managed_policies']}[{index}]", policy)
+    if target_role_arn is not None:
+        problems += v.iam_role_arn(names["target_role_arn"], target_role_arn)
+    problems += tag_problems(names["tags"], tags)
+    return problems

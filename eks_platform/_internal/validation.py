@@ -6,6 +6,7 @@ Values that are unresolved CDK tokens are skipped: they cannot be judged at synt
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import math
 import re
@@ -14,6 +15,8 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from aws_cdk import Token
+
+_T = TypeVar("_T")
 
 DNS1123_LABEL_MAX = 63
 DNS1123_SUBDOMAIN_MAX = 253
@@ -194,7 +197,6 @@ def partition_of_region(region: str | None) -> str | None:
 
 def unknown_keys(setting: str, given: Iterable[str], allowed: Sequence[str]) -> list[str]:
     """Keys in ``given`` not in ``allowed``, with a did-you-mean suggestion."""
-    import difflib
 
     problems = []
     for key in given:
@@ -295,3 +297,22 @@ def store_tuple(owner: Any, name: str) -> tuple[Any, ...]:
         result = tuple(value)
     object.__setattr__(owner, name, result)
     return result
+
+
+def as_tuple(value: Iterable[_T] | None) -> tuple[_T, ...]:
+    """A frozen value object's sequence field as a tuple (``None`` or empty -> ``()``)."""
+    return tuple(value or ())
+
+
+def one_of_problems(setting: str, value: object, allowed: Sequence[str], *, hint: str = "") -> list[str]:
+    """``value`` must be one of ``allowed`` (an enum's values as cdk.json writes them); ``hint`` explains the choice."""
+    if isinstance(value, str) and value in allowed:
+        return []
+    return [f"{setting} {value!r} is not one of {', '.join(map(repr, allowed))}{hint}"]
+
+
+def enum_member_problems(setting: str, value: object, enum_cls: type[Enum]) -> list[str]:
+    """``value`` must be a member of ``enum_cls`` (a Python keyword argument; cdk.json values use one_of_problems)."""
+    if isinstance(value, enum_cls):
+        return []
+    return [f"{setting} {value!r} must be a {enum_cls.__name__} member ({', '.join(str(m.value) for m in enum_cls)})"]

@@ -157,3 +157,13 @@ def decide_support(
         "support to stop the surcharge"
     )
     return SupportDecision(support_type=SupportType.EXTENDED, phase=phase, lifecycle=row, warning=warning), []
+
+
+def minor_version_shape_problems(setting: str, value: object) -> list[str]:
+    """The ``1.NN`` shape of a Kubernetes minor version (no lifecycle check): the one wording every caller uses."""
+    if is_minor_version(value):
+        return []
+    return [
+        f"{setting} {value!r} is not a Kubernetes minor version; write major.minor as a string with no 'v' and no "
+        "patch, for example \"1.32\""
+    ]

@@ -7,6 +7,7 @@ See README "Safety gates" for usage.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from eks_platform.checks._rule import Finding, Level, Rule, RuleContext
@@ -33,8 +34,6 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        import importlib
-
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'eks_platform.checks' has no attribute {name!r}")
 

@@ -17,11 +17,8 @@ from aws_cdk import Acknowledgment, Stack, Stage, Validations
 from constructs import IConstruct
 
 from eks_platform._internal.tree import path_of, root_of
+from eks_platform.context import ignore_acknowledgments
 from eks_platform.errors import ConfigError
-
-#: Context flag: record acknowledgments but do not apply them. ``make audit`` sets it on a second build of the app
-#: to see every finding, so it can show what each acknowledgment hides and find stale ones. Never set it in an app.
-IGNORE_ACKNOWLEDGMENTS_CONTEXT_KEY = "eks-platform:auditIgnoreAcknowledgments"
 
 _REGISTRY_ATTRIBUTE = "_eks_platform_acknowledgments"
 _IGNORE_ATTRIBUTE = "_eks_platform_ignore_acknowledgments"
@@ -98,7 +95,7 @@ def acknowledge_all(scope: IConstruct, rule_ids: Iterable[str], reason: str) -> 
     if registry is None:
         registry = []
         setattr(root, _REGISTRY_ATTRIBUTE, registry)
-        ignore = root.node.try_get_context(IGNORE_ACKNOWLEDGMENTS_CONTEXT_KEY) in (True, "true")
+        ignore = ignore_acknowledgments(root)
         setattr(root, _IGNORE_ATTRIBUTE, ignore)
     registry.append((scope, tuple(ids), text))
     if getattr(root, _IGNORE_ATTRIBUTE, False):

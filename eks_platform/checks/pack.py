@@ -30,6 +30,7 @@ from constructs import IConstruct
 
 from eks_platform.checks._rule import PACK_PREFIX, Finding, Level, Rule, RuleContext
 from eks_platform.checks.rules import RULES
+from eks_platform.context import synth_date
 
 #: The plugin name shown in CDK's validation report (and the ``<namespace>::`` CDK suggests for acknowledgments).
 PLUGIN_NAME = "EksPlatform"
@@ -196,8 +197,6 @@ class EksPlatformChecks(NagPack):
         if key not in self._contexts:
             today = self._today
             if today is None:
-                from eks_platform.constructs.cluster import synth_date
-
                 today = synth_date(stack)
             self._contexts[key] = RuleContext(today=today)
         return self._contexts[key]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, Protocol, cast
 
 import aws_cdk as cdk
 import jsii
@@ -26,15 +26,13 @@ from eks_platform._internal import validation as v
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
 from eks_platform.constructs.pod_identity import (
     PodIdentity,
-    _ClusterRegistry,
     _managed_policy_problems,
     _statement_problems,
     add_addon_pod_identity,
 )
+from eks_platform.constructs.registry import ClusterRegistry
+from eks_platform.constructs.types import ClusterLike, eks_cluster, platform_cluster
 from eks_platform.errors import ConfigError
-
-if TYPE_CHECKING:
-    from eks_platform.constructs.cluster import AutoModeCluster
 
 
 class AddonName(str, Enum):
@@ -112,8 +110,8 @@ class AddonPodIdentity:
     policy_statements: Sequence[iam.PolicyStatement] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "managed_policies", tuple(self.managed_policies or ()))
-        object.__setattr__(self, "policy_statements", tuple(self.policy_statements or ()))
+        object.__setattr__(self, "managed_policies", v.as_tuple(self.managed_policies))
+        object.__setattr__(self, "policy_statements", v.as_tuple(self.policy_statements))
         problems = v.dns1123_subdomain("AddonPodIdentity.service_account", self.service_account)
         if self.role is not None and (self.managed_policies or self.policy_statements):
             problems.append(
@@ -214,7 +212,7 @@ class _ComputeReadiness:
                         addon.addon.node.add_dependency(child)
             for dep in self._explicit:
                 addon.addon.node.add_dependency(dep)
-        registry = _ClusterRegistry.of(addon.cluster)
+        registry = ClusterRegistry.of(addon.cluster)
         for required in addon.entry.requires:
             other = registry.addon_objects.get(required)
             if other is not None:
@@ -233,14 +231,14 @@ class ManagedAddon(Construct):
 
     Example::
 
-        ManagedAddon(stack, "MetricsServer", cluster=cast(eks.ICluster, cluster.cluster), name=AddonName.METRICS_SERVER,
-                     kubernetes_version="1.32")
+        ManagedAddon(stack, "MetricsServer", cluster=cluster, name=AddonName.METRICS_SERVER)
 
     Args:
         scope: parent construct.
         construct_id: construct id (``AutoModeCluster.add_addon`` uses the add-on name). Changing it replaces the
             add-on.
-        cluster: the EKS cluster. Changing this replaces the add-on.
+        cluster: the EKS cluster: an ``AutoModeCluster`` (its version and hybrid networks are then the defaults)
+            or an ``aws_eks_v2`` cluster. Changing this replaces the add-on.
         name: the add-on, an ``AddonName`` or its EKS name. Unknown names are rejected with a suggestion.
         kubernetes_version: the cluster's Kubernetes minor, e.g. ``"1.32"``, used to pick the pinned version.
             Default: - required unless ``version`` is given (``AutoModeCluster.add_addon`` passes it).
@@ -277,7 +275,7 @@ class ManagedAddon(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        cluster: eks.ICluster,
+        cluster: ClusterLike,
         name: AddonName | str,
         kubernetes_version: str | None = None,
         version: str | None = None,
@@ -295,7 +293,12 @@ class ManagedAddon(Construct):
         tags: Mapping[str, str] | None = None,
     ) -> None:
         addon_name = name.value if isinstance(name, AddonName) else name
-        registry = _ClusterRegistry.of(cluster)
+        platform = platform_cluster(cluster)
+        if platform is not None:
+            kubernetes_version = platform.version_string if kubernetes_version is None else kubernetes_version
+            hybrid_nodes = platform.hybrid_networks is not None if hybrid_nodes is None else hybrid_nodes
+        cluster = eks_cluster(cluster)
+        registry = ClusterRegistry.of(cluster)
         # Before any construct exists: a duplicate id would otherwise surface as a jsii error.
         if isinstance(addon_name, str):
             registry.check_addon(addon_name, f"{scope.node.path}/{construct_id}")
@@ -333,29 +336,15 @@ class ManagedAddon(Construct):
                 "configuration mixes CDK tokens with null values; CloudFormation rendering of tokens drops nulls, "
                 "so remove the nulls (or the tokens)"
             )
-        if resolve_conflicts is not None and not isinstance(resolve_conflicts, ResolveConflicts):
-            problems.append(
-                f"resolve_conflicts {resolve_conflicts!r} must be a ResolveConflicts member "
-                f"({', '.join(m.value for m in ResolveConflicts)})"
-            )
-        if entry.iam_policy in ("route53-zones", "route53-dns01"):
-            problems += cat.hosted_zone_problems("hosted_zone_ids", zones)
-            if entry.iam_kind == "required" and not zones:
-                problems.append(
-                    f"add-on {addon_name} needs hosted_zone_ids: the Route 53 zones it may change (its role is scoped "
-                    "to them instead of AmazonRoute53FullAccess)"
-                )
-        elif zones:
-            problems.append(
-                f"hosted_zone_ids are only used by external-dns and cert-manager, not {addon_name}; remove them"
-            )
-        if cloudwatch_log_group_prefix is not None:
-            if entry.iam_policy != "cloudwatch-logs":
-                problems.append(
-                    f"cloudwatch_log_group_prefix is only used by fluent-bit, not {addon_name}; remove it"
-                )
-            else:
-                problems += cat.log_group_prefix_problems("cloudwatch_log_group_prefix", cloudwatch_log_group_prefix)
+        if resolve_conflicts is not None:
+            problems += v.enum_member_problems("resolve_conflicts", resolve_conflicts, ResolveConflicts)
+        problems += cat.iam_settings_problems(
+            entry,
+            zones_setting="hosted_zone_ids",
+            zones=zones,
+            prefix_setting="cloudwatch_log_group_prefix",
+            prefix=cloudwatch_log_group_prefix,
+        )
         seen_accounts = [entry.service_account] if (entry.association == "addon" and (
             entry.managed_policies or zones or cloudwatch_log_group_prefix)) else []
         for identity in identities:
@@ -498,29 +487,25 @@ class ManagedAddon(Construct):
         return self.addon.attr_arn
 
 
-def _addons_scope(cluster: AutoModeCluster) -> Construct:
+def addons_scope(cluster: Construct) -> Construct:
+    """The ``Addons`` child of a platform cluster, where ``add_addon`` puts every add-on (created on first use)."""
     found = cluster.node.try_find_child("Addons")
     return found if isinstance(found, Construct) else Construct(cluster, "Addons")
 
 
-def add_cluster_addon(cluster: AutoModeCluster, name: AddonName | str, **options: Any) -> ManagedAddon:
-    """What ``AutoModeCluster.add_addon`` does: a ``ManagedAddon`` at ``<cluster>/Addons/<name>``."""
-    addon_name = name.value if isinstance(name, AddonName) else str(name)
-    options.setdefault("kubernetes_version", cluster.version_string)
-    options.setdefault("auto_mode", True)
-    options.setdefault("extra_capacity", bool(getattr(cluster, "has_extra_capacity", False)))
-    options.setdefault("hybrid_nodes", getattr(cluster, "hybrid_networks", None) is not None)
-    options.setdefault("compute_scope", cluster)
-    extra = getattr(cluster, "compute_dependencies", None)
-    if extra and "compute" not in options:
-        options["compute"] = list(extra)
-    return ManagedAddon(
-        _addons_scope(cluster), addon_name, cluster=cast(eks.ICluster, cluster.cluster), name=addon_name, **options
-    )
+class AddsAddons(Protocol):
+    """A cluster with ``add_addon`` (``AutoModeCluster``), as the add-on helpers see it without importing it."""
+
+    def add_addon(self, name: AddonName | str, *, extra_capacity: bool = False) -> ManagedAddon: ...
+
+
+def add_cluster_addon(cluster: AddsAddons, name: AddonName | str, *, extra_capacity: bool = False) -> ManagedAddon:
+    """``cluster.add_addon(name, extra_capacity=...)``, for callers that take the cluster as an argument."""
+    return cluster.add_addon(name, extra_capacity=extra_capacity)
 
 
 def add_pod_identity_agent(
-    cluster: AutoModeCluster | eks.ICluster,
+    cluster: ClusterLike,
     *,
     hybrid_nodes: bool = True,
     version: str | None = None,
@@ -535,7 +520,7 @@ def add_pod_identity_agent(
     ``NodeConfig``.
 
     Args:
-        cluster: an ``AutoModeCluster`` (preferred) or an ``aws_eks_v2.ICluster``.
+        cluster: an ``AutoModeCluster`` (preferred) or an ``aws_eks_v2`` cluster.
         hybrid_nodes: deploy the hybrid-nodes DaemonSet. Default: - true.
         version: explicit add-on version. Default: - the catalog pin for the cluster's minor.
         kubernetes_version: the cluster's minor, needed for a bare ``ICluster`` without ``version``.
@@ -546,167 +531,30 @@ def add_pod_identity_agent(
 
     See: https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-add-ons.html
     """
-    options: dict[str, Any] = {
-        "version": version,
-        "configuration": dict(POD_IDENTITY_AGENT_HYBRID_CONFIGURATION) if hybrid_nodes else None,
-        "extra_capacity": True,
-    }
-    from eks_platform.constructs.cluster import AutoModeCluster
-
+    configuration = dict(POD_IDENTITY_AGENT_HYBRID_CONFIGURATION) if hybrid_nodes else None
     name = AddonName.EKS_POD_IDENTITY_AGENT.value
-    if not isinstance(cluster, AutoModeCluster):
+    platform = platform_cluster(cluster)
+    if platform is None or not isinstance(platform, Construct):
         return ManagedAddon(
-            scope or cast(Construct, cluster),
+            scope or cast(Construct, eks_cluster(cluster)),
             name,
             cluster=cluster,
             name=name,
             kubernetes_version=kubernetes_version,
-            **options,
-        )
-    wrapper = cluster
-    if kubernetes_version is not None:
-        options["kubernetes_version"] = kubernetes_version
-    if scope is not None:
-        options.setdefault("kubernetes_version", wrapper.version_string)
-        return ManagedAddon(
-            scope,
-            name,
-            cluster=cast(eks.ICluster, wrapper.cluster),
-            name=name,
-            auto_mode=True,
-            compute_scope=wrapper,
-            **options,
-        )
-    return add_cluster_addon(wrapper, name, **options)
-
-
-def add_cluster_pod_identity(cluster: AutoModeCluster, namespace: str, service_account: str,
-                             **options: Any) -> PodIdentity:
-    """What ``AutoModeCluster.add_pod_identity`` does: a ``PodIdentity`` at ``<cluster>/PodIdentities/<ns>:<sa>``."""
-    found = cluster.node.try_find_child("PodIdentities")
-    holder = found if isinstance(found, Construct) else Construct(cluster, "PodIdentities")
-    # Validate the names before they become a construct id (a bad id would surface as a jsii error).
-    problems = pi.name_problems(namespace, service_account)
-    if problems:
-        raise ConfigError("InvalidPodIdentity", problems, path=f"{holder.node.path}")
-    return PodIdentity(
-        holder,
-        PodIdentity.id_for(namespace, service_account),
-        cluster=cast(eks.ICluster, cluster.cluster),
-        namespace=namespace,
-        service_account=service_account,
-        **options,
-    )
-
-
-# -- cdk.json: the `addons` section ---------------------------------------------------------------------------------
-#: What the reference stack installs when the ``addons`` section is absent (issue 4).
-DEFAULT_ADDONS: tuple[str, ...] = (
-    AddonName.METRICS_SERVER.value,
-    AddonName.KUBE_STATE_METRICS.value,
-    AddonName.PROMETHEUS_NODE_EXPORTER.value,
-    AddonName.CERT_MANAGER.value,
-)
-_SETTING_KEYS = ("version", "configuration", "hostedZoneIds", "cloudWatchLogGroupPrefix", "preserveOnDelete")
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class AddonSettings:
-    """One ``addons`` entry of the platform config (the add-on's name is the key).
-
-    Args:
-        version: explicit ``vX.Y.Z-eksbuild.N``. Default: - the catalog pin for the cluster's minor.
-        configuration: ``ConfigurationValues`` as an object. Default: - none.
-        hosted_zone_ids: Route 53 zones (external-dns: required; cert-manager: DNS-01 rights). Default: - none.
-        cloudwatch_log_group_prefix: fluent-bit CloudWatch Logs rights. Default: - none.
-        preserve_on_delete: keep the add-on's resources when it is removed. Default: - false.
-    """
-
-    version: str | None = None
-    configuration: Mapping[str, Any] | None = None
-    hosted_zone_ids: tuple[str, ...] = ()
-    cloudwatch_log_group_prefix: str | None = None
-    preserve_on_delete: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "hosted_zone_ids", tuple(self.hosted_zone_ids))
-        problems: list[str] = []
-        if self.version is not None:
-            problems += cat.version_problems("version", self.version)
-        problems += cat.configuration_json("configuration", self.configuration)[1]
-        problems += cat.hosted_zone_problems("hosted_zone_ids", self.hosted_zone_ids)
-        if self.cloudwatch_log_group_prefix is not None:
-            problems += cat.log_group_prefix_problems("cloudwatch_log_group_prefix", self.cloudwatch_log_group_prefix)
-        if problems:
-            raise ConfigError("InvalidAddonSettings", problems)
-
-    def options(self) -> dict[str, Any]:
-        """Keyword arguments for ``AutoModeCluster.add_addon``."""
-        return {
-            "version": self.version,
-            "configuration": self.configuration,
-            "hosted_zone_ids": self.hosted_zone_ids or None,
-            "cloudwatch_log_group_prefix": self.cloudwatch_log_group_prefix,
-            "preserve_on_delete": self.preserve_on_delete or None,
-        }
-
-
-def default_addon_settings() -> dict[str, AddonSettings]:
-    return {name: AddonSettings() for name in DEFAULT_ADDONS}
-
-
-def parse_addons_config(setting: str, raw: Any, problems: list[str]) -> dict[str, AddonSettings]:
-    """Parse ``platform.addons`` (add-on name -> settings object); append problems, never raise."""
-    if not isinstance(raw, dict):
-        problems.append(
-            f"{setting} must be an object mapping add-on names to settings, e.g. {{\"metrics-server\": {{}}}}; got "
-            f"{type(raw).__name__} {raw!r}"
-        )
-        return {}
-    result: dict[str, AddonSettings] = {}
-    for name, item in raw.items():
-        where = f"{setting}.{name}"
-        unknown = cat.unknown_name_problem(name)
-        if unknown:
-            problems.append(f"{setting}: {unknown}")
-            continue
-        entry = cat.catalog()[name]
-        if item is None:
-            item = {}
-        if not isinstance(item, dict):
-            problems.append(f"{where} must be an object of settings ({', '.join(_SETTING_KEYS)}), got {item!r}")
-            continue
-        found: list[str] = v.unknown_keys(where, item.keys(), list(_SETTING_KEYS))
-        version = item.get("version")
-        if version is not None:
-            found += cat.version_problems(f"{where}.version", version)
-        configuration = item.get("configuration")
-        if configuration is not None:
-            found += cat.configuration_json(f"{where}.configuration", configuration)[1]
-        zones = item.get("hostedZoneIds", [])
-        if not isinstance(zones, list):
-            found.append(f"{where}.hostedZoneIds must be a list of Route 53 hosted zone IDs, got {zones!r}")
-            zones = []
-        found += cat.hosted_zone_problems(f"{where}.hostedZoneIds", zones)
-        if zones and entry.iam_policy not in ("route53-zones", "route53-dns01"):
-            found.append(f"{where}.hostedZoneIds is only used by external-dns and cert-manager; remove it")
-        if entry.iam_policy == "route53-zones" and entry.iam_kind == "required" and not zones:
-            found.append(f"{where}.hostedZoneIds is required: the Route 53 zones {name} may change")
-        prefix = item.get("cloudWatchLogGroupPrefix")
-        if prefix is not None:
-            if entry.iam_policy != "cloudwatch-logs":
-                found.append(f"{where}.cloudWatchLogGroupPrefix is only used by fluent-bit; remove it")
-            found += cat.log_group_prefix_problems(f"{where}.cloudWatchLogGroupPrefix", prefix)
-        if "preserveOnDelete" in item:
-            found += v.expect_type(f"{where}.preserveOnDelete", item["preserveOnDelete"], bool, "true or false")
-        if found:
-            problems += found
-            continue
-        result[name] = AddonSettings(
             version=version,
             configuration=configuration,
-            hosted_zone_ids=tuple(zones),
-            cloudwatch_log_group_prefix=prefix,
-            preserve_on_delete=item.get("preserveOnDelete", False),
+            extra_capacity=True,
         )
-    return result
+    return ManagedAddon(
+        scope or addons_scope(platform),
+        name,
+        cluster=platform.cluster,
+        name=name,
+        kubernetes_version=kubernetes_version or platform.version_string,
+        version=version,
+        configuration=configuration,
+        auto_mode=True,
+        extra_capacity=True,
+        hybrid_nodes=platform.hybrid_networks is not None,
+        compute_scope=platform,
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -14,16 +13,25 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from constructs import Construct
+from constructs import Construct, IDependable
 
+from eks_platform._internal import cluster as rules
+from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
+from eks_platform._internal.kubectl_layers import kubectl_layer
 from eks_platform._internal.node_pools import BUILT_IN_NODE_POOLS, built_in_node_pool_problems
 from eks_platform._internal.versions import SupportDecision, SupportType, decide_support
+from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
+from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
+from eks_platform.constructs.addons import AddonName, AddonPodIdentity, ManagedAddon, ResolveConflicts, addons_scope
 from eks_platform.constructs.hybrid.networks import HybridNetworks
+from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery
+from eks_platform.constructs.pod_identity import PodIdentity, SharedPodIdentityRole
+from eks_platform.context import synth_date
 from eks_platform.errors import ConfigError
 
-#: Context key that fixes the date the support policy is decided on (ISO ``YYYY-MM-DD``); default: today (UTC).
-SYNTH_DATE_CONTEXT_KEY = "eks-platform:synthDate"
+#: The construct id of the cluster's ``ManifestDelivery`` (see ``AutoModeCluster.add_manifest_delivery``).
+MANIFESTS_ID = "Manifests"
 
 ALL_LOG_TYPES: tuple[eks.ClusterLoggingTypes, ...] = (
     eks.ClusterLoggingTypes.API,
@@ -53,20 +61,6 @@ class EndpointAccess(str, Enum):
     """Public endpoint restricted to the given CIDRs; nodes and the VPC use the private endpoint."""
     PUBLIC = "public"
     """Public endpoint only, restricted to the given CIDRs (hybrid nodes that reach EKS over the internet)."""
-
-
-def synth_date(scope: Construct) -> dt.date:
-    """The date the version support policy is decided on: context ``eks-platform:synthDate`` or today (UTC)."""
-    raw = scope.node.try_get_context(SYNTH_DATE_CONTEXT_KEY)
-    if raw is None:
-        return dt.datetime.now(dt.UTC).date()
-    try:
-        return dt.date.fromisoformat(str(raw))
-    except ValueError:
-        raise ConfigError(
-            "InvalidSynthDate",
-            f"context {SYNTH_DATE_CONTEXT_KEY} {raw!r} is not an ISO date; write YYYY-MM-DD, e.g. 2026-11-27",
-        ) from None
 
 
 def _kubernetes_version(value: eks.KubernetesVersion | str) -> tuple[eks.KubernetesVersion, str]:
@@ -177,11 +171,12 @@ class AutoModeCluster(Construct):
         pool_names: list[str] = list(dict.fromkeys(n for n in given_pools if n in BUILT_IN_NODE_POOLS))
         for cidr in public_cidrs:
             problems += v.ipv4_cidr("endpoint_public_cidrs", cidr)
-            if cidr == "0.0.0.0/0" and not allow_public_endpoint_from_anywhere:
-                problems.append(
-                    "endpoint_public_cidrs has 0.0.0.0/0, which opens the Kubernetes API to the whole internet; list "
-                    "your networks instead, or set allow_public_endpoint_from_anywhere=True to accept the risk"
-                )
+        problems += rules.public_anywhere_problems(
+            "endpoint_public_cidrs",
+            public_cidrs,
+            allowed=allow_public_endpoint_from_anywhere,
+            opt_in="allow_public_endpoint_from_anywhere=True",
+        )
         mode = endpoint_access or (EndpointAccess.PUBLIC_AND_PRIVATE if public_cidrs else EndpointAccess.PRIVATE)
         if mode is EndpointAccess.PRIVATE and public_cidrs:
             problems.append(
@@ -206,17 +201,15 @@ class AutoModeCluster(Construct):
             problems += v.ipv4_cidr("vpc_cidr", vpc_cidr)
         if service_ipv4_cidr is not None:
             problems += v.ipv4_cidr("service_ipv4_cidr", service_ipv4_cidr)
-        if nat_gateways is not None and (
-            isinstance(nat_gateways, bool) or not isinstance(nat_gateways, int) or not 0 <= nat_gateways <= 3
-        ):
-            problems.append(f"nat_gateways {nat_gateways!r} must be a whole number from 0 to 3")
+        if nat_gateways is not None:
+            problems += rules.nat_gateway_problems("nat_gateways", nat_gateways)
         decision: SupportDecision | None = None
         if not v.is_unresolved(version_string):
             decision, version_problems = decide_support(
                 version_string, today=synth_date(self), requested=upgrade_support_type
             )
             problems += version_problems
-        # -- hybrid nodes (issue 5): remote networks vs VPC, service CIDR, endpoint ------------------------------
+        # Hybrid nodes: remote networks against the VPC, the service CIDR and the endpoint.
         hybrid_vpc_cidrs = [vpc_cidr or "10.0.0.0/16"] if vpc is None else [vpc.vpc_cidr_block]
         if hybrid_networks is not None and not isinstance(hybrid_networks, HybridNetworks):
             problems.append(f"hybrid_networks must be a HybridNetworks, got {type(hybrid_networks).__name__}")
@@ -319,9 +312,7 @@ class AutoModeCluster(Construct):
         for arn in admins:
             self.admin_access_entries[arn] = self.cluster.grant_cluster_admin(_admin_id(arn), arn)
 
-        # -- policy-pack acknowledgments (issue 7): AWS requires these managed policies; nothing to fix ----------
-        from eks_platform.checks.acknowledgments import acknowledge_aws_managed_policies
-
+        # Policy-pack acknowledgments: AWS requires these managed policies; there is nothing to fix.
         acknowledge_aws_managed_policies(
             self.cluster.role,
             ("AmazonEKSClusterPolicy", "AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy",
@@ -336,8 +327,6 @@ class AutoModeCluster(Construct):
             "(https://docs.aws.amazon.com/eks/latest/userguide/auto-create-node-role.html)",
         )
         if self.cluster.kubectl_provider is not None:
-            from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
-
             acknowledge_cdk_internal(
                 self.cluster.kubectl_provider,
                 "created by aws_eks_v2 for its kubectl provider: aws-cdk-lib chooses the Lambda runtime, the AWS "
@@ -366,9 +355,7 @@ class AutoModeCluster(Construct):
             cdk.Tags.of(subnet).add("kubernetes.io/role/elb", "1")
         for subnet in vpc.private_subnets:
             cdk.Tags.of(subnet).add("kubernetes.io/role/internal-elb", "1")
-        # -- policy-pack acknowledgment (issue 7); remove it when the VPC gets flow logs (the audit flags it stale)
-        from eks_platform.checks.acknowledgments import acknowledge
-
+        # Policy-pack acknowledgment; remove it when the VPC gets flow logs (the audit then flags it stale).
         acknowledge(
             vpc,
             "AwsSolutions-VPC7",
@@ -406,8 +393,6 @@ class AutoModeCluster(Construct):
         cfn.add_property_override("ResourcesVpcConfig.PublicAccessCidrs", allowed)
 
     def _kubectl_layer(self, version: str) -> Any:
-        from eks_platform._internal.kubectl_layers import kubectl_layer
-
         return kubectl_layer(self, "KubectlLayer", version)
 
     # -- attributes -------------------------------------------------------------------------------------------
@@ -419,49 +404,147 @@ class AutoModeCluster(Construct):
     def cluster_arn(self) -> str:
         return self.cluster.cluster_arn
 
-    # -- issue 6: Kubernetes objects through cdk8s (see eks_platform.constructs.manifests) --------------------------
-    @property
-    def manifests(self) -> Any:
-        """This cluster's one ``ManifestDelivery`` (id ``Manifests``), created on first use.
+    # -- Kubernetes objects through cdk8s (eks_platform.constructs.manifests) ----------------------------------
+    def add_manifest_delivery(
+        self,
+        *,
+        mode: DeliveryMode | None = None,
+        output_name: str | None = None,
+        overwrite: bool = True,
+    ) -> ManifestDelivery:
+        """Create this cluster's one ``ManifestDelivery`` (id ``Manifests``); read it later as ``manifests``.
 
         Charts are applied through the kubectl provider when the cluster has one (``kubectl=True``), otherwise they
-        are only written to ``cdk.out/manifests/<cluster>/`` (render-only, no Lambda). Both write the YAML.
+        are only written to ``cdk.out/manifests/<cluster>/`` (render-only, no Lambda). Both write the YAML. The
+        arguments are ``ManifestDelivery``'s.
         """
-        from eks_platform.constructs.manifests import ManifestDelivery
+        existing = self.node.try_find_child(MANIFESTS_ID)
+        if existing is not None:
+            raise ConfigError(
+                "DuplicateManifestDelivery",
+                f"cluster {self.node.path} already has a ManifestDelivery ({existing.node.path}); one delivery per "
+                "cluster: use cluster.manifests",
+                path=self.node.path,
+            )
+        return ManifestDelivery(
+            self,
+            MANIFESTS_ID,
+            cluster=self.cluster,
+            kubernetes_version=self.version_string,
+            mode=mode,
+            output_name=output_name,
+            overwrite=overwrite,
+        )
 
-        existing = self.node.try_find_child("Manifests")
-        if isinstance(existing, ManifestDelivery):
-            return existing
-        return ManifestDelivery(self, "Manifests", cluster=self.cluster, kubernetes_version=self.version_string)
+    @property
+    def manifests(self) -> ManifestDelivery:
+        """The ``ManifestDelivery`` created by :meth:`add_manifest_delivery` (a ``ConfigError`` before that)."""
+        existing = self.node.try_find_child(MANIFESTS_ID)
+        if not isinstance(existing, ManifestDelivery):
+            raise ConfigError(
+                "NoManifestDelivery",
+                f"cluster {self.node.path} has no ManifestDelivery yet; call cluster.add_manifest_delivery() first "
+                "(optionally with mode=DeliveryMode.RENDER_ONLY)",
+                path=self.node.path,
+            )
+        return existing
 
     def add_chart(self, chart: Any, *, depends_on: Sequence[Any] = ()) -> eks.KubernetesManifest | None:
-        """Deliver a complete cdk8s chart to this cluster (see ``ManifestDelivery.add_chart``)."""
-        result: eks.KubernetesManifest | None = self.manifests.add_chart(chart, depends_on=depends_on)
-        return result
+        """Deliver a complete cdk8s chart through :attr:`manifests` (see ``ManifestDelivery.add_chart``)."""
+        return self.manifests.add_chart(chart, depends_on=depends_on)
 
-    # -- issue 3 / issue 4: Pod Identity and the add-on catalog (bodies in constructs/pod_identity.py, addons.py) --
-    def add_pod_identity(self, namespace: str, service_account: str, **options: Any) -> Any:
+    # -- Pod Identity and the add-on catalog (constructs/pod_identity.py, constructs/addons.py) ----------------
+    def add_pod_identity(
+        self,
+        namespace: str,
+        service_account: str,
+        *,
+        role: iam.IRole | SharedPodIdentityRole | None = None,
+        managed_policies: Sequence[iam.IManagedPolicy] | None = None,
+        policy_statements: Sequence[iam.PolicyStatement] | None = None,
+        allow_wildcard_statements: bool | None = None,
+        target_role: iam.IRole | str | None = None,
+        allow_same_account_target: bool | None = None,
+        disable_session_tags: bool | None = None,
+        session_policy: iam.PolicyDocument | None = None,
+        tags: Mapping[str, str] | None = None,
+        create_service_account: bool | None = None,
+    ) -> PodIdentity:
         """Bind ``namespace/service_account`` to an IAM role with EKS Pod Identity (no kubectl Lambda).
 
         A :class:`~eks_platform.constructs.pod_identity.PodIdentity` at ``<this>/PodIdentities/<namespace>:<sa>``;
-        ``options`` are its keyword arguments (``managed_policies``, ``policy_statements``, ``role``,
-        ``target_role``, ``disable_session_tags``, ``session_policy``, ``tags``, ``create_service_account``...).
+        the keyword arguments are its own.
 
         See: https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html
         """
-        from eks_platform.constructs.addons import add_cluster_pod_identity
+        found = self.node.try_find_child("PodIdentities")
+        holder = found if isinstance(found, Construct) else Construct(self, "PodIdentities")
+        # Validate the names before they become a construct id (a bad id would surface as a jsii error).
+        problems = pi.name_problems(namespace, service_account)
+        if problems:
+            raise ConfigError("InvalidPodIdentity", problems, path=f"{holder.node.path}")
+        return PodIdentity(
+            holder,
+            PodIdentity.id_for(namespace, service_account),
+            cluster=self.cluster,
+            namespace=namespace,
+            service_account=service_account,
+            role=role,
+            managed_policies=managed_policies,
+            policy_statements=policy_statements,
+            allow_wildcard_statements=allow_wildcard_statements,
+            target_role=target_role,
+            allow_same_account_target=allow_same_account_target,
+            disable_session_tags=disable_session_tags,
+            session_policy=session_policy,
+            tags=tags,
+            create_service_account=create_service_account,
+        )
 
-        return add_cluster_pod_identity(self, namespace, service_account, **options)
-
-    def add_addon(self, name: Any, **options: Any) -> Any:
+    def add_addon(
+        self,
+        name: AddonName | str,
+        *,
+        version: str | None = None,
+        kubernetes_version: str | None = None,
+        configuration: Mapping[str, Any] | None = None,
+        resolve_conflicts: ResolveConflicts | None = None,
+        preserve_on_delete: bool | None = None,
+        hosted_zone_ids: Sequence[str] | None = None,
+        cloudwatch_log_group_prefix: str | None = None,
+        pod_identities: Sequence[AddonPodIdentity] | None = None,
+        extra_capacity: bool = False,
+        hybrid_nodes: bool | None = None,
+        compute: Sequence[IDependable] | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> ManagedAddon:
         """Install an add-on from the catalog as ``AWS::EKS::Addon`` with its pinned version for this cluster.
 
         A :class:`~eks_platform.constructs.addons.ManagedAddon` at ``<this>/Addons/<name>``; ``name`` is an
-        ``AddonName`` or its EKS name, ``options`` are its keyword arguments (``version``, ``configuration``,
-        ``hosted_zone_ids``, ``preserve_on_delete``...).
+        ``AddonName`` or its EKS name, the keyword arguments are ``ManagedAddon``'s. Auto Mode is on, compute is
+        searched under this cluster, ``kubernetes_version`` defaults to the cluster's and ``hybrid_nodes`` to
+        whether the cluster has hybrid networks.
 
         See: https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html
         """
-        from eks_platform.constructs.addons import add_cluster_addon
-
-        return add_cluster_addon(self, name, **options)
+        addon_name = name.value if isinstance(name, AddonName) else str(name)
+        return ManagedAddon(
+            addons_scope(self),
+            addon_name,
+            cluster=self.cluster,
+            name=addon_name,
+            kubernetes_version=self.version_string if kubernetes_version is None else kubernetes_version,
+            version=version,
+            configuration=configuration,
+            resolve_conflicts=resolve_conflicts,
+            preserve_on_delete=preserve_on_delete,
+            hosted_zone_ids=hosted_zone_ids,
+            cloudwatch_log_group_prefix=cloudwatch_log_group_prefix,
+            pod_identities=pod_identities,
+            auto_mode=True,
+            extra_capacity=extra_capacity,
+            hybrid_nodes=self.hybrid_networks is not None if hybrid_nodes is None else hybrid_nodes,
+            compute=compute,
+            compute_scope=self,
+            tags=tags,
+        )

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import aws_cdk as cdk
 import cdk8s
@@ -38,7 +38,8 @@ from constructs import Construct, IDependable, IValidation
 from eks_platform._internal import k8s_api
 from eks_platform._internal import validation as v
 from eks_platform._internal.ebs import vac_driver_support
-from eks_platform._internal.versions import minor_of
+from eks_platform._internal.versions import minor_of, minor_version_shape_problems
+from eks_platform.constructs.types import ClusterLike, eks_cluster
 from eks_platform.errors import ConfigError, raise_if_problems
 
 #: Sub-directory of the cdk outdir (``app.outdir``, normally ``cdk.out``) that holds the rendered charts.
@@ -82,7 +83,7 @@ class PlatformChart(cdk8s.Chart):
         namespace: str | None = None,
         labels: Mapping[str, str] | None = None,
     ) -> None:
-        problems = _version_problems("kubernetes_version", kubernetes_version)
+        problems = minor_version_shape_problems("kubernetes_version", kubernetes_version)
         if namespace is not None:
             problems += k8s_api.name_problems("namespace", namespace, label=True)
         raise_if_problems("InvalidChartSettings", problems, path=f"{scope.node.path}/{construct_id}")
@@ -97,12 +98,6 @@ class PlatformChart(cdk8s.Chart):
             if isinstance(scope, PlatformChart):
                 return scope
         return None
-
-
-def _version_problems(setting: str, version: object) -> list[str]:
-    if not isinstance(version, str) or not re.match(r"^1\.\d{2}$", version):
-        return [f"{setting} {version!r} is not a Kubernetes minor version; write it like '1.32'"]
-    return []
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -169,16 +164,17 @@ class ManifestDelivery(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        cluster: eks.ICluster | eks.Cluster,
+        cluster: ClusterLike,
         kubernetes_version: str,
         mode: DeliveryMode | None = None,
         output_name: str | None = None,
         overwrite: bool = True,
     ) -> None:
         super().__init__(scope, construct_id)
-        problems = _version_problems("kubernetes_version", kubernetes_version)
-        if mode is not None and not isinstance(mode, DeliveryMode):
-            problems.append(f"mode {mode!r} is not a DeliveryMode; use DeliveryMode.APPLY or DeliveryMode.RENDER_ONLY")
+        cluster = eks_cluster(cluster)
+        problems = minor_version_shape_problems("kubernetes_version", kubernetes_version)
+        if mode is not None:
+            problems += v.enum_member_problems("mode", mode, DeliveryMode)
         literal_name = _literal_cluster_name(cluster)
         name = output_name or literal_name or f"{cdk.Stack.of(cluster).stack_name}-{cluster.node.id}"
         if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$", name):
@@ -194,7 +190,7 @@ class ManifestDelivery(Construct):
             )
         raise_if_problems("InvalidManifestDelivery", problems, path=self.node.path)
 
-        self.cluster: eks.ICluster = cast(eks.ICluster, cluster)  # eks.Cluster implements ICluster (jsii typing)
+        self.cluster: eks.ICluster = cluster
         self.cluster_name: str = literal_name or cluster.cluster_name
         """The cluster name: a literal when known at synth, otherwise a deploy-time token."""
         self.kubernetes_version = kubernetes_version
@@ -442,16 +438,3 @@ def strip_prune_labels(objects: Sequence[Mapping[str, Any]]) -> list[dict[str, A
                 del obj["metadata"]["labels"]
         result.append(obj)
     return result
-
-
-# -- config (cdk.json context) -------------------------------------------------------------------------------------
-def parse_delivery_mode(setting: str, raw: Any, problems: list[str]) -> DeliveryMode | None:
-    """Parse the ``manifestDelivery`` context value (``"apply"`` or ``"render-only"``); problems are appended."""
-    allowed = [m.value for m in DeliveryMode]
-    if raw not in allowed:
-        problems.append(
-            f"{setting} {raw!r} is not one of {', '.join(map(repr, allowed))} (apply through the kubectl provider, "
-            "or only write the YAML for a GitOps tool)"
-        )
-        return None
-    return DeliveryMode(raw)

@@ -9,10 +9,7 @@ See: https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, cast
 
@@ -23,6 +20,8 @@ from constructs import Construct
 
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
+from eks_platform.constructs.registry import ClusterRegistry
+from eks_platform.constructs.types import ClusterLike, eks_cluster
 from eks_platform.errors import ConfigError
 
 
@@ -50,71 +49,6 @@ class SessionTag(str, Enum):
     def policy_variable(self) -> str:
         """The IAM policy variable, e.g. ``${aws:PrincipalTag/kubernetes-namespace}`` (usable inside ARNs)."""
         return "${" + self.principal_tag + "}"
-
-
-# -- per-cluster registry (duplicates and the 5,000 quota, counted across the whole app) -----------------------
-
-
-class _Registries(Construct):
-    """Book-keeping child of the app root: one ``_ClusterRegistry`` per cluster, keyed by the cluster's path.
-
-    A plain construct without resources (it adds nothing to any template). Living at the root, it sees every stack of
-    the app, so duplicates and the per-cluster quota are judged across stacks; it works for imported clusters too.
-    """
-
-    ID = "EksPlatformRegistry"
-
-    def __init__(self, scope: Construct) -> None:
-        super().__init__(scope, self.ID)
-        self.clusters: dict[str, _ClusterRegistry] = {}
-
-
-class _ClusterRegistry:
-    """Every Pod Identity binding and add-on created for one cluster in this app."""
-
-    def __init__(self, cluster_path: str) -> None:
-        self.cluster_path = cluster_path
-        self.bindings: dict[str, str] = {}  # namespace:service-account -> construct path
-        self.addons: dict[str, str] = {}  # add-on name -> construct path
-        self.addon_objects: dict[str, Any] = {}
-
-    @classmethod
-    def of(cls, cluster: eks.ICluster) -> _ClusterRegistry:
-        root = cluster.node.root
-        found = root.node.try_find_child(_Registries.ID)
-        holder = found if isinstance(found, _Registries) else _Registries(root)  # type: ignore[arg-type]
-        path = cluster.node.path
-        if path not in holder.clusters:
-            holder.clusters[path] = cls(path)
-        return holder.clusters[path]
-
-    def check_binding(self, namespace: str, service_account: str, path: str) -> None:
-        """Raise if the binding is taken or would exceed the quota (call before creating any construct)."""
-        key = pi.association_key(namespace, service_account)
-        if key in self.bindings:
-            raise ConfigError(
-                "DuplicatePodIdentity",
-                f"{namespace}/{service_account} is already bound on cluster {self.cluster_path} by "
-                f"{self.bindings[key]}; EKS allows one role per service account. Remove one binding, or grant both "
-                "sets of permissions through one role",
-                path=path,
-            )
-        problem = pi.quota_problem(self.cluster_path, len(self.bindings) + 1)
-        if problem:
-            raise ConfigError("PodIdentityQuotaExceeded", problem, path=path)
-
-    def register_binding(self, namespace: str, service_account: str, path: str) -> None:
-        self.check_binding(namespace, service_account, path)
-        self.bindings[pi.association_key(namespace, service_account)] = path
-
-    def check_addon(self, name: str, path: str) -> None:
-        if name in self.addons:
-            raise ConfigError(
-                "DuplicateAddon",
-                f"add-on {name} is already installed on cluster {self.cluster_path} by {self.addons[name]}; "
-                "add each add-on once (merge the settings)",
-                path=path,
-            )
 
 
 def _cluster_account(cluster: eks.ICluster) -> str | None:
@@ -242,13 +176,14 @@ class SharedPodIdentityRole(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        cluster: eks.ICluster,
+        cluster: ClusterLike,
         bindings: Sequence[tuple[str, str]],
         managed_policies: Sequence[iam.IManagedPolicy] | None = None,
         policy_statements: Sequence[iam.PolicyStatement] | None = None,
         allow_wildcard_statements: bool | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        cluster = eks_cluster(cluster)
         pairs = [tuple(b) for b in bindings] if isinstance(bindings, list | tuple) else []
         problems: list[str] = []
         if not pairs:
@@ -294,14 +229,14 @@ class PodIdentity(Construct):
 
     Example::
 
-        PodIdentity(stack, "Reporting", cluster=cluster.cluster, namespace="apps", service_account="reporting",
+        PodIdentity(stack, "Reporting", cluster=cluster, namespace="apps", service_account="reporting",
                     managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("AmazonS3ReadOnlyAccess")])
 
     Args:
         scope: parent construct.
         construct_id: construct id. ``PodIdentity.id_for(namespace, service_account)`` gives the stable, readable
             id ``AutoModeCluster.add_pod_identity`` uses. Changing it replaces the association and the role.
-        cluster: the EKS cluster.
+        cluster: the EKS cluster (an ``AutoModeCluster`` or an ``aws_eks_v2`` cluster).
         namespace: Kubernetes namespace (DNS-1123 label). It need not exist yet. Changing this replaces the
             association.
         service_account: Kubernetes service account name (DNS-1123 subdomain). It need not exist yet. Changing this
@@ -338,7 +273,7 @@ class PodIdentity(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        cluster: eks.ICluster,
+        cluster: ClusterLike,
         namespace: str,
         service_account: str,
         role: iam.IRole | SharedPodIdentityRole | None = None,
@@ -352,8 +287,9 @@ class PodIdentity(Construct):
         tags: Mapping[str, str] | None = None,
         create_service_account: bool | None = None,
     ) -> None:
+        cluster = eks_cluster(cluster)
         # Before any construct exists: a duplicate id would otherwise surface as a jsii error.
-        registry = _ClusterRegistry.of(cluster)
+        registry = ClusterRegistry.of(cluster)
         registry.check_binding(namespace, service_account, f"{scope.node.path}/{construct_id}")
         super().__init__(scope, construct_id)
         policies = tuple(managed_policies or ())
@@ -614,9 +550,7 @@ def grant_with_session_tags(
         problems.append("match is empty; name at least one SessionTag, e.g. SessionTag.NAMESPACE")
     for tag in tags:
         if not isinstance(tag, SessionTag):
-            problems.append(
-                f"match has {tag!r}; use SessionTag members ({', '.join(t.name for t in SessionTag)})"
-            )
+            problems.append(f"match has {tag!r}; use SessionTag members ({', '.join(t.name for t in SessionTag)})")
     if not isinstance(condition_key_prefix, str) or not condition_key_prefix or condition_key_prefix.endswith("/"):
         problems.append(
             f"condition_key_prefix {condition_key_prefix!r} must be a condition key prefix without a trailing '/', "
@@ -690,7 +624,7 @@ def add_addon_pod_identity(
     if problems:
         raise ConfigError("InvalidAddonPodIdentity", problems, path=addon.node.path)
     assert isinstance(cfn, eks.CfnAddon)
-    _ClusterRegistry.of(cluster).register_binding(namespace, service_account, addon.node.path)
+    ClusterRegistry.of(cluster).register_binding(namespace, service_account, addon.node.path)
 
     found = owner.node.try_find_child(holder_id)
     holder = found if isinstance(found, Construct) else Construct(owner, holder_id)
@@ -713,164 +647,3 @@ def add_addon_pod_identity(
     if role is None:
         cfn.node.add_dependency(bound)
     return bound
-
-
-# -- cdk.json: the `podIdentities` section ----------------------------------------------------------------------
-_BINDING_KEYS = (
-    "namespace",
-    "serviceAccount",
-    "managedPolicies",
-    "targetRoleArn",
-    "allowSameAccountTarget",
-    "disableSessionTags",
-    "tags",
-    "createServiceAccount",
-)
-_POLICY_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::(aws|\d{12}):policy/[\w+=,.@/-]{1,512}$")
-_POLICY_NAME = re.compile(r"^[\w+=,.@/-]{1,512}$")
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class PodIdentityBinding:
-    """One ``podIdentities`` entry of the platform config: a service account bound to a new, scoped role.
-
-    Args:
-        namespace: Kubernetes namespace (DNS-1123 label).
-        service_account: service account (DNS-1123 subdomain).
-        managed_policies: AWS managed policy names (``AmazonS3ReadOnlyAccess``) or policy ARNs. Default: - none.
-        target_role_arn: cross-account target role. Default: - none.
-        allow_same_account_target: accept a target role in the cluster's account. Default: - false.
-        disable_session_tags: turn EKS session tags off. Default: - false.
-        tags: association tags. Default: - none.
-        create_service_account: apply the ServiceAccount manifest (needs the kubectl provider, which the reference
-            stack then enables). Default: - false.
-    """
-
-    namespace: str
-    service_account: str
-    managed_policies: tuple[str, ...] = ()
-    target_role_arn: str | None = None
-    allow_same_account_target: bool = False
-    disable_session_tags: bool = False
-    tags: Mapping[str, str] = field(default_factory=dict)
-    create_service_account: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "managed_policies", tuple(self.managed_policies))
-        problems = pi.name_problems(self.namespace, self.service_account)
-        problems += [p for name in self.managed_policies for p in _policy_problems("managed_policies", name)]
-        if self.target_role_arn is not None:
-            problems += v.iam_role_arn("target_role_arn", self.target_role_arn)
-        problems += pi.tag_problems("tags", self.tags)
-        if problems:
-            raise ConfigError("InvalidPodIdentity", problems)
-
-    @property
-    def key(self) -> str:
-        return pi.association_key(self.namespace, self.service_account)
-
-    def apply(self, cluster: Any) -> PodIdentity:
-        """Create this binding on an ``AutoModeCluster`` (what the reference stack does for each entry).
-
-        The AWS managed policies named here were chosen explicitly in the platform config, so their
-        ``AwsSolutions-IAM4`` findings are acknowledged on the role with that reason.
-        """
-        binding: PodIdentity = cluster.add_pod_identity(self.namespace, self.service_account, **self.options(cluster))
-        names = [name for name in self.managed_policies if not name.startswith("arn:")]
-        if names and isinstance(binding.role, iam.Role):
-            from eks_platform.checks.acknowledgments import acknowledge_aws_managed_policies
-
-            acknowledge_aws_managed_policies(
-                binding.role,
-                names,
-                f"chosen explicitly in the platform config (podIdentities, {self.namespace}/{self.service_account}); "
-                "the role is assumable only by that service account of this cluster",
-            )
-        return binding
-
-    def options(self, scope: Construct) -> dict[str, Any]:
-        """Keyword arguments for ``AutoModeCluster.add_pod_identity`` (policies resolved under ``scope``)."""
-        policies: list[iam.IManagedPolicy] = []
-        for name in self.managed_policies:
-            if name.startswith("arn:"):
-                policy_id = f"ManagedPolicy{hashlib.sha256(f'{self.key}|{name}'.encode()).hexdigest()[:8]}"
-                policies.append(iam.ManagedPolicy.from_managed_policy_arn(scope, policy_id, name))
-            else:
-                policies.append(iam.ManagedPolicy.from_aws_managed_policy_name(name))
-        return {
-            "managed_policies": policies or None,
-            "target_role": self.target_role_arn,
-            "allow_same_account_target": self.allow_same_account_target or None,
-            "disable_session_tags": self.disable_session_tags or None,
-            "tags": dict(self.tags) or None,
-            "create_service_account": self.create_service_account or None,
-        }
-
-
-def _policy_problems(setting: str, name: object) -> list[str]:
-    if not isinstance(name, str):
-        return [f"{setting} entries must be strings, got {type(name).__name__} {name!r}"]
-    if name.startswith("arn:"):
-        if not _POLICY_ARN.match(name):
-            return [f"{setting} {name!r} is not an IAM policy ARN (arn:<partition>:iam::<account|aws>:policy/<name>)"]
-        return []
-    if not _POLICY_NAME.match(name):
-        return [f"{setting} {name!r} is not an AWS managed policy name such as AmazonS3ReadOnlyAccess"]
-    return []
-
-
-def parse_pod_identities_config(setting: str, raw: Any, problems: list[str]) -> tuple[PodIdentityBinding, ...]:
-    """Parse ``platform.podIdentities`` (a list of objects); append problems, never raise."""
-    if not isinstance(raw, list):
-        problems.append(f"{setting} must be a list of bindings, got {type(raw).__name__} {raw!r}")
-        return ()
-    bindings: list[PodIdentityBinding] = []
-    seen: dict[str, int] = {}
-    for index, item in enumerate(raw):
-        where = f"{setting}[{index}]"
-        if not isinstance(item, dict):
-            problems.append(f"{where} must be an object with namespace and serviceAccount, got {item!r}")
-            continue
-        found: list[str] = v.unknown_keys(where, item.keys(), list(_BINDING_KEYS))
-        for key in ("namespace", "serviceAccount"):
-            if key not in item:
-                found.append(f"{where}.{key} is required")
-        found += v.dns1123_label(f"{where}.namespace", item.get("namespace", "x"))
-        found += v.dns1123_subdomain(f"{where}.serviceAccount", item.get("serviceAccount", "x"))
-        policies = item.get("managedPolicies", [])
-        if not isinstance(policies, list):
-            found.append(f"{where}.managedPolicies must be a list of policy names or ARNs, got {policies!r}")
-            policies = []
-        for i, name in enumerate(policies):
-            found += _policy_problems(f"{where}.managedPolicies[{i}]", name)
-        target = item.get("targetRoleArn")
-        if target is not None:
-            found += v.iam_role_arn(f"{where}.targetRoleArn", target)
-        for flag in ("allowSameAccountTarget", "disableSessionTags", "createServiceAccount"):
-            if flag in item:
-                found += v.expect_type(f"{where}.{flag}", item[flag], bool, "true or false")
-        tags = item.get("tags", {})
-        found += pi.tag_problems(f"{where}.tags", tags)
-        if found:
-            problems += found
-            continue
-        binding = PodIdentityBinding(
-            namespace=item["namespace"],
-            service_account=item["serviceAccount"],
-            managed_policies=tuple(policies),
-            target_role_arn=target,
-            allow_same_account_target=item.get("allowSameAccountTarget", False),
-            disable_session_tags=item.get("disableSessionTags", False),
-            tags=dict(tags),
-            create_service_account=item.get("createServiceAccount", False),
-        )
-        if binding.key in seen:
-            problems.append(
-                f"{where} binds {binding.namespace}/{binding.service_account} again "
-                f"(also {setting}[{seen[binding.key]}]); "
-                "EKS allows one role per service account. Merge the two entries"
-            )
-            continue
-        seen[binding.key] = index
-        bindings.append(binding)
-    return tuple(bindings)

@@ -8,7 +8,7 @@ provider, and the hybrid networks it was created with. ``AutoModeCluster`` provi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
 
 from aws_cdk import aws_eks_v2 as eks
 
@@ -41,5 +41,18 @@ class PlatformCluster(Protocol):
         ...
 
 
-#: What every peer construct accepts as its ``cluster``: the platform cluster or any aws_eks_v2 cluster.
-ClusterLike = PlatformCluster | eks.ICluster
+#: What every peer construct accepts as its ``cluster``: the platform cluster or any aws_eks_v2 cluster (``Cluster``
+#: is listed because jsii's typing does not make it a subtype of ``ICluster`` for mypy).
+ClusterLike = PlatformCluster | eks.ICluster | eks.Cluster
+
+
+def eks_cluster(cluster: ClusterLike) -> eks.ICluster:
+    """The aws_eks_v2 cluster behind ``cluster`` (the platform cluster's ``cluster``, or ``cluster`` itself)."""
+    if isinstance(cluster, PlatformCluster):
+        return cast(eks.ICluster, cluster.cluster)
+    return cast(eks.ICluster, cluster)  # eks.Cluster implements ICluster (jsii typing)
+
+
+def platform_cluster(cluster: ClusterLike) -> PlatformCluster | None:
+    """``cluster`` when it is the platform cluster (it then knows its version and networks), otherwise None."""
+    return cluster if isinstance(cluster, PlatformCluster) else None

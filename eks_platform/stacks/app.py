@@ -8,12 +8,12 @@ import sys
 import aws_cdk as cdk
 
 from eks_platform.config import CONTEXT_KEY, PlatformConfig, parse_platform_config
-from eks_platform.constructs.cluster import synth_date
+from eks_platform.context import synth_date
 from eks_platform.errors import ConfigError
 from eks_platform.stacks.reference import EksReferenceStack
 
 REFERENCE_STACK_NAME = "EksPlatform"
-#: issue 5: the reference platform again, with EKS Hybrid Nodes, when the `hybrid` context section is present.
+#: The reference platform again, with EKS Hybrid Nodes, when the `hybrid` context section is present.
 HYBRID_STACK_NAME = "EksPlatformHybrid"
 
 
@@ -27,10 +27,10 @@ def build_app(app: cdk.App) -> dict[str, cdk.Stack]:
     config = load_config(app)
     stacks: dict[str, cdk.Stack] = {
         REFERENCE_STACK_NAME: EksReferenceStack(
-            app, REFERENCE_STACK_NAME, config=dataclasses.replace(config, hybrid=None)  # issue 5: no hybrid here
+            app, REFERENCE_STACK_NAME, config=dataclasses.replace(config, hybrid=None)  # no hybrid nodes here
         ),
     }
-    if config.hybrid is not None:  # issue 5: both shapes are synthesized (and snapshot-tested)
+    if config.hybrid is not None:  # both shapes are synthesized (and snapshot-tested)
         hybrid = dataclasses.replace(config, cluster_name=f"{config.cluster_name}-hybrid")
         stacks[HYBRID_STACK_NAME] = EksReferenceStack(app, HYBRID_STACK_NAME, config=hybrid)
     return stacks

@@ -7,15 +7,15 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
-from eks_platform._internal.limits import apply_resource_limit  # issue 7
+from eks_platform._internal.limits import apply_resource_limit
 from eks_platform.config import PlatformConfig
-from eks_platform.constructs.addons import ManagedAddon  # issue 4
+from eks_platform.constructs.addons import ManagedAddon
 from eks_platform.constructs.cluster import AutoModeCluster
 from eks_platform.constructs.hybrid import HybridCni, HybridNodes
-from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery  # issue 6
-from eks_platform.constructs.node_pools import AutoModeNodePools  # issue 6
-from eks_platform.constructs.pod_identity import PodIdentity  # issue 3
-from eks_platform.constructs.storage import EbsStorage  # issue 6
+from eks_platform.constructs.manifests import DeliveryMode
+from eks_platform.constructs.node_pools import AutoModeNodePools
+from eks_platform.constructs.pod_identity import PodIdentity
+from eks_platform.constructs.storage import EbsStorage
 from eks_platform.stacks.base import HermeticStack
 
 
@@ -56,8 +56,8 @@ class EksReferenceStack(HermeticStack):
             kubectl=self._needs_kubectl(config),
             hybrid_networks=config.hybrid.networks() if config.hybrid is not None else None,
         )
-        # -- feature sections are wired below this line by their issues -----------------------------------------
-        # issue 5: EKS Hybrid Nodes (the app builds this stack a second time with `hybrid` set, see stacks/app.py)
+        # The sections below are created in this order; construct ids and order fix the logical IDs.
+        # EKS Hybrid Nodes (the app builds this stack a second time with `hybrid` set, see stacks/app.py)
         self.hybrid_nodes: HybridNodes | None = None
         if config.hybrid is not None:
             self.hybrid_nodes = HybridNodes(
@@ -70,26 +70,20 @@ class EksReferenceStack(HermeticStack):
                 virtual_private_gateway_id=config.hybrid.virtual_private_gateway_id,
                 webhook_ports=config.hybrid.webhook_ports,
             )
-        # issue 3: Pod Identity bindings (`podIdentities`): one association + scoped role each, no kubectl Lambda
+        # Pod Identity bindings (`podIdentities`): one association + scoped role each, no kubectl Lambda
         self.pod_identities: dict[str, PodIdentity] = {
             binding.key: binding.apply(self.cluster) for binding in config.pod_identities
         }
-        # issue 4: EKS add-ons from the catalog (`addons`), pinned for the cluster's Kubernetes version
+        # EKS add-ons from the catalog (`addons`), pinned for the cluster's Kubernetes version
         self.addons: dict[str, ManagedAddon] = {
             name: self.cluster.add_addon(name, **settings.options()) for name, settings in config.addons.items()
         }
-        # issue 6: Kubernetes objects through cdk8s (`manifestDelivery`, `storage`, `nodePools`): one chart each,
+        # Kubernetes objects through cdk8s (`manifestDelivery`, `storage`, `nodePools`): one chart each,
         # applied through the kubectl provider (one custom resource per chart) or render-only; YAML in cdk.out/manifests
         self.storage: EbsStorage | None = None
         self.node_pools: AutoModeNodePools | None = None
         if config.storage is not None or config.node_pools is not None:
-            delivery = ManifestDelivery(
-                self.cluster,
-                "Manifests",  # the id AutoModeCluster.manifests looks for: one delivery per cluster
-                cluster=self.cluster.cluster,
-                kubernetes_version=self.cluster.version_string,
-                mode=config.manifest_delivery,
-            )
+            delivery = self.cluster.add_manifest_delivery(mode=config.manifest_delivery)
             if config.storage is not None:
                 self.storage = EbsStorage(self, "Storage", delivery=delivery, **config.storage.options(self))
             if config.node_pools is not None:
@@ -101,18 +95,15 @@ class EksReferenceStack(HermeticStack):
                     node_pools=config.node_pools.node_pools,
                     node_role_name=config.node_pools.node_role_name,
                 )
-        # issue 7: CloudFormation's 500-resource limit: ConfigError now above it, warning at synth past 90 %
+        # CloudFormation's 500-resource limit: a ConfigError above it, a warning at synth past 90 %
         apply_resource_limit(self)
 
     @staticmethod
     def _needs_kubectl(config: PlatformConfig) -> bool:
         """Whether any configured feature applies Kubernetes manifests through the kubectl provider."""
-        if config.hybrid is not None and config.hybrid.cni is HybridCni.CILIUM:
-            return True  # issue 5: Cilium is a Helm chart
-        if any(binding.create_service_account for binding in config.pod_identities):
-            return True  # issue 3: ServiceAccount manifests
-        if (config.storage is not None or config.node_pools is not None) and (
+        cilium = config.hybrid is not None and config.hybrid.cni is HybridCni.CILIUM  # a Helm chart
+        service_accounts = any(binding.create_service_account for binding in config.pod_identities)
+        charts = (config.storage is not None or config.node_pools is not None) and (
             config.manifest_delivery is DeliveryMode.APPLY
-        ):
-            return True  # issue 6: StorageClass/VolumeAttributesClass/NodeClass/NodePool charts
-        return False
+        )  # StorageClass/VolumeAttributesClass/NodeClass/NodePool charts
+        return cilium or service_accounts or charts

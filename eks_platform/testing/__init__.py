@@ -53,6 +53,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     """``TemplateSnapshotExtension`` needs syrupy, a test-only dependency: import it on first use."""
     if name == "TemplateSnapshotExtension":
+        # lazy: syrupy is a test-only dependency
         from eks_platform.testing.snapshots import TemplateSnapshotExtension
 
         return TemplateSnapshotExtension

@@ -30,6 +30,7 @@ def assert_no_replacement(
     This is :func:`eks_platform.replacement.assert_no_replacement`, which decides from the ``createOnlyProperties``
     of the CloudFormation resource schemas that cfn-lint ships (no AWS call).
     """
+    # lazy: the replacement guard loads cfn-lint's resource schemas
     from eks_platform.replacement import assert_no_replacement as guard
 
     return guard(old, new, resource_types=resource_types)

@@ -12,6 +12,7 @@ from typing import Any
 @functools.cache
 def _runner(regions: tuple[str, ...]) -> Any:
     """One cfn-lint runner (its rule collection loads in ~0.3 s) per region set, reused for every template."""
+    # lazy: cfn-lint's rule collection loads in ~0.3 s; only linting needs it
     from cfnlint.config import ConfigMixIn
     from cfnlint.runner import Runner
 
@@ -39,6 +40,7 @@ def cfn_lint_findings(
 
     Errors are never allowlisted: an ``E`` rule in ``allow`` is ignored.
     """
+    # lazy: cfn-lint is imported only when a template is linted
     from cfnlint.decode.decode import decode_str
 
     allowed = {rule for rule in (allow or {}) if not rule.startswith("E")}

@@ -64,6 +64,7 @@ def eks_platform_synth(request: pytest.FixtureRequest, tmp_path_factory: pytest.
     """Synthesize an app once per session: ``eks_platform_synth(build)["StackName"]`` is that stack's normalised
     template (sorted keys, asset hashes masked), built with the project's ``cdk.json`` context, the fixed synth date
     and the fixed environment."""
+    # lazy: loading the pytest plugin must not start jsii
     from eks_platform.testing.synth import SynthCache, cdk_json_context
 
     base_context = cdk_json_context(_from_rootdir(request.config, APP_DIR_INI))
@@ -74,6 +75,7 @@ def eks_platform_synth(request: pytest.FixtureRequest, tmp_path_factory: pytest.
 def eks_platform_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """syrupy's ``snapshot`` storing each assertion as one normalised, readable JSON file:
     ``assert template == eks_platform_snapshot``. Update with ``pytest --snapshot-update``."""
+    # lazy: syrupy is needed only by tests that use the fixture
     from eks_platform.testing.snapshots import TemplateSnapshotExtension
 
     return snapshot.use_extension(TemplateSnapshotExtension)
@@ -84,6 +86,7 @@ def eks_platform_baseline(request: pytest.FixtureRequest) -> Baselines:
     """The committed baselines and the replacement guard:
     ``eks_platform_baseline.assert_no_replacement("StackName", template)`` fails if deploying ``template`` over the
     baseline would replace or delete a resource."""
+    # lazy: the baselines load cfn-lint's schemas only when used
     from eks_platform.testing.baselines import Baselines
 
     update = bool(request.config.getoption(UPDATE_BASELINES_OPTION))

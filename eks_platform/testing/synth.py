@@ -57,6 +57,7 @@ class SynthResult(Mapping[str, dict[str, Any]]):
     def acknowledgments(self) -> tuple[Any, ...]:
         """The policy-pack acknowledgments made in the app (``eks_platform.checks.acknowledge``), for
         :func:`~eks_platform.testing.check_template`."""
+        # lazy: checks.acknowledgments imports aws_cdk (jsii)
         from eks_platform.checks.acknowledgments import acknowledgments
 
         return acknowledgments(self.app)
@@ -116,6 +117,7 @@ def synth_app(
     :func:`cdk_json_context`), the fixed synth date (``eks-platform:synthDate``), then ``context``.
     ``CDK_DEFAULT_ACCOUNT`` and ``CDK_DEFAULT_REGION`` are the fixed test account and region while ``build`` runs.
     """
+    # lazy: importing eks_platform.testing must not start jsii
     import aws_cdk as cdk
 
     merged = {**CLI_DEFAULT_CONTEXT, **(base_context or {})}

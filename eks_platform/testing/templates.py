@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from eks_platform.context import SYNTH_DATE_CONTEXT_KEY
+
 if TYPE_CHECKING:  # aws_cdk is imported only when a function needs it, so loading the pytest plugin stays cheap
     import aws_cdk as cdk
 
@@ -20,8 +22,6 @@ ASSET_HASH_MASK = "<asset-hash>"
 
 def fixed_context(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """App context for tests: the fixed synth date plus ``extra``."""
-    from eks_platform.constructs.cluster import SYNTH_DATE_CONTEXT_KEY
-
     context: dict[str, Any] = {SYNTH_DATE_CONTEXT_KEY: FIXED_SYNTH_DATE}
     context.update(extra or {})
     return context

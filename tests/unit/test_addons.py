@@ -13,11 +13,10 @@ from aws_cdk import aws_iam as iam
 
 from eks_platform._internal import addons as cat
 from eks_platform.config import parse_platform_config
+from eks_platform.config.addons import DEFAULT_ADDONS, AddonSettings
 from eks_platform.constructs.addons import (
-    DEFAULT_ADDONS,
     AddonName,
     AddonPodIdentity,
-    AddonSettings,
     ManagedAddon,
     ResolveConflicts,
     add_pod_identity_agent,
@@ -535,7 +534,7 @@ def test_addons_config_builds_the_settings() -> None:
 # -- policy packs -------------------------------------------------------------------------------------------------
 def test_iam_wired_addons_pass_the_policy_packs() -> None:
     from eks_platform.checks.audit import run_packs
-    from eks_platform.constructs.pod_identity import PodIdentityBinding
+    from eks_platform.config.pod_identity import PodIdentityBinding
 
     app = support.new_app()
     stack = support.new_stack(app, "Packs")

@@ -11,9 +11,9 @@ from aws_cdk import aws_lambda as lambda_
 from cdk_nag import AwsSolutionsChecks
 
 from eks_platform.checks import acknowledge
-from eks_platform.checks.acknowledgments import IGNORE_ACKNOWLEDGMENTS_CONTEXT_KEY
 from eks_platform.checks.audit import audit, format_table
 from eks_platform.checks.cdk_internals import acknowledge_cdk_internal, flatten_cfn_reference, internal_finding_ids
+from eks_platform.context import IGNORE_ACKNOWLEDGMENTS_CONTEXT_KEY
 from tests.support import new_app, new_stack
 
 INTERNAL_RULES = ("AwsSolutions-IAM4", "AwsSolutions-IAM5", "AwsSolutions-L1")

@@ -12,7 +12,7 @@ from aws_cdk import aws_iam as iam
 
 from eks_platform import AutoModeCluster, ConfigError
 from eks_platform.checks import EksPlatformChecks, acknowledge, acknowledgments
-from eks_platform.checks.acknowledgments import IGNORE_ACKNOWLEDGMENTS_CONTEXT_KEY
+from eks_platform.context import IGNORE_ACKNOWLEDGMENTS_CONTEXT_KEY
 from eks_platform.testing import FIXED_SYNTH_DATE
 from tests.support import new_app, new_stack
 

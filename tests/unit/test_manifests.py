@@ -16,11 +16,11 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from eks_platform._internal.k8s_api import new_api_object
+from eks_platform.config.delivery import parse_delivery_mode
 from eks_platform.constructs.manifests import (
     DeliveryMode,
     ManifestDelivery,
     PlatformChart,
-    parse_delivery_mode,
     strip_prune_labels,
 )
 from eks_platform.constructs.storage import EbsDriver, EbsStorage, StorageChart, VolumeTier
@@ -334,6 +334,18 @@ def test_storage_through_auto_mode_cluster_convenience(reference_app: dict[str, 
     cluster = reference_app["stacks"][REFERENCE_STACK_NAME].cluster
     assert cluster.manifests is cluster.node.find_child("Manifests")
     assert isinstance(reference_app["stacks"][REFERENCE_STACK_NAME].storage, EbsStorage)
+
+
+def test_cluster_delivery_is_created_explicitly_once_and_read_after() -> None:
+    from eks_platform.constructs.cluster import AutoModeCluster
+
+    cluster = AutoModeCluster(new_stack(new_app(), "DeliveryOnce"), "Cluster")
+    with pytest.raises(ConfigError, match=r"\[NoManifestDelivery\].*call cluster.add_manifest_delivery\(\) first"):
+        _ = cluster.manifests
+    delivery = cluster.add_manifest_delivery(mode=DeliveryMode.RENDER_ONLY)
+    assert cluster.manifests is delivery is cluster.node.find_child("Manifests")
+    with pytest.raises(ConfigError, match=r"\[DuplicateManifestDelivery\]"):
+        cluster.add_manifest_delivery()
 
 
 # -- the kubectl layer for the cluster's minor ---------------------------------------------------------------------

@@ -11,7 +11,6 @@ from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 
 from eks_platform._internal import pod_identity as pi
-from eks_platform.constructs.addons import add_cluster_pod_identity
 from eks_platform.constructs.cluster import AutoModeCluster
 from eks_platform.constructs.pod_identity import (
     PodIdentity,
@@ -34,8 +33,8 @@ def built() -> dict[str, Any]:
     app = support.new_app()
     stack = support.new_stack(app, "PodIdentityStack")
     cluster = AutoModeCluster(stack, "Cluster")
-    reporting = add_cluster_pod_identity(
-        cluster, "apps", "reporting", managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(S3_READ)]
+    reporting = cluster.add_pod_identity(
+        "apps", "reporting", managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(S3_READ)]
     )
     cross = PodIdentity(
         stack,
@@ -313,7 +312,7 @@ def test_logical_ids_do_not_depend_on_binding_order() -> None:
         cluster = AutoModeCluster(stack, "Cluster")
         found = {}
         for ns, sa in order:
-            binding = add_cluster_pod_identity(cluster, ns, sa)
+            binding = cluster.add_pod_identity(ns, sa)
             found[(ns, sa)] = stack.resolve(stack.get_logical_id(binding.association))
         return found
 
@@ -420,7 +419,7 @@ def test_fails_when_add_pod_identity_gets_a_bad_name_before_building_anything() 
     stack = support.new_stack(support.new_app())
     cluster = AutoModeCluster(stack, "Cluster")
     with pytest.raises(ConfigError, match="not a DNS-1123 label"):
-        add_cluster_pod_identity(cluster, "Apps/x", "web")
+        cluster.add_pod_identity("Apps/x", "web")
 
 
 def test_fails_when_the_same_service_account_is_bound_twice() -> None:
@@ -435,7 +434,7 @@ def test_fails_when_the_same_service_account_is_bound_twice_across_stacks() -> N
     app = support.new_app()
     first = support.new_stack(app, "First")
     cluster = AutoModeCluster(first, "Cluster")
-    add_cluster_pod_identity(cluster, "apps", "web")
+    cluster.add_pod_identity("apps", "web")
     second = support.new_stack(app, "Second")
     with pytest.raises(ConfigError, match="already bound"):
         PodIdentity(second, "Web", cluster=cluster.cluster, namespace="apps", service_account="web")
@@ -444,9 +443,9 @@ def test_fails_when_the_same_service_account_is_bound_twice_across_stacks() -> N
 def test_fails_when_add_pod_identity_is_called_twice_for_one_binding() -> None:
     stack = support.new_stack(support.new_app())
     cluster = AutoModeCluster(stack, "Cluster")
-    add_cluster_pod_identity(cluster, "apps", "web")
+    cluster.add_pod_identity("apps", "web")
     with pytest.raises(ConfigError, match="already bound"):
-        add_cluster_pod_identity(cluster, "apps", "web")
+        cluster.add_pod_identity("apps", "web")
 
 
 def test_fails_when_existing_role_comes_with_policies() -> None:
@@ -515,7 +514,7 @@ def test_fails_when_service_account_creation_has_no_kubectl_provider() -> None:
     stack = support.new_stack(support.new_app())
     cluster = AutoModeCluster(stack, "Cluster")
     with pytest.raises(ConfigError, match="needs the cluster's kubectl provider"):
-        add_cluster_pod_identity(cluster, "apps", "web", create_service_account=True)
+        cluster.add_pod_identity("apps", "web", create_service_account=True)
 
 
 @pytest.mark.parametrize(
@@ -538,7 +537,7 @@ def test_fails_when_bindings_exceed_the_cluster_quota(monkeypatch: pytest.Monkey
     app = support.new_app()
     first = support.new_stack(app, "First")
     cluster = AutoModeCluster(first, "Cluster")
-    add_cluster_pod_identity(cluster, "apps", "one")
+    cluster.add_pod_identity("apps", "one")
     second = support.new_stack(app, "Second")
     PodIdentity(second, "Two", cluster=cluster.cluster, namespace="apps", service_account="two")
     message = "would get 3 Pod Identity associations in this app; EKS allows at most 2"
@@ -570,7 +569,7 @@ def shared_role() -> dict[str, Any]:
     cluster = AutoModeCluster(stack, "Cluster")
     shared = SharedPodIdentityRole(stack, "Tenants", cluster=cluster.cluster,
                                    bindings=[("tenant-a", "worker"), ("tenant-b", "worker")])
-    bindings = [add_cluster_pod_identity(cluster, ns, "worker", role=shared) for ns in ("tenant-a", "tenant-b")]
+    bindings = [cluster.add_pod_identity(ns, "worker", role=shared) for ns in ("tenant-a", "tenant-b")]
     template = support.synth_stack(stack, label="shared-role")
     return {"stack": stack, "cluster": cluster, "shared": shared, "bindings": bindings, "template": template}
 
@@ -651,7 +650,7 @@ def test_fails_when_the_pod_identities_config_is_bad(bindings: Any, message: str
 
 def test_pod_identities_config_builds_bindings() -> None:
     from eks_platform.config import parse_platform_config
-    from eks_platform.constructs.pod_identity import PodIdentityBinding
+    from eks_platform.config.pod_identity import PodIdentityBinding
 
     config = parse_platform_config({"podIdentities": [{"namespace": "apps", "serviceAccount": "reporting",
                                                        "managedPolicies": ["AmazonS3ReadOnlyAccess"],

@@ -113,5 +113,9 @@ class TeamPlatformStack(HermeticStack):
 
         # One storage tier: the default gp3 StorageClass and a "fast" VolumeAttributesClass to move volumes to.
         self.storage = EbsStorage(
-            self, "Storage", delivery=self.cluster.manifests, default_class=True, tiers=[VolumeTier.fast()]
+            self,
+            "Storage",
+            delivery=self.cluster.add_manifest_delivery(),
+            default_class=True,
+            tiers=[VolumeTier.fast()],
         )

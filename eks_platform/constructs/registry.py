@@ -1,0 +1,77 @@
+"""Book-keeping per cluster: every Pod Identity binding and add-on an app creates, to refuse duplicates early.
+
+Duplicates and the 5,000 associations quota are counted across the whole app (every stack), also for imported
+clusters; the registry adds nothing to any template.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import aws_eks_v2 as eks
+from constructs import Construct
+
+from eks_platform._internal import pod_identity as pi
+from eks_platform.errors import ConfigError
+
+
+class _Registries(Construct):
+    """Book-keeping child of the app root: one ``ClusterRegistry`` per cluster, keyed by the cluster's path.
+
+    A plain construct without resources (it adds nothing to any template). Living at the root, it sees every stack of
+    the app, so duplicates and the per-cluster quota are judged across stacks; it works for imported clusters too.
+    """
+
+    ID = "EksPlatformRegistry"
+
+    def __init__(self, scope: Construct) -> None:
+        super().__init__(scope, self.ID)
+        self.clusters: dict[str, ClusterRegistry] = {}
+
+
+class ClusterRegistry:
+    """Every Pod Identity binding and add-on created for one cluster in this app."""
+
+    def __init__(self, cluster_path: str) -> None:
+        self.cluster_path = cluster_path
+        self.bindings: dict[str, str] = {}  # namespace:service-account -> construct path
+        self.addons: dict[str, str] = {}  # add-on name -> construct path
+        self.addon_objects: dict[str, Any] = {}
+
+    @classmethod
+    def of(cls, cluster: eks.ICluster) -> ClusterRegistry:
+        root = cluster.node.root
+        found = root.node.try_find_child(_Registries.ID)
+        holder = found if isinstance(found, _Registries) else _Registries(root)  # type: ignore[arg-type]
+        path = cluster.node.path
+        if path not in holder.clusters:
+            holder.clusters[path] = cls(path)
+        return holder.clusters[path]
+
+    def check_binding(self, namespace: str, service_account: str, path: str) -> None:
+        """Raise if the binding is taken or would exceed the quota (call before creating any construct)."""
+        key = pi.association_key(namespace, service_account)
+        if key in self.bindings:
+            raise ConfigError(
+                "DuplicatePodIdentity",
+                f"{namespace}/{service_account} is already bound on cluster {self.cluster_path} by "
+                f"{self.bindings[key]}; EKS allows one role per service account. Remove one binding, or grant both "
+                "sets of permissions through one role",
+                path=path,
+            )
+        problem = pi.quota_problem(self.cluster_path, len(self.bindings) + 1)
+        if problem:
+            raise ConfigError("PodIdentityQuotaExceeded", problem, path=path)
+
+    def register_binding(self, namespace: str, service_account: str, path: str) -> None:
+        self.check_binding(namespace, service_account, path)
+        self.bindings[pi.association_key(namespace, service_account)] = path
+
+    def check_addon(self, name: str, path: str) -> None:
+        if name in self.addons:
+            raise ConfigError(
+                "DuplicateAddon",
+                f"add-on {name} is already installed on cluster {self.cluster_path} by {self.addons[name]}; "
+                "add each add-on once (merge the settings)",
+                path=path,
+            )
