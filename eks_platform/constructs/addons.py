@@ -23,6 +23,7 @@ from constructs import Construct, IConstruct, IDependable
 from eks_platform._internal import addons as cat
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
+from eks_platform._internal.tree import child_path, created, node_of, path_of, remember, stack_of
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
 from eks_platform.constructs.pod_identity import (
     PodIdentity,
@@ -31,7 +32,7 @@ from eks_platform.constructs.pod_identity import (
     add_addon_pod_identity,
 )
 from eks_platform.constructs.registry import ClusterRegistry
-from eks_platform.constructs.types import ClusterLike, eks_cluster, platform_cluster
+from eks_platform.constructs.types import ClusterLike, cluster_name_of, eks_cluster, platform_cluster
 from eks_platform.errors import ConfigError
 
 
@@ -180,7 +181,7 @@ def cloudwatch_logs_statements(prefix: str) -> list[iam.PolicyStatement]:
 
 
 def _is_auto_mode(cluster: eks.ICluster) -> bool:
-    cfn = cluster.node.default_child
+    cfn = node_of(cluster).default_child
     if not isinstance(cfn, eks.CfnCluster):
         return False
     config = cfn.compute_config
@@ -189,34 +190,63 @@ def _is_auto_mode(cluster: eks.ICluster) -> bool:
 
 @jsii.implements(cdk.IAspect)
 class _ComputeReadiness:
-    """Adds, at synth, the dependencies an add-on needs: the cluster's compute and the add-ons it requires.
+    """Adds, at synth, the dependencies every add-on of one cluster needs: the cluster's compute and the add-ons it
+    requires.
 
-    An aspect because compute (node groups, Fargate profiles, access entries) may be added after the add-on.
+    An aspect because compute (node groups, Fargate profiles, access entries) may be added after the add-on. There is
+    one per cluster, on its first add-on (:meth:`of`); later add-ons register with it as they are made, and at synth
+    each compute scope is searched once for all of them, so n add-ons cost n, not n times the tree.
     """
 
-    def __init__(self, addon: ManagedAddon, scopes: Sequence[IConstruct], explicit: Sequence[IDependable]) -> None:
-        self._addon = addon
-        self._scopes = tuple(scopes)
-        self._explicit = tuple(explicit)
+    def __init__(self, owner: ManagedAddon) -> None:
+        self._owner = owner
+        self._addons: list[tuple[ManagedAddon, tuple[IConstruct, ...], tuple[IDependable, ...]]] = []
+
+    @classmethod
+    def of(cls, registry: ClusterRegistry, addon: ManagedAddon) -> _ComputeReadiness:
+        """The cluster's aspect, added on ``addon`` when it is the cluster's first."""
+
+        def first() -> _ComputeReadiness:
+            aspect = cls(addon)
+            cdk.Aspects.of(addon).add(aspect)
+            return aspect
+
+        return remember(registry, "compute_readiness", first)
+
+    def register(self, addon: ManagedAddon, scopes: Sequence[IConstruct], explicit: Sequence[IDependable]) -> None:
+        self._addons.append((addon, tuple(scopes), tuple(explicit)))
 
     def visit(self, node: IConstruct) -> None:
-        if node is not self._addon:
+        if node is not self._owner:
             return
-        addon = self._addon
+        compute: dict[int, list[IConstruct]] = {}  # per scope, found once for every add-on that searches it
+        for addon, scopes, explicit in self._addons:
+            self._wire(addon, scopes, explicit, compute)
+
+    @staticmethod
+    def _wire(
+        addon: ManagedAddon,
+        scopes: tuple[IConstruct, ...],
+        explicit: tuple[IDependable, ...],
+        compute: dict[int, list[IConstruct]],
+    ) -> None:
+        resource = node_of(addon.addon)
         if addon.entry.needs_nodes:
-            seen: set[str] = set()
-            for scope in self._scopes:
-                for child in scope.node.find_all():
-                    if _is_compute(child) and child.node.path not in seen:
-                        seen.add(child.node.path)
-                        addon.addon.node.add_dependency(child)
-            for dep in self._explicit:
-                addon.addon.node.add_dependency(dep)
+            seen: set[int] = set()
+            for scope in scopes:
+                if id(scope) not in compute:
+                    compute[id(scope)] = [c for c in node_of(scope).find_all() if _is_compute(c)]
+                for child in compute[id(scope)]:
+                    if id(child) not in seen:  # jsii gives one Python object per construct
+                        seen.add(id(child))
+                        resource.add_dependency(child)
+            for dep in explicit:
+                resource.add_dependency(dep)
         registry = ClusterRegistry.of(addon.cluster)
         for required in addon.entry.requires:
             other = registry.addon_objects.get(required)
             if other is not None:
-                addon.addon.node.add_dependency(other.addon)
+                resource.add_dependency(other.addon)
             else:
                 cdk.Annotations.of(addon).add_warning_v2(
                     "eks-platform:addon-requires",
@@ -301,9 +331,10 @@ class ManagedAddon(Construct):
         registry = ClusterRegistry.of(cluster)
         # Before any construct exists: a duplicate id would otherwise surface as a jsii error.
         if isinstance(addon_name, str):
-            registry.check_addon(addon_name, f"{scope.node.path}/{construct_id}")
+            registry.check_addon(addon_name, child_path(scope, construct_id))
         super().__init__(scope, construct_id)
-        path = self.node.path
+        created(self, scope, construct_id)
+        path = path_of(self)
         unknown = cat.unknown_name_problem(addon_name)
         if unknown:
             raise ConfigError("UnknownAddon", unknown, path=path)
@@ -324,7 +355,8 @@ class ManagedAddon(Construct):
                 f"{why}; drop it. A cluster that also runs node groups or self-managed nodes declares "
                 "extra_capacity=True (add_pod_identity_agent does this for the Pod Identity agent)"
             )
-        partition = cat.partition_problem(entry, cdk.Stack.of(self).region)
+        stack = stack_of(self)
+        partition = cat.partition_problem(entry, remember(stack, "region", lambda: stack.region))
         if partition:
             problems.append(partition)
         resolved_version, pin, version_problems = cat.resolve_version(entry, kubernetes_version, version)
@@ -378,14 +410,14 @@ class ManagedAddon(Construct):
             self,
             "Resource",
             addon_name=addon_name,
-            cluster_name=cluster.cluster_name,
+            cluster_name=cluster_name_of(cluster),
             addon_version=resolved_version,
             configuration_values=self._configuration_values(config),
             resolve_conflicts=(resolve_conflicts or ResolveConflicts.OVERWRITE).value,
             preserve_on_delete=bool(preserve_on_delete),
             tags=[cdk.CfnTag(key=k, value=tags[k]) for k in sorted(tags)] if tags else None,
         )
-        self.node.default_child = self.addon
+        node_of(self).default_child = self.addon
         if pin is not None and pin.basis == "inferred":
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:addon-version",
@@ -395,15 +427,13 @@ class ManagedAddon(Construct):
             )
 
         self._wire_iam(entry, zones, cloudwatch_log_group_prefix, identities)
-        cdk.Aspects.of(self).add(
-            _ComputeReadiness(self, [compute_scope or cluster], tuple(compute or ())),
-        )
+        _ComputeReadiness.of(registry, self).register(self, [compute_scope or cluster], tuple(compute or ()))
 
     def _configuration_values(self, config: dict[str, Any] | None) -> str | None:
         if config is None:
             return None
         if cat.has_tokens(config):  # e.g. a role ARN: let CloudFormation join the pieces
-            return cdk.Stack.of(self).to_json_string(config)
+            return stack_of(self).to_json_string(config)
         return cat.configuration_text(config)
 
     # -- IAM ---------------------------------------------------------------------------------------------------
@@ -489,8 +519,16 @@ class ManagedAddon(Construct):
 
 def addons_scope(cluster: Construct) -> Construct:
     """The ``Addons`` child of a platform cluster, where ``add_addon`` puts every add-on (created on first use)."""
-    found = cluster.node.try_find_child("Addons")
-    return found if isinstance(found, Construct) else Construct(cluster, "Addons")
+
+    def find_or_create() -> Construct:
+        found = node_of(cluster).try_find_child("Addons")
+        if isinstance(found, Construct):
+            return found
+        scope = Construct(cluster, "Addons")
+        created(scope, cluster, "Addons")
+        return scope
+
+    return remember(cluster, "addons_scope", find_or_create)
 
 
 class AddsAddons(Protocol):

@@ -12,6 +12,7 @@ from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
 from eks_platform._internal import pod_identity as pi
+from eks_platform._internal.tree import path_of, remember, root_of
 from eks_platform.errors import ConfigError
 
 
@@ -40,10 +41,15 @@ class ClusterRegistry:
 
     @classmethod
     def of(cls, cluster: eks.ICluster) -> ClusterRegistry:
-        root = cluster.node.root
+        """The registry of ``cluster``, looked up in the tree once and then kept on the cluster's Python object."""
+        return remember(cluster, "registry", lambda: cls._find(cluster))
+
+    @classmethod
+    def _find(cls, cluster: eks.ICluster) -> ClusterRegistry:
+        root = root_of(cluster)
         found = root.node.try_find_child(_Registries.ID)
-        holder = found if isinstance(found, _Registries) else _Registries(root)  # type: ignore[arg-type]
-        path = cluster.node.path
+        holder = found if isinstance(found, _Registries) else _Registries(root)
+        path = path_of(cluster)
         if path not in holder.clusters:
             holder.clusters[path] = cls(path)
         return holder.clusters[path]
