@@ -417,7 +417,8 @@ class ManagedAddon(Construct):
             preserve_on_delete=bool(preserve_on_delete),
             tags=[cdk.CfnTag(key=k, value=tags[k]) for k in sorted(tags)] if tags else None,
         )
-        node_of(self).default_child = self.addon
+        # node.default_child is left unset: the child with id "Resource" is the default child by convention
+        # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
         if pin is not None and pin.basis == "inferred":
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:addon-version",

@@ -334,7 +334,8 @@ class AutoModeCluster(Construct):
                 "updates them",
             )
 
-        self.node.default_child = self.cluster
+        # node.default_child is left unset: the child with id "Default" is the default child by convention
+        # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
 
     # -- helpers ----------------------------------------------------------------------------------------------
     def _new_vpc(self, cidr: str | None, zones: Sequence[str] | None, nat_gateways: int | None) -> ec2.Vpc:

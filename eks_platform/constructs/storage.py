@@ -31,7 +31,7 @@ from constructs import Construct
 from eks_platform._internal import ebs, k8s_api
 from eks_platform._internal.ebs import VolumeType
 from eks_platform._internal.k8s_api import new_api_object
-from eks_platform._internal.tree import created, node_of, path_of, remember
+from eks_platform._internal.tree import created, path_of, remember
 from eks_platform._internal.versions import is_minor_version, minor_of
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
 from eks_platform.errors import ConfigError, raise_if_problems
@@ -260,7 +260,8 @@ class Gp3StorageClass(Construct):
                 {"matchLabelExpressions": [{"key": AUTO_MODE_TOPOLOGY_KEY, "values": ["auto"]}]}
             ]
         self.api_object = new_api_object(self, "Resource", manifest)
-        node_of(self).default_child = self.api_object
+        # node.default_child is left unset: the child with id "Resource" is the default child by convention
+        # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
 
 
 def _resolve_version(construct: Construct, kubernetes_version: str | None) -> tuple[str | None, list[str]]:
@@ -356,7 +357,8 @@ class VolumeAttributesClass(Construct):
                 "parameters": tier.parameters(),
             },
         )
-        node_of(self).default_child = self.api_object
+        # node.default_child is left unset: the child with id "Resource" is the default child by convention
+        # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
 
 
 class EbsVolumeClaim(Construct):
@@ -455,7 +457,8 @@ class EbsVolumeClaim(Construct):
         self.api_object = new_api_object(
             self, "Resource", {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": metadata, "spec": spec}
         )
-        node_of(self).default_child = self.api_object
+        # node.default_child is left unset: the child with id "Resource" is the default child by convention
+        # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
 
 
 class StorageChart(PlatformChart):

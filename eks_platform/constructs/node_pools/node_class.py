@@ -21,7 +21,7 @@ from constructs import Construct
 from eks_platform._internal import k8s_api
 from eks_platform._internal import validation as v
 from eks_platform._internal.node_pools import BUILT_IN_NODE_CLASS, role_name_problems
-from eks_platform._internal.tree import created, node_of, path_of
+from eks_platform._internal.tree import created, path_of
 from eks_platform.errors import ConfigError, raise_if_problems
 
 __all__ = [
@@ -288,12 +288,13 @@ class NodeClass(Construct):
             body["tags"] = dict(spec.tags)
         self.spec = spec
         self.name = spec.name
-        self.api_object = new_object = k8s_api.new_api_object(
+        self.api_object = k8s_api.new_api_object(
             self,
             "Resource",
             {"apiVersion": NODE_CLASS_API_VERSION, "kind": "NodeClass", "metadata": {"name": spec.name}, "spec": body},
         )
-        node_of(self).default_child = new_object
+        # node.default_child is left unset: the child with id "Resource" is the default child by convention
+        # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
 
 
 def node_class_names(chart: cdk8s.Chart, *, rescan: bool = False) -> list[str]:

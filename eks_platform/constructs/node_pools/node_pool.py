@@ -26,7 +26,7 @@ from eks_platform._internal.node_pools import (
     label_key_problems,
     node_class_reference_problems,
 )
-from eks_platform._internal.tree import created, node_of, path_of
+from eks_platform._internal.tree import created, path_of
 from eks_platform.constructs.node_pools.node_class import node_class_names
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -485,5 +485,6 @@ class NodePool(Construct):
                 "spec": spec.to_spec(),
             },
         )
-        node_of(self).default_child = self.api_object
+        # node.default_child is left unset: the child with id "Resource" is the default child by convention
+        # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
 
