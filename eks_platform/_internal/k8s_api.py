@@ -223,6 +223,11 @@ def known_objects(chart: cdk8s.Chart, *, rescan: bool = False) -> dict[ObjectKey
     return index
 
 
+def new_chart_index(chart: cdk8s.Chart) -> None:
+    """Start the object index of a chart just created (it has no objects yet, so its tree need not be read)."""
+    remember(chart, _INDEX, dict)
+
+
 def object_names(chart: cdk8s.Chart, *, group: str, kind: str, rescan: bool = False) -> list[str]:
     """Names of the objects of one ``kind`` (in API ``group``) in ``chart``, in creation order."""
     return [name for (g, k, _ns, name) in known_objects(chart, rescan=rescan) if g == group and k == kind]

@@ -65,6 +65,15 @@ def scope_of(construct: Any) -> Any:
     return _facts(construct).get(_SCOPE)
 
 
+def id_of(construct: Any) -> str:
+    """``construct.node.id``, the recorded id or read once."""
+    facts = _facts(construct)
+    found = facts.get(_ID)
+    if found is None:
+        found = facts[_ID] = node_of(construct).id
+    return str(found)
+
+
 def node_of(construct: Any) -> Any:
     """``construct.node`` (a ``constructs.Node``), read once."""
     facts = _facts(construct)

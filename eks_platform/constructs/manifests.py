@@ -38,8 +38,19 @@ from constructs import Construct, IDependable, IValidation
 from eks_platform._internal import k8s_api
 from eks_platform._internal import validation as v
 from eks_platform._internal.ebs import vac_driver_support
+from eks_platform._internal.tree import (
+    child_path,
+    created,
+    id_of,
+    node_of,
+    path_of,
+    remember,
+    root_of,
+    scope_of,
+    stack_of,
+)
 from eks_platform._internal.versions import minor_of, minor_version_shape_problems
-from eks_platform.constructs.types import ClusterLike, eks_cluster
+from eks_platform.constructs.types import ClusterLike, cluster_name_of, eks_cluster, kubectl_provider_of
 from eks_platform.errors import ConfigError, raise_if_problems
 
 #: Sub-directory of the cdk outdir (``app.outdir``, normally ``cdk.out``) that holds the rendered charts.
@@ -86,18 +97,29 @@ class PlatformChart(cdk8s.Chart):
         problems = minor_version_shape_problems("kubernetes_version", kubernetes_version)
         if namespace is not None:
             problems += k8s_api.name_problems("namespace", namespace, label=True)
-        raise_if_problems("InvalidChartSettings", problems, path=f"{scope.node.path}/{construct_id}")
+        raise_if_problems("InvalidChartSettings", problems, path=lambda: child_path(scope, construct_id))
         super().__init__(scope, construct_id, namespace=namespace, labels=dict(labels) if labels else None)
+        created(self, scope, construct_id)
+        k8s_api.new_chart_index(self)  # a new chart has no objects yet: nothing to read back from its tree
         self.kubernetes_version: str = kubernetes_version
         self.kubernetes_minor: int = minor_of(kubernetes_version)
 
     @staticmethod
     def find(construct: Construct) -> PlatformChart | None:
-        """The nearest ``PlatformChart`` at or above ``construct``, or None."""
-        for scope in reversed(construct.node.scopes):
-            if isinstance(scope, PlatformChart):
-                return scope
-        return None
+        """The nearest ``PlatformChart`` at or above ``construct``, or None (read once per construct)."""
+
+        def read() -> PlatformChart | None:
+            if isinstance(construct, PlatformChart):
+                return construct
+            scope = scope_of(construct)
+            if scope is not None:
+                return PlatformChart.find(scope)
+            for above in reversed(node_of(construct).scopes):
+                if isinstance(above, PlatformChart):
+                    return above
+            return None
+
+        return remember(construct, "platform_chart", read)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -118,13 +140,16 @@ _claimed: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictio
 
 
 def _literal_cluster_name(cluster: eks.ICluster | eks.Cluster) -> str | None:
-    child = cluster.node.default_child
-    if isinstance(child, eks.CfnCluster):
-        name = child.name
-        if isinstance(name, str) and not v.is_unresolved(name):
-            return name
-    name = cluster.cluster_name
-    return None if v.is_unresolved(name) else name
+    def read() -> str | None:
+        child = node_of(cluster).default_child
+        if isinstance(child, eks.CfnCluster):
+            name = child.name
+            if isinstance(name, str) and not v.is_unresolved(name):
+                return name
+        name = cluster_name_of(cluster)
+        return None if v.is_unresolved(name) else name
+
+    return remember(cluster, "literal_cluster_name", read)  # the name replaces the cluster: fixed once made
 
 
 class ManifestDelivery(Construct):
@@ -171,6 +196,7 @@ class ManifestDelivery(Construct):
         overwrite: bool = True,
     ) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         cluster = eks_cluster(cluster)
         problems = minor_version_shape_problems("kubernetes_version", kubernetes_version)
         if mode is not None:
@@ -181,17 +207,17 @@ class ManifestDelivery(Construct):
             problems.append(
                 f"output_name {name!r} is not a safe directory name; use 1-128 letters, digits, '.', '_' or '-'"
             )
-        has_provider = cluster.kubectl_provider is not None
+        has_provider = kubectl_provider_of(cluster) is not None
         if mode is DeliveryMode.APPLY and not has_provider:
             problems.append(
                 "mode APPLY needs the cluster's kubectl provider, and this cluster has none; create the cluster with "
                 "kubectl=True (AutoModeCluster) or kubectl_provider_options (eks.Cluster), or use "
                 "DeliveryMode.RENDER_ONLY and apply the YAML with your GitOps tool"
             )
-        raise_if_problems("InvalidManifestDelivery", problems, path=self.node.path)
+        raise_if_problems("InvalidManifestDelivery", problems, path=lambda: path_of(self))
 
         self.cluster: eks.ICluster = cluster
-        self.cluster_name: str = literal_name or cluster.cluster_name
+        self.cluster_name: str = literal_name or cluster_name_of(cluster)
         """The cluster name: a literal when known at synth, otherwise a deploy-time token."""
         self.kubernetes_version = kubernetes_version
         self.kubernetes_minor = minor_of(kubernetes_version)
@@ -208,13 +234,13 @@ class ManifestDelivery(Construct):
                 f"cdk.out/{MANIFESTS_DIRECTORY}/{name}/ (render-only); apply them with your GitOps tool."
             )
         self._claim_output_directory()
-        self.node.add_validation(_WriteManifests(self))
+        node_of(self).add_validation(_WriteManifests(self))
 
     # -- public API ----------------------------------------------------------------------------------------------
     @property
     def output_directory(self) -> Path:
         """Where the YAML is written: ``<root outdir>/manifests/<output_name>``."""
-        root = self.node.root
+        root = root_of(self)
         outdir = root.outdir if isinstance(root, cdk.Stage) else cdk.Stage.of(self).outdir  # type: ignore[union-attr]
         return Path(outdir) / MANIFESTS_DIRECTORY / self.output_name
 
@@ -249,7 +275,7 @@ class ManifestDelivery(Construct):
                 version-dependent kind rendered for another Kubernetes version, or a deploy-time value in
                 render-only mode.
         """
-        chart_id = chart.node.id
+        chart_id = id_of(chart)
         where = f"chart {chart_id!r}"
         objects = _render(chart)
         problems: list[str] = []
@@ -275,7 +301,7 @@ class ManifestDelivery(Construct):
                         "CloudFormation reference), so render-only YAML cannot contain it; pass a literal value or "
                         "use DeliveryMode.APPLY"
                     )
-        raise_if_problems("InvalidChart", problems, path=f"{self.node.path} ({where})")
+        raise_if_problems("InvalidChart", problems, path=lambda: f"{path_of(self)} ({where})")
 
         self._warn_about(chart_id, objects)
         manifest: eks.KubernetesManifest | None = None
@@ -287,6 +313,7 @@ class ManifestDelivery(Construct):
                 manifest=[json.loads(json.dumps(o)) for o in objects],
                 overwrite=self.overwrite,
             )
+            created(manifest, self, chart_id)
             if depends_on:
                 manifest.node.add_dependency(*depends_on)
         self.charts[chart_id] = DeliveredChart(
@@ -306,7 +333,7 @@ class ManifestDelivery(Construct):
             f"# Rendered by eks-platform from cdk8s chart {chart_id!r} for cluster {self.output_name} "
             f"(Kubernetes {self.kubernetes_version}).\n"
             + (
-                f"# Applied by the kubectl provider through {delivered.manifest.node.path}.\n"
+                f"# Applied by the kubectl provider through {path_of(delivered.manifest)}.\n"
                 if delivered.manifest is not None
                 else "# Render-only: nothing applies this file; point your GitOps tool at this directory.\n"
             )
@@ -316,20 +343,20 @@ class ManifestDelivery(Construct):
 
     # -- internals -----------------------------------------------------------------------------------------------
     def _claim_output_directory(self) -> None:
-        root = self.node.root
+        root = root_of(self)
         try:
             claimed = _claimed.setdefault(root, {})
         except TypeError:  # pragma: no cover - every jsii object is weak-referenceable today
             return
         other = claimed.get(self.output_name)
-        if other is not None and other != self.node.path:
+        if other is not None and other != path_of(self):
             raise ConfigError(
                 "InvalidManifestDelivery",
                 f"output_name {self.output_name!r} is already used by {other}; two deliveries would write the same "
                 f"{MANIFESTS_DIRECTORY}/{self.output_name} directory. Give one of them another output_name",
-                path=self.node.path,
+                path=path_of(self),
             )
-        claimed[self.output_name] = self.node.path
+        claimed[self.output_name] = path_of(self)
 
     def _warn_about(self, chart_id: str, objects: Sequence[Mapping[str, Any]]) -> None:
         for obj in objects:
@@ -421,7 +448,7 @@ def _placeholder(value: Any) -> Any:
 def _resolve_for_yaml(scope: Construct, objects: Sequence[Mapping[str, Any]]) -> list[Any]:
     if not any(k8s_api.unresolved_paths(o) for o in objects):
         return [dict(o) for o in objects]
-    resolved = cdk.Stack.of(scope).resolve(json.loads(json.dumps(list(objects))))
+    resolved = stack_of(scope).resolve(json.loads(json.dumps(list(objects))))
     placeholders: list[Any] = _placeholder(resolved)
     return placeholders
 

@@ -31,7 +31,7 @@ from constructs import Construct
 from eks_platform._internal import ebs, k8s_api
 from eks_platform._internal.ebs import VolumeType
 from eks_platform._internal.k8s_api import new_api_object
-from eks_platform._internal.tree import created, path_of, remember
+from eks_platform._internal.tree import created, path_of
 from eks_platform._internal.versions import is_minor_version, minor_of
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
 from eks_platform.errors import ConfigError, raise_if_problems
@@ -269,7 +269,7 @@ def _resolve_version(construct: Construct, kubernetes_version: str | None) -> tu
         if not is_minor_version(kubernetes_version):
             return None, [f"kubernetes_version {kubernetes_version!r} is not a Kubernetes minor version like '1.32'"]
         return kubernetes_version, []
-    chart = remember(construct, "platform_chart", lambda: PlatformChart.find(construct))
+    chart = PlatformChart.find(construct)
     return (chart.kubernetes_version, []) if chart is not None else (None, [])
 
 

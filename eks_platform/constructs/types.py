@@ -60,11 +60,16 @@ def platform_cluster(cluster: ClusterLike) -> PlatformCluster | None:
     return cluster if isinstance(cluster, PlatformCluster) else None
 
 
-def cluster_name_of(cluster: eks.ICluster) -> str:
+def cluster_name_of(cluster: eks.ICluster | eks.Cluster) -> str:
     """``cluster.cluster_name``, read once per cluster (a literal or a token fixed when the cluster is made)."""
     return remember(cluster, "cluster_name", lambda: cluster.cluster_name)
 
 
-def cluster_arn_of(cluster: eks.ICluster) -> str:
+def cluster_arn_of(cluster: eks.ICluster | eks.Cluster) -> str:
     """``cluster.cluster_arn``, read once per cluster (a token fixed when the cluster is made)."""
     return remember(cluster, "cluster_arn", lambda: cluster.cluster_arn)
+
+
+def kubectl_provider_of(cluster: eks.ICluster | eks.Cluster) -> eks.IKubectlProvider | None:
+    """``cluster.kubectl_provider``, read once per cluster (aws_eks_v2 sets it when the cluster is made)."""
+    return remember(cluster, "kubectl_provider", lambda: cluster.kubectl_provider)
