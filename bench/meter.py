@@ -195,6 +195,7 @@ class Meter:
             response = original(self_, request, response_type)
             if isinstance(response, callback_type):
                 counts.callbacks += 1
+                counts.members[("callback", str(getattr(response, "cookie", "")))] += 1
             return response
 
         node_process.send = send  # type: ignore[method-assign]

@@ -118,6 +118,24 @@ def stack_of(construct: Any) -> cdk.Stack:
     return stack
 
 
+def region_of(construct: Any) -> str:
+    """The region of ``construct``'s stack (a literal or the ``AWS::Region`` token), read once per stack."""
+    stack = stack_of(construct)
+    return str(remember(stack, "region", lambda: stack.region))
+
+
+def account_of(construct: Any) -> str:
+    """The account of ``construct``'s stack (a literal or the ``AWS::AccountId`` token), read once per stack."""
+    stack = stack_of(construct)
+    return str(remember(stack, "account", lambda: stack.account))
+
+
+def partition_of(construct: Any) -> str:
+    """The partition of ``construct``'s stack (a literal or the ``AWS::Partition`` token), read once per stack."""
+    stack = stack_of(construct)
+    return str(remember(stack, "partition", lambda: stack.partition))
+
+
 def share_root(construct: Any, root: Any) -> None:
     """Record ``root`` as ``construct``'s root (for constructs found below a scope whose root is known)."""
     _facts(construct).setdefault(_ROOT, root)

@@ -23,7 +23,7 @@ from constructs import Construct, IConstruct, IDependable
 from eks_platform._internal import addons as cat
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
-from eks_platform._internal.tree import child_path, created, node_of, path_of, remember, stack_of
+from eks_platform._internal.tree import child_path, created, node_of, path_of, region_of, remember, stack_of
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
 from eks_platform.constructs.pod_identity import (
     PodIdentity,
@@ -230,7 +230,7 @@ class _ComputeReadiness:
         explicit: tuple[IDependable, ...],
         compute: dict[int, list[IConstruct]],
     ) -> None:
-        resource = node_of(addon.addon)
+        depends_on: list[IDependable] = []
         if addon.entry.needs_nodes:
             seen: set[int] = set()
             for scope in scopes:
@@ -239,14 +239,13 @@ class _ComputeReadiness:
                 for child in compute[id(scope)]:
                     if id(child) not in seen:  # jsii gives one Python object per construct
                         seen.add(id(child))
-                        resource.add_dependency(child)
-            for dep in explicit:
-                resource.add_dependency(dep)
+                        depends_on.append(child)
+            depends_on += explicit
         registry = ClusterRegistry.of(addon.cluster)
         for required in addon.entry.requires:
             other = registry.addon_objects.get(required)
             if other is not None:
-                resource.add_dependency(other.addon)
+                depends_on.append(other.addon)
             else:
                 cdk.Annotations.of(addon).add_warning_v2(
                     "eks-platform:addon-requires",
@@ -254,6 +253,8 @@ class _ComputeReadiness:
                     f"as an add-on; install {required} first (e.g. add_addon('{required}')) or make sure it is "
                     "already there",
                 )
+        if depends_on:  # one call for all of them (and none when there are none)
+            node_of(addon.addon).add_dependency(*depends_on)
 
 
 class ManagedAddon(Construct):
@@ -355,8 +356,7 @@ class ManagedAddon(Construct):
                 f"{why}; drop it. A cluster that also runs node groups or self-managed nodes declares "
                 "extra_capacity=True (add_pod_identity_agent does this for the Pod Identity agent)"
             )
-        stack = stack_of(self)
-        partition = cat.partition_problem(entry, remember(stack, "region", lambda: stack.region))
+        partition = cat.partition_problem(entry, region_of(self))
         if partition:
             problems.append(partition)
         resolved_version, pin, version_problems = cat.resolve_version(entry, kubernetes_version, version)

@@ -153,6 +153,7 @@ def create_pod_identity_role(
         description=description or f"EKS Pod Identity role for {namespace}/{service_account}",
         managed_policies=list(managed_policies) or None,
     )
+    created(role, scope, construct_id)
     for ns, sa in also_trusted:
         role.assume_role_policy.add_statements(  # type: ignore[union-attr]
             iam.PolicyStatement(
