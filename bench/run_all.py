@@ -68,6 +68,34 @@ def was(key: str, fmt: str = "{}") -> str:
 # -- sections ----------------------------------------------------------------------------------------------------------
 
 
+#: Kinds of work the library does on top of the resources, by the jsii member a request names (first match wins).
+CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("cdk-nag acknowledgments (`Validations.of(...).acknowledge`)", ("aws-cdk-lib.Validations", "acknowledge")),
+    ("cdk8s objects and charts (ApiObject, JsonPatch, Chart, App, toJson)",
+     ("cdk8s.", "addJsonPatch", "toJson")),
+    ("construct wrappers (`constructs.Construct` subclasses)", ("constructs.Construct",)),
+    ("warnings and info (`Annotations`)", ("aws-cdk-lib.Annotations", "addWarningV2", "addInfo")),
+    ("callbacks into Python at synth (aspects, validations, overridden properties)", ("CompleteRequest",)),
+    ("construct-tree reads (node, path, root, children, Stack.of)",
+     ("node", "path", "root", "tryFindChild", "findAll", "scopes", "aws-cdk-lib.Stack", "defaultChild")),
+)
+
+
+def categories(trips: dict[str, Any]) -> list[tuple[str, int, int]]:
+    """Round trips per kind of work, for the reference and the plain app; the rest is the resources themselves."""
+    rows = []
+    for side in ("reference_members", "plain_members"):
+        totals = dict.fromkeys([name for name, _ in CATEGORIES] + ["resources and their properties (the rest)"], 0)
+        for _kind, member, n in trips.get(side, []):
+            if _kind == "callback":
+                continue  # counted by their complete request
+            name = next((name for name, markers in CATEGORIES if any(member == m or (m.endswith(".") and
+                         member.startswith(m)) for m in markers)), "resources and their properties (the rest)")
+            totals[name] += n
+        rows.append(totals)
+    return [(name, rows[0][name], rows[1][name]) for name in rows[0]]
+
+
 def section_warm(lines: list[str], data: dict[str, Any] | None, figures: dict[str, Any]) -> dict[str, bool | None]:
     lines += ["## 1. Warm synth: reference app vs the same resources by hand", ""]
     if not data:
@@ -117,6 +145,12 @@ def section_warm(lines: list[str], data: dict[str, Any] | None, figures: dict[st
         "",
         f"Same resources: reference {data['resources']}, plain {data['plain_resources']}; resource-type histogram "
         f"differences: {data['histogram_differences'] or 'none'}.",
+        "",
+        "What the round trips are for, by kind of work (from the jsii member of each request):",
+        "",
+        "| work | reference | plain |",
+        "|---|---:|---:|",
+        *[f"| {name} | {ref_n} | {plain_n} |" for name, ref_n, plain_n in categories(trips)],
         "",
         "Where the reference app's round trips come from (innermost `eks_platform` function of each request):",
         "",
@@ -273,16 +307,29 @@ def section_suite(lines: list[str], data: dict[str, Any] | None, figures: dict[s
     if not data:
         lines += ["Not measured in this run.", ""]
         return None
-    ok = data["best_s"] <= TARGETS["suite_s"]
-    figures["suite_s"] = round(data["best_s"], 1)
-    note = f" {data['note']}" if data.get("note") else ""
-    lines += [f"`bench/suite_time.py` runs `{data['command']}`.{note}", "",
-              "| run | wall (s) | exit | pytest summary | load before -> after |", "|---:|---:|---:|---|---|"]
-    for i, run_ in enumerate(data["runs"], 1):
-        lines.append(f"| {i} | {run_['wall_s']:.1f} | {run_['returncode']} | {run_['summary']} | "
-                     f"{run_['load_before']} -> {run_['load_after']} |")
-    lines += ["", f"Best: {data['best_s']:.1f} s (target <= {TARGETS['suite_s']:.0f} s warm on 2 cores: "
-              f"{verdict(ok)}){was('suite_s', '; baseline {} s')}.", ""]
+    best = min(data["runs"], key=lambda r: r["wall_s"])
+    idle = best["load_before"][0] < 1.0
+    figures["suite_wall_s"] = round(best["wall_s"], 1)
+    if "cpu_s" in best:
+        figures["suite_cpu_s"] = round(best["cpu_s"], 1)
+    ok: bool | None = None
+    if idle:
+        ok = best["wall_s"] <= TARGETS["suite_s"]
+        figures["suite_s"] = round(best["wall_s"], 1)
+        lines += ["", f"The machine was idle: **{best['wall_s']:.1f} s** (target <= {TARGETS['suite_s']:.0f} s warm on "
+                  f"2 cores: {verdict(ok)}){was('suite_s', '; baseline {} s')}.", ""]
+        return ok
+    base = baseline().get("figures", {})
+    estimate = ""
+    if "cpu_s" in best and base.get("suite_cpu_s") and base.get("suite_s"):
+        guess = base["suite_s"] * best["cpu_s"] / base["suite_cpu_s"]
+        figures["suite_estimate_s"] = round(guess, 1)
+        estimate = (f" Scaled from the baseline (an idle {base['suite_s']} s at {base['suite_cpu_s']} CPU-s), this "
+                    f"run's {best['cpu_s']:.1f} CPU-s suggest about **{guess:.0f} s** on an idle machine: an estimate, "
+                    "not a measurement.")
+    lines += ["", f"The machine was busy (load {best['load_before'][0]} at the start), so the wall time says nothing "
+              f"about the {TARGETS['suite_s']:.0f} s target, which needs an idle machine: {verdict(None)}.{estimate} "
+              f"CPU time{was('suite_cpu_s', ' (baseline {} s)')} is the figure to compare across changes.", ""]
     return ok
 
 
@@ -379,7 +426,11 @@ def write_doc(quick: bool) -> dict[str, Any]:
         ("Every scale dimension linear", "see section 2", "", scale["linear"]),
         (f"Whole `cdk synth` CPU <= {TARGETS['process_cpu_ratio']:.2f}x plain",
          shown("process_cpu_ratio_validation_on", "{}x"), was("process_cpu_ratio_validation_on", "{}x"), process),
-        (f"Test suite <= {TARGETS['suite_s']:.0f} s warm", shown("suite_s", "{} s"), was("suite_s", "{} s"), suite),
+        (f"Test suite <= {TARGETS['suite_s']:.0f} s warm (idle machine)",
+         shown("suite_s", "{} s") if "suite_s" in figures else
+         shown("suite_wall_s", "{} s wall under load, ") + shown("suite_cpu_s", "{} CPU-s")
+         + shown("suite_estimate_s", ", about {} s idle (estimate)"),
+         was("suite_s", "{} s idle") + was("suite_cpu_s", ", {} CPU-s"), suite),
     ]
     at = next(i for i, line in enumerate(lines) if line.startswith("## 1."))
     lines[at:at] = ["## Targets", "", "| target | measured | baseline | result |", "|---|---|---|---|",
@@ -406,7 +457,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.report_only:
         write_result("machine", machine())
         write_result("versions", versions())
-        run("synth_overhead.py", "--pairs", "3" if args.quick else "7")
+        run("synth_overhead.py", "--pairs", "3" if args.quick else "11")
         failed = run("scale.py", *(["--quick"] if args.quick else [])) != 0
         if not args.skip_process:
             run("synth_process.py", "--pairs", "1" if args.quick else "3")

@@ -95,13 +95,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     summary = {name: {metric: spread([r[metric] for r in rows])
                       for metric in ("wall_s", "cpu_s", "python_cpu_s", "node_cpu_s")} for name, rows in runs.items()}
     ref_trips, plain_trips = counted_reference.counts, counted_plain.counts
-    reference_dict = counted_reference.counts.as_dict(top=60)
+    reference_dict = counted_reference.counts.as_dict(top=1000)
     result = {
         "pairs": args.pairs,
         "validation": os.environ.get("CDK_VALIDATION", "") != "false",
         "round_trips": {"reference": ref_trips.as_dict(), "plain": plain_trips.as_dict(),
                         "ratio": ref_trips.total / plain_trips.total,
                         "reference_members": reference_dict["members"],
+                        "plain_members": plain_trips.as_dict(top=1000)["members"],
                         "reference_sites": reference_dict["sites"],
                         "reference_functions": by_function(reference_dict["sites"], 25)},
         "runs": runs,
