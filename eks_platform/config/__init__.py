@@ -4,6 +4,9 @@
 - :mod:`~eks_platform.config.addons`: ``platform.addons``.
 - :mod:`~eks_platform.config.pod_identity`: ``platform.podIdentities``.
 - :mod:`~eks_platform.config.delivery`: ``platform.manifestDelivery``.
+- :mod:`~eks_platform.config.capabilities`: ``platform.capabilities`` (EKS Capabilities).
+- :mod:`~eks_platform.config.ingress`: ``platform.ingress`` (the ALB IngressClass).
+- :mod:`~eks_platform.config.gitops`: ``platform.gitops`` (manifests folder, Argo CD Application).
 
 The constructs never import this package: a team using ``AutoModeCluster`` directly does not carry the parser.
 """

@@ -4,7 +4,8 @@ Every key has a documented default (see README "Configuration"). Parsing collect
 ``ConfigError`` (code ``InvalidPlatformConfig``) listing them all with their setting names; unknown keys are
 rejected with a did-you-mean suggestion, so typos never pass silently.
 
-Sections (``podIdentities``, ``addons``, ``hybrid``, ``storage``, ``nodePools``, ``manifestDelivery``) are registered
+Sections (``podIdentities``, ``addons``, ``hybrid``, ``storage``, ``nodePools``, ``manifestDelivery``,
+``capabilities``, ``ingress``, ``gitops``) are registered
 in ``_KEYS`` with their parsers from the sibling modules; each parser takes ``(setting, raw, problems)`` and returns
 the typed value (appending to ``problems`` instead of raising).
 """
@@ -27,11 +28,15 @@ from eks_platform._internal.versions import (
     version_problems,
 )
 from eks_platform.config.addons import AddonSettings, default_addon_settings, parse_addons_config
+from eks_platform.config.capabilities import CapabilitySettings, parse_capabilities_config
 from eks_platform.config.delivery import parse_delivery_mode
+from eks_platform.config.gitops import GitOpsSettings, parse_gitops_config
 from eks_platform.config.hybrid import HybridConfig, parse_hybrid_config
+from eks_platform.config.ingress import IngressSettings, parse_ingress_config
 from eks_platform.config.node_pools import NodePoolsConfig, parse_node_pools_config
 from eks_platform.config.pod_identity import PodIdentityBinding, parse_pod_identities_config
 from eks_platform.config.storage import StorageConfig, parse_storage_config
+from eks_platform.constructs.capabilities import CapabilityType
 from eks_platform.constructs.cluster import EndpointAccess
 from eks_platform.constructs.manifests import DeliveryMode
 from eks_platform.context import PLATFORM_CONTEXT_KEY
@@ -178,6 +183,14 @@ _KEYS: dict[str, _Key] = {
     ),
     # EKS add-on catalog (see README "Add-on catalog")
     "addons": _Key(attr="addons", parse=parse_addons_config, doc="EKS add-ons to install (name -> settings)"),
+    # GitOps and app-ready clusters (see README "GitOps and app-ready clusters")
+    "capabilities": _Key(
+        attr="capabilities", parse=parse_capabilities_config, doc="EKS Capabilities: managed Argo CD, ACK, kro"
+    ),
+    "ingress": _Key(attr="ingress", parse=parse_ingress_config, doc="Auto Mode ALB IngressClass (internal by default)"),
+    "gitops": _Key(
+        attr="gitops", parse=parse_gitops_config, doc="manifests folder and the Argo CD Application that syncs it"
+    ),
 }
 
 
@@ -218,6 +231,12 @@ class PlatformConfig:
     """Pod Identity bindings; each becomes an ``AWS::EKS::PodIdentityAssociation`` with a scoped role."""
     addons: Mapping[str, AddonSettings] = field(default_factory=default_addon_settings)
     """EKS add-ons by name. Default: - metrics-server, kube-state-metrics, prometheus-node-exporter, cert-manager."""
+    capabilities: tuple[CapabilitySettings, ...] = ()
+    """EKS Capabilities by name; each is an ``AWS::EKS::Capability`` with its own scoped role. Default: - none."""
+    ingress: IngressSettings | None = None
+    """The Auto Mode ALB IngressClass; absent -> none."""
+    gitops: GitOpsSettings | None = None
+    """Where the manifests are written and the Argo CD Application; absent -> ``cdk.out/manifests``, no Application."""
 
 
 def parse_platform_config(
@@ -253,6 +272,7 @@ def parse_platform_config(
         allowed=values.get("allow_public_endpoint_from_anywhere") is True,
         opt_in=f"{CONTEXT_KEY}.allowPublicEndpointFromAnywhere to true",
     )
+    problems += _gitops_problems(values)
     version = values.get("kubernetes_version", _field_default("kubernetes_version"))
     if today is not None and is_minor_version(version):
         problems += version_problems(f"{CONTEXT_KEY}.kubernetesVersion", version, today=today)
@@ -261,6 +281,21 @@ def parse_platform_config(
     if problems:
         raise ConfigError("InvalidPlatformConfig", problems, path=CONTEXT_KEY)
     return PlatformConfig(**values)
+
+
+def _gitops_problems(values: Mapping[str, Any]) -> list[str]:
+    """The Argo CD Application needs exactly one Argo CD capability to register with."""
+    gitops = values.get("gitops")
+    if gitops is None or gitops.application is None:
+        return []
+    argocd = [c.name for c in values.get("capabilities", ()) if c.capability_type is CapabilityType.ARGOCD]
+    if len(argocd) == 1:
+        return []
+    found = f"found {', '.join(argocd)}" if argocd else "found none"
+    return [
+        f"{CONTEXT_KEY}.gitops.application needs exactly one capability of type ARGOCD in "
+        f"{CONTEXT_KEY}.capabilities ({found}); the Application is created in that Argo CD"
+    ]
 
 
 def _field_default(name: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Mapping, Sequence
 from enum import Enum
@@ -419,6 +420,7 @@ class AutoModeCluster(Construct):
         *,
         mode: DeliveryMode | None = None,
         output_name: str | None = None,
+        output_directory: str | os.PathLike[str] | None = None,
         overwrite: bool = True,
     ) -> ManifestDelivery:
         """Create this cluster's one ``ManifestDelivery`` (id ``Manifests``); read it later as ``manifests``.
@@ -442,6 +444,7 @@ class AutoModeCluster(Construct):
             kubernetes_version=self.version_string,
             mode=mode,
             output_name=output_name,
+            output_directory=output_directory,
             overwrite=overwrite,
         )
 
