@@ -307,6 +307,15 @@ def section_suite(lines: list[str], data: dict[str, Any] | None, figures: dict[s
     if not data:
         lines += ["Not measured in this run.", ""]
         return None
+    note = f" {data['note']}" if data.get("note") else ""
+    command = " ".join("python" if part.endswith(("/python", "/python3")) else part for part in data["command"].split())
+    lines += [f"`bench/suite_time.py` runs `{command}`.{note}", "",
+              "| run | wall (s) | CPU (s) | exit | pytest summary | load before -> after |",
+              "|---:|---:|---:|---:|---|---|"]
+    for i, run_ in enumerate(data["runs"], 1):
+        cpu = f"{run_['cpu_s']:.1f}" if "cpu_s" in run_ else "-"
+        lines.append(f"| {i} | {run_['wall_s']:.1f} | {cpu} | {run_['returncode']} | {run_['summary']} | "
+                     f"{run_['load_before']} -> {run_['load_after']} |")
     best = min(data["runs"], key=lambda r: r["wall_s"])
     idle = best["load_before"][0] < 1.0
     figures["suite_wall_s"] = round(best["wall_s"], 1)
