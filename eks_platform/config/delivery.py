@@ -9,12 +9,16 @@ from eks_platform.constructs.manifests import DeliveryMode
 
 
 def parse_delivery_mode(setting: str, raw: Any, problems: list[str]) -> DeliveryMode | None:
-    """Parse the ``manifestDelivery`` context value (``"apply"`` or ``"render-only"``); problems are appended."""
+    """Parse the ``manifestDelivery`` context value (``"apply"``, ``"hand-over"`` or ``"render-only"``); problems are
+    appended."""
     found = v.one_of_problems(
         setting,
         raw,
         [m.value for m in DeliveryMode],
-        hint=" (apply through the kubectl provider, or only write the YAML for a GitOps tool)",
+        hint=(
+            " (apply through the kubectl provider; hand-over, the one-deployment step between the two; or only write "
+            "the YAML for a GitOps tool)"
+        ),
     )
     if found:
         problems += found

@@ -20,6 +20,7 @@ from typing import Any
 
 from eks_platform._internal import cluster as cluster_rules
 from eks_platform._internal import validation as v
+from eks_platform._internal import zones as az
 from eks_platform._internal.node_pools import built_in_node_pool_problems
 from eks_platform._internal.versions import (
     SupportType,
@@ -154,6 +155,9 @@ _KEYS: dict[str, _Key] = {
     "account": _Key(attr="account", parse=_account, doc="AWS account of the stacks"),
     "region": _Key(attr="region", parse=_region, doc="AWS region of the stacks"),
     "adminPrincipalArns": _Key(attr="admin_principal_arns", parse=_principal_list, doc="cluster admins"),
+    "secretsKeyAdminArns": _Key(
+        attr="secrets_key_admin_arns", parse=_principal_list, doc="who may disable or delete the secrets key"
+    ),
     "endpointAccess": _Key(attr="endpoint_access", parse=_enum(EndpointAccess), doc="endpoint mode"),
     "endpointPublicCidrs": _Key(attr="endpoint_public_cidrs", parse=_cidr_list, doc="public endpoint CIDRs"),
     "allowPublicEndpointFromAnywhere": _Key(
@@ -171,7 +175,9 @@ _KEYS: dict[str, _Key] = {
     "hybrid": _Key(attr="hybrid", parse=parse_hybrid_config, doc="EKS Hybrid Nodes (second reference stack)"),
     # Kubernetes objects through cdk8s (see README "Kubernetes objects (storage, node pools)")
     "manifestDelivery": _Key(
-        attr="manifest_delivery", parse=parse_delivery_mode, doc="apply charts (kubectl provider) or render-only"
+        attr="manifest_delivery",
+        parse=parse_delivery_mode,
+        doc="apply charts (kubectl provider), hand-over (the step between), or render-only",
     ),
     "storage": _Key(attr="storage", parse=parse_storage_config, doc="gp3 StorageClass and VolumeAttributesClass tiers"),
     "nodePools": _Key(
@@ -206,6 +212,8 @@ class PlatformConfig:
     region: str = PLACEHOLDER_REGION
     """Default: ``CDK_DEFAULT_REGION`` or us-east-1."""
     admin_principal_arns: tuple[str, ...] = ()
+    secrets_key_admin_arns: tuple[str, ...] = ()
+    """Principals allowed to disable the secrets key or schedule its deletion. Default: - none (see README)."""
     endpoint_access: EndpointAccess | None = None
     endpoint_public_cidrs: tuple[str, ...] = ()
     allow_public_endpoint_from_anywhere: bool = False
@@ -221,8 +229,9 @@ class PlatformConfig:
     hybrid: HybridConfig | None = None
     """EKS Hybrid Nodes settings; when present the reference app adds a second stack with hybrid nodes."""
     manifest_delivery: DeliveryMode = DeliveryMode.APPLY
-    """How charts reach the cluster: ``apply`` (kubectl provider, one custom resource per chart) or ``render-only``
-    (YAML under cdk.out/manifests/ only, no Lambda). Both write the YAML."""
+    """How charts reach the cluster: ``apply`` (kubectl provider, one custom resource per object), ``hand-over``
+    (apply, every custom resource retained: the one-deployment step between the other two) or ``render-only`` (YAML
+    under cdk.out/manifests/ only, no Lambda). All write the YAML."""
     storage: StorageConfig | None = None
     """gp3 StorageClass, VolumeAttributesClass tiers and KMS key; absent -> no storage objects."""
     node_pools: NodePoolsConfig | None = None
@@ -278,6 +287,10 @@ def parse_platform_config(
         problems += version_problems(f"{CONTEXT_KEY}.kubernetesVersion", version, today=today)
     values.setdefault("account", env.get("CDK_DEFAULT_ACCOUNT") or PLACEHOLDER_ACCOUNT)
     values.setdefault("region", env.get("CDK_DEFAULT_REGION") or PLACEHOLDER_REGION)
+    if values.get("availability_zones") is not None:
+        problems += az.zone_problems(
+            f"{CONTEXT_KEY}.availabilityZones", values["region"], list(values["availability_zones"])
+        )
     if problems:
         raise ConfigError("InvalidPlatformConfig", problems, path=CONTEXT_KEY)
     return PlatformConfig(**values)
