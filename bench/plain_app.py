@@ -95,6 +95,8 @@ class PlainStack(cdk.Stack):
                  hybrid: dict[str, Any] | None, synth_date: dt.date) -> None:
         super().__init__(scope, construct_id, env=cdk.Environment(account=ACCOUNT, region=REGION),
                          description=f"EKS reference platform ({name}, Kubernetes {platform['kubernetesVersion']})")
+        self._guarded = False
+        self._name = name
         for key, value in sorted(platform.get("tags", {}).items()):
             cdk.Tags.of(self).add(key, value)
 
@@ -176,7 +178,7 @@ class PlainStack(cdk.Stack):
                 objects.append({"apiVersion": "storage.k8s.io/v1beta1", "kind": "VolumeAttributesClass",
                                 "metadata": {"name": tier}, "driverName": "ebs.csi.eks.amazonaws.com",
                                 "parameters": {"type": "gp3", "iops": iops, "throughput": throughput}})
-            cluster.add_manifest("Storage", *objects)
+            self.add_objects(cluster, "Storage", objects)
 
         pools = platform.get("nodePools")
         if pools:
@@ -217,10 +219,25 @@ class PlainStack(cdk.Stack):
                                     "taints": pool.get("taints", []), "expireAfter": pool["expireAfter"]}},
                                     "limits": {"cpu": str(pool["cpuLimit"]), "memory": pool["memoryLimit"]},
                                     "disruption": {"budgets": pool.get("budgets", [])}}})
-            cluster.add_manifest("NodePools", *objects)
+            self.add_objects(cluster, "NodePools", objects)
 
         if hybrid:
             self._hybrid(cluster, hybrid, name)
+
+    def add_objects(self, cluster: eks.Cluster, chart: str, objects: list[dict[str, Any]]) -> None:
+        """One manifest per object, each after the previous one (a removed object is then deleted), and the SSM
+        parameter the library uses to refuse a direct switch between apply and render-only."""
+        if not self._guarded:
+            cdk.CfnResource(self, "ApplyModeGuard", type="AWS::SSM::Parameter", properties={
+                "Name": f"/eks-platform/manifest-delivery/{self.stack_name}/{self._name}", "Type": "String",
+                "Value": "apply"})
+            self._guarded = True
+        previous = None
+        for i, obj in enumerate(objects):
+            current = cluster.add_manifest(f"{chart}{i}", obj)
+            if previous is not None:
+                current.node.add_dependency(previous)
+            previous = current
 
     def _hybrid(self, cluster: eks.Cluster, hybrid: dict[str, Any], name: str) -> None:
         role = iam.Role(

@@ -221,8 +221,9 @@ def plain_app(dimension: str, n: int, addons: list[tuple[str, dict[str, Any]]]) 
                       preserve_on_delete=False)
     elif dimension == "charts":
         for i in range(n):
-            stack.cluster.add_manifest(f"Chart{i}", {"apiVersion": "v1", "kind": "ConfigMap",
-                                                     "metadata": {"name": f"settings-{i}", "namespace": "default"}})
+            config_map = {"apiVersion": "v1", "kind": "ConfigMap",
+                          "metadata": {"name": f"settings-{i}", "namespace": "default"}}
+            stack.add_objects(stack.cluster, f"Chart{i}", [config_map])
     elif dimension == "bindings":
         policy = iam.ManagedPolicy.from_aws_managed_policy_name("AmazonS3ReadOnlyAccess")
         env = cdk.Environment(account=ACCOUNT, region=REGION)
