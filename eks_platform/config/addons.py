@@ -83,11 +83,12 @@ def parse_addons_config(setting: str, raw: Any, problems: list[str]) -> dict[str
     result: dict[str, AddonSettings] = {}
     for name, item in raw.items():
         where = f"{setting}.{name}"
-        unknown = cat.unknown_name_problem(name)
+        given_version = item.get("version") if isinstance(item, dict) else None
+        unknown = cat.unknown_name_problem(name, version=given_version)
         if unknown:
             problems.append(f"{setting}: {unknown}")
             continue
-        entry = cat.catalog()[name]
+        entry = cat.catalog().get(name) or cat.uncatalogued_entry(name)
         if item is None:
             item = {}
         if not isinstance(item, dict):

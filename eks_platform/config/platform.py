@@ -5,9 +5,9 @@ Every key has a documented default (see README "Configuration"). Parsing collect
 rejected with a did-you-mean suggestion, so typos never pass silently.
 
 Sections (``podIdentities``, ``addons``, ``hybrid``, ``storage``, ``nodePools``, ``manifestDelivery``,
-``capabilities``, ``ingress``, ``gitops``) are registered
-in ``_KEYS`` with their parsers from the sibling modules; each parser takes ``(setting, raw, problems)`` and returns
-the typed value (appending to ``problems`` instead of raising).
+``capabilities``, ``ingress``, ``gitops``, ``teams``) are registered in ``_KEYS`` with their parsers from the sibling
+modules; each parser takes ``(setting, raw, problems)`` and returns the typed value (appending to ``problems``
+instead of raising).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from eks_platform.config.ingress import IngressSettings, parse_ingress_config
 from eks_platform.config.node_pools import NodePoolsConfig, parse_node_pools_config
 from eks_platform.config.pod_identity import PodIdentityBinding, parse_pod_identities_config
 from eks_platform.config.storage import StorageConfig, parse_storage_config
+from eks_platform.config.teams import TeamConfig, parse_teams_config
 from eks_platform.constructs.capabilities import CapabilityType
 from eks_platform.constructs.cluster import EndpointAccess
 from eks_platform.constructs.manifests import DeliveryMode
@@ -189,6 +190,8 @@ _KEYS: dict[str, _Key] = {
     ),
     # EKS add-on catalog (see README "Add-on catalog")
     "addons": _Key(attr="addons", parse=parse_addons_config, doc="EKS add-ons to install (name -> settings)"),
+    # Application teams (see README "Application teams on a shared cluster")
+    "teams": _Key(attr="teams", parse=parse_teams_config, doc="teams: namespace, scoped access, quotas"),
     # GitOps and app-ready clusters (see README "GitOps and app-ready clusters")
     "capabilities": _Key(
         attr="capabilities", parse=parse_capabilities_config, doc="EKS Capabilities: managed Argo CD, ACK, kro"
@@ -240,6 +243,8 @@ class PlatformConfig:
     """Pod Identity bindings; each becomes an ``AWS::EKS::PodIdentityAssociation`` with a scoped role."""
     addons: Mapping[str, AddonSettings] = field(default_factory=default_addon_settings)
     """EKS add-ons by name. Default: - metrics-server, kube-state-metrics, prometheus-node-exporter, cert-manager."""
+    teams: tuple[TeamConfig, ...] = ()
+    """Application teams: a namespace each, namespace-scoped access entries, Pod Identity, ResourceQuota/LimitRange."""
     capabilities: tuple[CapabilitySettings, ...] = ()
     """EKS Capabilities by name; each is an ``AWS::EKS::Capability`` with its own scoped role. Default: - none."""
     ingress: IngressSettings | None = None
