@@ -13,18 +13,23 @@ from constructs import Construct
 
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
-from eks_platform._internal.tree import account_of, node_of, path_of, region_of, root_of
+from eks_platform._internal.tree import account_of, node_of, path_of, region_of, remember, root_of
 from eks_platform.errors import ConfigError
 
 
 def literal_cluster_name(cluster: eks.ICluster) -> str | None:
-    """The cluster's name when it is known at synth (set explicitly, or imported by name), otherwise None."""
-    child = node_of(cluster).default_child
-    if isinstance(child, eks.CfnCluster):
-        name = child.name
-        return name if isinstance(name, str) and not v.is_unresolved(name) else None
-    name = cluster.cluster_name
-    return None if v.is_unresolved(name) else name
+    """The cluster's name when it is known at synth (set explicitly, or imported by name), otherwise None. Read once
+    per cluster: the name is create-only (changing it replaces the cluster)."""
+
+    def read() -> str | None:
+        child = node_of(cluster).default_child
+        if isinstance(child, eks.CfnCluster):
+            name = child.name
+            return name if isinstance(name, str) and not v.is_unresolved(name) else None
+        name = cluster.cluster_name
+        return None if v.is_unresolved(name) else name
+
+    return remember(cluster, "registry_literal_cluster_name", read)
 
 
 class _Registries(Construct):
