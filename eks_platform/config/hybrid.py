@@ -12,6 +12,7 @@ from typing import Any
 from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import CredentialProvider
+from eks_platform._internal.hybrid.cilium import pool_problems
 from eks_platform.constructs.hybrid import HybridCni, HybridCredentials, HybridNetworks
 from eks_platform.constructs.hybrid.cilium import cni_choice
 
@@ -19,7 +20,7 @@ __all__ = ["HybridConfig", "parse_hybrid_config"]
 
 _HYBRID_KEYS = (
     "nodeCidrs", "podCidrs", "credentials", "caBundlePem", "trustAnchorArn", "nodeName",
-    "transitGatewayId", "virtualPrivateGatewayId", "cni", "webhookPorts",
+    "transitGatewayId", "virtualPrivateGatewayId", "cni", "webhookPorts", "podCidrsRoutable", "ciliumPoolCidrs",
 )
 
 
@@ -37,9 +38,13 @@ class HybridConfig:
     virtual_private_gateway_id: str | None = None
     cni: HybridCni = HybridCni.CILIUM
     webhook_ports: tuple[int, ...] | None = None
+    pod_cidrs_routable: bool = False
+    cilium_pool_cidrs: tuple[str, ...] | None = None
 
     def networks(self) -> HybridNetworks:
-        return HybridNetworks(node_cidrs=self.node_cidrs, pod_cidrs=self.pod_cidrs)
+        return HybridNetworks(
+            node_cidrs=self.node_cidrs, pod_cidrs=self.pod_cidrs, pod_cidrs_routable=self.pod_cidrs_routable
+        )
 
     def hybrid_credentials(self) -> HybridCredentials:
         if self.credentials is CredentialProvider.SSM:
@@ -103,11 +108,25 @@ def parse_hybrid_config(setting: str, raw: Any, problems: list[str]) -> HybridCo
         found += port_problems
         if not port_problems:
             ports = tuple(ports_raw)
+    routable = raw.get("podCidrsRoutable", False)
+    found += h.routable_pod_problems(
+        f"{setting}.podCidrsRoutable", routable, pod if isinstance(pod, list) else [], pod_setting=f"{setting}.podCidrs"
+    )
+    pool_raw = raw.get("ciliumPoolCidrs")
+    pool: tuple[str, ...] | None = None
+    if pool_raw is not None:
+        if cni is not HybridCni.CILIUM:
+            found.append(f"{setting}.ciliumPoolCidrs applies only to cni 'cilium'; remove it")
+        else:
+            pool_found = pool_problems(f"{setting}.ciliumPoolCidrs", pool_raw, pod if isinstance(pod, list) else [])
+            found += pool_found
+            if not pool_found:
+                pool = tuple(pool_raw)
     problems += found
     if found:
         return None
     return HybridConfig(
         node_cidrs=tuple(node), pod_cidrs=tuple(pod), credentials=credentials, ca_bundle_pem=pem,
         trust_anchor_arn=anchor, node_name=node_name, transit_gateway_id=tgw, virtual_private_gateway_id=vgw,
-        cni=cni, webhook_ports=ports,
+        cni=cni, webhook_ports=ports, pod_cidrs_routable=routable, cilium_pool_cidrs=pool,
     )

@@ -23,6 +23,7 @@ from constructs import Construct, IConstruct, IDependable
 from eks_platform._internal import addons as cat
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
+from eks_platform._internal.hybrid import addons as hybrid
 from eks_platform._internal.tree import child_path, created, node_of, path_of, region_of, remember, stack_of
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
 from eks_platform.constructs.pod_identity import (
@@ -184,6 +185,13 @@ def cloudwatch_logs_statements(prefix: str) -> list[iam.PolicyStatement]:
     ]
 
 
+def _hybrid_routable(registry: ClusterRegistry) -> bool | None:
+    """None without ``HybridNodes`` on the cluster; else whether every one routes its pod CIDRs."""
+    if not registry.hybrid_nodes:
+        return None
+    return all(bool(getattr(h, "pod_cidrs_routable", False)) for h in registry.hybrid_nodes)
+
+
 def _is_auto_mode(cluster: eks.ICluster) -> bool:
     cfn = node_of(cluster).default_child
     if not isinstance(cfn, eks.CfnCluster):
@@ -281,9 +289,15 @@ class ManagedAddon(Construct):
             Default: - required unless ``version`` is given (``AutoModeCluster.add_addon`` passes it).
         version: an explicit ``vX.Y.Z-eksbuild.N``. Default: - the catalog pin for the cluster's minor; without a
             pin for that minor, no ``AddonVersion`` (EKS installs its default for the minor; an info message says
-            so). Pins never decrease from one minor to the next, so an upgrade never downgrades the add-on.
+            so). Pins never decrease from one minor to the next, so an upgrade never downgrades the add-on. With
+            EKS Hybrid Nodes on the cluster (``HybridNodes``), a version below the add-on's hybrid minimum (EKS user
+            guide hybrid-nodes-add-ons) is a ``ConfigError``.
         configuration: add-on configuration, serialised to ``ConfigurationValues`` JSON (sorted keys). See
-            ``aws eks describe-addon-configuration``. Default: - the add-on's defaults.
+            ``aws eks describe-addon-configuration``. With ``HybridNodes`` on the cluster, add-ons that serve a
+            webhook or an APIService (cert-manager, metrics-server, ADOT) also get a required node affinity away from
+            ``eks.amazonaws.com/compute-type: hybrid`` unless the pod CIDRs are routable
+            (``HybridNetworks.pod_cidrs_routable``), and CoreDNS spreads its replicas over compute types; keys you set
+            yourself are kept. Default: - the add-on's defaults.
         resolve_conflicts: ``ResolveConflicts``. Default: - ``OVERWRITE`` (the add-on's settings win over manual edits).
         preserve_on_delete: keep the add-on's Kubernetes resources when the add-on is deleted. Default: - false.
         hosted_zone_ids: Route 53 hosted zone IDs. external-dns needs them (its role may change records only
@@ -418,6 +432,15 @@ class ManagedAddon(Construct):
         problems += pi.tag_problems(
             "tags", tags, key_max=pi.ADDON_TAG_KEY_MAX, value_max=pi.ADDON_TAG_VALUE_MAX, value_min=1
         )
+        # With HybridNodes on the cluster, pods of every hybrid-compatible add-on may land on hybrid nodes: a build
+        # below the user guide's hybrid minimum is refused there, not only warned about.
+        hybrid_routable = _hybrid_routable(registry)
+        if hybrid_minimum is None and hybrid_routable is not None:
+            hybrid_minimum = hybrid.minimum_problem(
+                entry, resolved_version, setting="version" if version else "pinned version"
+            )
+        if hybrid_minimum and hybrid_routable is not None and not only_for_hybrid:
+            problems.append(hybrid_minimum)
         if problems:
             raise ConfigError("InvalidAddon", problems, path=path)
 
@@ -429,6 +452,10 @@ class ManagedAddon(Construct):
         self.entry = entry
         self.addon_name = addon_name
         self.pin = pin
+        #: The configuration as the user gave it (normalised); placement on hybrid clusters is added on top.
+        self.user_configuration = config
+        if hybrid_routable is not None:
+            config = hybrid.hybrid_configuration(entry, config, pod_cidrs_routable=hybrid_routable)
         self.roles: dict[str, iam.IRole] = {}
         self.dns_pod_identity: PodIdentity | None = None
 
@@ -476,6 +503,11 @@ class ManagedAddon(Construct):
             kubernetes_version
         ):
             cdk.Annotations.of(self).add_info(cat.unpinned_notice(entry, kubernetes_version))
+            acknowledge(
+                self.addon, "EKSP-9",
+                f"the add-on catalog has no citable {addon_name} version for Kubernetes {kubernetes_version}, so EKS "
+                "installs its default version for that minor (see the info message); pass version= to pin one",
+            )
         if pin is not None and pin.basis == "inferred":
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:addon-version",
@@ -486,6 +518,37 @@ class ManagedAddon(Construct):
 
         self._wire_iam(entry, zones, cloudwatch_log_group_prefix, identities)
         _ComputeReadiness.of(registry, self).register(self, [compute_scope or cluster], tuple(compute or ()))
+        if hybrid_routable is not None:
+            self._placement_notice(hybrid_routable)
+        for listener in tuple(registry.addon_listeners):
+            listener(self)
+
+    def join_hybrid_nodes(self, *, pod_cidrs_routable: bool) -> None:
+        """Adapt an add-on created before ``HybridNodes`` joined its cluster (``HybridNodes`` calls this).
+
+        Refuses a version below the add-on's hybrid minimum and adds the placement hybrid nodes need to the
+        configuration (see ``configuration``).
+
+        Raises:
+            ConfigError: ``InvalidAddon`` for a version below the hybrid minimum.
+        """
+        version = self.addon.addon_version
+        minimum = hybrid.minimum_problem(
+            self.entry, version if isinstance(version, str) else None, setting="version"
+        )
+        if minimum:
+            raise ConfigError("InvalidAddon", minimum, path=path_of(self))
+        config = hybrid.hybrid_configuration(
+            self.entry, self.user_configuration, pod_cidrs_routable=pod_cidrs_routable
+        )
+        self.addon.configuration_values = self._configuration_values(config)
+        self._placement_notice(pod_cidrs_routable)
+
+    def _placement_notice(self, pod_cidrs_routable: bool) -> None:
+        notice = hybrid.placement_notice(self.entry, pod_cidrs_routable=pod_cidrs_routable)
+        if notice and not getattr(self, "_placement_noticed", False):
+            self._placement_noticed = True  # once, however many HybridNodes join the cluster
+            cdk.Annotations.of(self).add_warning_v2("eks-platform:hybrid-addon-placement", notice)
 
     def _configuration_values(self, config: dict[str, Any] | None) -> str | None:
         if config is None:

@@ -6,6 +6,7 @@ clusters; the registry adds nothing to any template.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_cdk import aws_eks_v2 as eks
@@ -49,13 +50,17 @@ class _Registries(Construct):
 
 
 class ClusterRegistry:
-    """Every Pod Identity binding and add-on created for one cluster in this app."""
+    """Every Pod Identity binding, add-on and ``HybridNodes`` created for one cluster in this app."""
 
     def __init__(self, cluster_path: str) -> None:
         self.cluster_path = cluster_path
         self.bindings: dict[str, str] = {}  # namespace:service-account -> construct path
         self.addons: dict[str, str] = {}  # add-on name -> construct path
         self.addon_objects: dict[str, Any] = {}
+        #: Called with every add-on created after registration (``HybridNodes`` places add-ons and opens ports).
+        self.addon_listeners: list[Callable[[Any], None]] = []
+        #: The ``HybridNodes`` that joined this cluster (add-ons read whether their pod CIDRs are routable).
+        self.hybrid_nodes: list[Any] = []
 
     @classmethod
     def of(cls, cluster: eks.ICluster) -> ClusterRegistry:
