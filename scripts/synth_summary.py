@@ -1,4 +1,8 @@
-"""Print a short summary of a cloud assembly: stacks, resource counts by type, template paths, warnings."""
+"""Print a short summary of a cloud assembly: stacks, resource counts by type, template paths, warning counts.
+
+`cdk synth` has already printed each warning (once per construct) above this summary, so the summary counts them per
+stack instead of printing them again.
+"""
 
 from __future__ import annotations
 
@@ -26,16 +30,14 @@ def summarize(outdir: Path) -> str:
         extra_file = artifact.get("additionalMetadataFile")
         if extra_file and (outdir / extra_file).exists():
             metadata.update(json.loads((outdir / extra_file).read_text()))
-        warnings = sorted(
-            {
-                f"{path}: {entry['data']}"
-                for path, entries in metadata.items()
-                for entry in entries
-                if entry.get("type") == "aws:cdk:warning"
-            }
-        )
-        for warning in warnings:
-            lines.append(f"  WARNING: {warning}")
+        warnings = {
+            (path, str(entry["data"]))
+            for path, entries in metadata.items()
+            for entry in entries
+            if entry.get("type") == "aws:cdk:warning"
+        }
+        if warnings:
+            lines.append(f"  {len(warnings)} warning(s), printed above by cdk synth")
     extra = sorted(p for p in outdir.rglob("*.yaml"))
     if extra:
         lines.append("")

@@ -70,7 +70,7 @@ def warning_message(stack_path: str, count: int, limit: int) -> str:
     return (
         f"stack {stack_path!r} has {count} CloudFormation resources, {count * 100 // limit}% of the {limit}-resource "
         "template limit. Plan the split now (a separate stack per feature, taking the cluster as a parameter) "
-        "before a deployment fails."
+        "before a deployment fails: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html"
     )
 
 

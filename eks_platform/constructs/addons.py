@@ -424,9 +424,9 @@ class ManagedAddon(Construct):
         if pin is not None and pin.basis == "inferred":
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:addon-version",
-                f"add-on {addon_name} {pin.version} for Kubernetes {kubernetes_version} is an inferred pin "
-                f"({pin.note}). Confirm it with `aws eks describe-addon-versions --addon-name {addon_name} "
-                f"--kubernetes-version {kubernetes_version}` or pass version= explicitly.",
+                f"add-on {addon_name} {pin.version} for Kubernetes {kubernetes_version} is an inferred pin (no "
+                "AWS source ties it to that version). Confirm it with `aws eks describe-addon-versions --addon-name "
+                f"{addon_name} --kubernetes-version {kubernetes_version}` or pass version= explicitly: {entry.docs}",
             )
 
         self._wire_iam(entry, zones, cloudwatch_log_group_prefix, identities)

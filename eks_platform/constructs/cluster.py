@@ -356,8 +356,9 @@ class AutoModeCluster(Construct):
         if "0.0.0.0/0" in public_cidrs:
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:public-endpoint",
-                "The Kubernetes API endpoint is open to 0.0.0.0/0 (allow_public_endpoint_from_anywhere=True). Anyone "
-                "on the internet can reach it and try credentials; restrict endpoint_public_cidrs to your networks.",
+                "The Kubernetes API endpoint is open to 0.0.0.0/0 (allow_public_endpoint_from_anywhere=True): anyone "
+                "on the internet can reach it and try credentials. Restrict endpoint_public_cidrs to your networks: "
+                "https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html",
             )
 
         self.admin_access_entries: dict[str, eks.AccessEntry] = {}
@@ -480,7 +481,8 @@ class AutoModeCluster(Construct):
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:public-only-endpoint",
                 "endpoint_access PUBLIC with an existing VPC: Auto Mode nodes reach the API through the VPC's NAT "
-                "gateways, so endpoint_public_cidrs must include their public IPs (/32) or nodes cannot join.",
+                "gateways, so endpoint_public_cidrs must include their public IPs (/32) or nodes cannot join. See "
+                "https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html",
             )
         if "0.0.0.0/0" in cidrs:
             allowed = ["0.0.0.0/0"]

@@ -467,8 +467,8 @@ class ManifestDelivery(Construct):
                 cdk.Annotations.of(self).add_warning_v2(
                     f"eks-platform:vac-unconfirmed:{chart_id}",
                     f"Chart {chart_id!r}: VolumeAttributesClass support by driver {driver} on Kubernetes "
-                    f"{self.kubernetes_version} is not confirmed; the classes are created, but changing a claim's "
-                    f"class may not modify the EBS volume. {note}",
+                    f"{self.kubernetes_version} is not confirmed, so changing a claim's class may not modify its EBS "
+                    f"volume. {note}",
                 )
                 return
 

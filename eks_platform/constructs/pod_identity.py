@@ -407,10 +407,10 @@ class PodIdentity(Construct):
             if self.session_tags_disabled:
                 cdk.Annotations.of(self).add_warning_v2(
                     "eks-platform:pod-identity-trust",
-                    f"Session tags are disabled for {namespace}/{service_account}, so EKS sends no "
-                    "eks-cluster-arn/kubernetes-namespace/kubernetes-service-account tags and the role's trust policy "
-                    "cannot be scoped by them: any Pod Identity association in this account whose creator may "
-                    "iam:PassRole this role can use it. Keep iam:PassRole on this role tightly restricted.",
+                    f"Session tags are disabled for {namespace}/{service_account}, so the role's trust policy cannot "
+                    "be scoped by the eks-cluster-arn and kubernetes-* tags: any Pod Identity association whose "
+                    "creator may iam:PassRole this role can use it. Keep iam:PassRole on it tightly restricted: "
+                    "https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html",
                 )
         elif shared is not None:
             self.role = shared.role
@@ -425,9 +425,10 @@ class PodIdentity(Construct):
                 needs += f", and permission to sts:AssumeRole/sts:TagSession on {target_arn}"
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:pod-identity-existing-role",
-                f"{namespace}/{service_account} uses an existing role; its trust policy and permissions are left as "
-                f"they are. It must allow {needs}, ideally scoped by the aws:RequestTag/eks-cluster-arn, "
-                "kubernetes-namespace and kubernetes-service-account conditions.",
+                f"{namespace}/{service_account} uses an existing role, whose trust policy and permissions are left "
+                f"as they are. It must allow {needs}, ideally scoped by the aws:RequestTag/eks-cluster-arn, "
+                "kubernetes-namespace and kubernetes-service-account conditions: "
+                "https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html",
             )
 
         self.association = eks.CfnPodIdentityAssociation(

@@ -100,8 +100,8 @@ class _ComputeReadiness:
                 cdk.Annotations.of(addon).add_warning_v2(
                     "eks-platform:addon-requires",
                     f"add-on {addon.addon_name} needs {required} in the cluster, and this app does not install it "
-                    f"as an add-on; install {required} first (e.g. add_addon('{required}')) or make sure it is "
-                    "already there",
+                    f"as an add-on. Install {required} first (add_addon('{required}')) or make sure it is already "
+                    f"there: {addon.entry.docs}",
                 )
         if depends_on:  # one call for all of them (and none when there are none)
             node_of(addon.addon).add_dependency(*depends_on)

@@ -229,7 +229,8 @@ def service_cidr_advisory(
     return (
         "The VPC CIDR is not known at synth, so the service CIDR EKS will pick (10.100.0.0/16 or 172.20.0.0/16) "
         "cannot be checked, and a remote CIDR overlaps one of them (" + "; ".join(h.rstrip("; ") for h in hits) +
-        "). Set service_ipv4_cidr explicitly to a range that overlaps no remote network."
+        "). Set service_ipv4_cidr explicitly to a range that overlaps no remote network: "
+        "https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-networking.html"
     )
 
 

@@ -198,7 +198,7 @@ class AutoModeNodePools(Construct):
                 "Render-only mode: CloudFormation cannot delete the NodeClasses before their node role. Delete the "
                 f"NodeClasses {sorted(self.node_classes)} with your GitOps tool (and wait for their nodes to go) "
                 "before `cdk destroy`, or the role's deletion fails with 'Cannot delete entity, must remove roles "
-                "from instance profile first'.",
+                "from instance profile first': https://docs.aws.amazon.com/eks/latest/userguide/create-node-class.html",
             )
 
     def _default_role_name(self) -> str:
