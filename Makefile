@@ -106,7 +106,7 @@ fuzz: $(SETUP)  ## 10,000 generated `platform` objects: parse all, synthesize + 
 	EKS_PLATFORM_FUZZ_EXAMPLES=10000 EKS_PLATFORM_FUZZ_SYNTH=150 EKS_PLATFORM_FUZZ_KEEP_GOING=1 \
 		$(PY) -m pytest -q -s tests/property/test_fuzz_config.py
 
-bench: $(SETUP)  ## measure synth overhead, scale, test-suite time and template budget; writes docs/benchmarks.md
+bench: $(SETUP)  ## jsii round trips, CPU and a whole cdk synth against plain aws_eks_v2, scale fits (fails if super-linear), suite time; writes docs/benchmarks.md
 	$(PY) bench/run_all.py
 
 # -- packaging, docs and the example team app ------------------------------------------------------------------------

@@ -15,15 +15,15 @@ from enum import Enum
 from typing import Any, Protocol, cast
 
 import aws_cdk as cdk
-import jsii
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
-from constructs import Construct, IConstruct, IDependable
+from constructs import Construct, IDependable
 
 from eks_platform._internal import addons as cat
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import addons as hybrid
+from eks_platform._internal.tree import child_path, created, node_of, path_of, region_of, remember, stack_of
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
 from eks_platform.constructs.pod_identity import (
     PodIdentity,
@@ -31,8 +31,10 @@ from eks_platform.constructs.pod_identity import (
     _statement_problems,
     add_addon_pod_identity,
 )
+from eks_platform.constructs.readiness import COMPUTE_RESOURCE_TYPES as COMPUTE_RESOURCE_TYPES  # public here before
+from eks_platform.constructs.readiness import _ComputeReadiness
 from eks_platform.constructs.registry import ClusterRegistry
-from eks_platform.constructs.types import ClusterLike, eks_cluster, platform_cluster
+from eks_platform.constructs.types import ClusterLike, cluster_name_of, eks_cluster, platform_cluster
 from eks_platform.errors import ConfigError
 
 
@@ -77,25 +79,6 @@ class ResolveConflicts(str, Enum):
 #: ConfigurationValues that deploy the Pod Identity agent's second DaemonSet for hybrid nodes
 #: (EKS user guide ``hybrid-nodes-add-ons.html``; add-on v1.3.3-eksbuild.1 or later).
 POD_IDENTITY_AGENT_HYBRID_CONFIGURATION: Mapping[str, Any] = {"daemonsets": {"hybrid": {"create": True}}}
-
-#: CloudFormation types that make up a cluster's compute: add-ons that need nodes wait for them. Access entries count
-#: only when they let nodes join (any type but ``STANDARD``, e.g. ``EC2``, ``EC2_LINUX``, ``HYBRID_LINUX``).
-COMPUTE_RESOURCE_TYPES = frozenset({"AWS::EKS::Nodegroup", "AWS::EKS::FargateProfile", "AWS::EKS::AccessEntry"})
-
-
-_COMPUTE_CLASSES = (eks.CfnNodegroup, eks.CfnFargateProfile, eks.CfnAccessEntry)
-
-
-def _is_compute(resource: Any) -> bool:
-    # isinstance on the jsii proxies first: a Python-side check, no round trip to the jsii kernel per construct
-    if isinstance(resource, _COMPUTE_CLASSES):
-        if isinstance(resource, eks.CfnAccessEntry):
-            entry_type = resource.type
-            return isinstance(entry_type, str) and entry_type != "STANDARD"
-        return True
-    # typed L1s of other services are subclasses of CfnResource; only a generic CfnResource can still be compute
-    return type(resource) is cdk.CfnResource and resource.cfn_resource_type in COMPUTE_RESOURCE_TYPES
-
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class AddonPodIdentity:
@@ -192,50 +175,11 @@ def _hybrid_routable(registry: ClusterRegistry) -> bool | None:
 
 
 def _is_auto_mode(cluster: eks.ICluster) -> bool:
-    cfn = cluster.node.default_child
+    cfn = node_of(cluster).default_child
     if not isinstance(cfn, eks.CfnCluster):
         return False
     config = cfn.compute_config
     return bool(getattr(config, "enabled", False)) if config is not None else False
-
-
-@jsii.implements(cdk.IAspect)
-class _ComputeReadiness:
-    """Adds, at synth, the dependencies an add-on needs: the cluster's compute and the add-ons it requires.
-
-    An aspect because compute (node groups, Fargate profiles, access entries) may be added after the add-on.
-    """
-
-    def __init__(self, addon: ManagedAddon, scopes: Sequence[IConstruct], explicit: Sequence[IDependable]) -> None:
-        self._addon = addon
-        self._scopes = tuple(scopes)
-        self._explicit = tuple(explicit)
-
-    def visit(self, node: IConstruct) -> None:
-        if node is not self._addon:
-            return
-        addon = self._addon
-        if addon.entry.needs_nodes:
-            seen: set[str] = set()
-            for scope in self._scopes:
-                for child in scope.node.find_all():
-                    if _is_compute(child) and child.node.path not in seen:
-                        seen.add(child.node.path)
-                        addon.addon.node.add_dependency(child)
-            for dep in self._explicit:
-                addon.addon.node.add_dependency(dep)
-        registry = ClusterRegistry.of(addon.cluster)
-        for required in addon.entry.requires:
-            other = registry.addon_objects.get(required)
-            if other is not None:
-                addon.addon.node.add_dependency(other.addon)
-            else:
-                cdk.Annotations.of(addon).add_warning_v2(
-                    "eks-platform:addon-requires",
-                    f"add-on {addon.addon_name} needs {required} in the cluster, and this app does not install it "
-                    f"as an add-on. Install {required} first (add_addon('{required}')) or make sure it is already "
-                    f"there: {addon.entry.docs}",
-                )
 
 
 class ManagedAddon(Construct):
@@ -324,9 +268,10 @@ class ManagedAddon(Construct):
         registry = ClusterRegistry.of(cluster)
         # Before any construct exists: a duplicate id would otherwise surface as a jsii error.
         if isinstance(addon_name, str):
-            registry.check_addon(addon_name, f"{scope.node.path}/{construct_id}")
+            registry.check_addon(addon_name, child_path(scope, construct_id))
         super().__init__(scope, construct_id)
-        path = self.node.path
+        created(self, scope, construct_id)
+        path = path_of(self)
         unknown = cat.unknown_name_problem(addon_name, version=version)
         if unknown:
             raise ConfigError("UnknownAddon", unknown, path=path)
@@ -347,7 +292,7 @@ class ManagedAddon(Construct):
                 f"{why}; drop it. A cluster that also runs node groups or self-managed nodes declares "
                 "extra_capacity=True (add_pod_identity_agent does this for the Pod Identity agent)"
             )
-        partition = cat.partition_problem(entry, cdk.Stack.of(self).region)
+        partition = cat.partition_problem(entry, region_of(self))
         if partition:
             problems.append(partition)
         resolved_version, pin, version_problems = cat.resolve_version(entry, kubernetes_version, version)
@@ -431,23 +376,24 @@ class ManagedAddon(Construct):
             self,
             "Resource",
             addon_name=addon_name,
-            cluster_name=cluster.cluster_name,
+            cluster_name=cluster_name_of(cluster),
             addon_version=resolved_version,
             configuration_values=self._configuration_values(config),
             resolve_conflicts=(resolve_conflicts or ResolveConflicts.OVERWRITE).value,
             preserve_on_delete=bool(preserve_on_delete),
             tags=[cdk.CfnTag(key=k, value=tags[k]) for k in sorted(tags)] if tags else None,
         )
-        self.node.default_child = self.addon
+        # node.default_child is left unset: the child with id "Resource" is the default child by convention
+        # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
         if (
             auto_mode is None
             and entry.auto_mode_builtin
             and not needed_elsewhere
-            and not isinstance(cluster.node.default_child, eks.CfnCluster)
+            and not isinstance(node_of(cluster).default_child, eks.CfnCluster)
         ):
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:addon-auto-mode-unknown",
-                f"add-on {addon_name} is built into EKS Auto Mode, and cluster {cluster.node.path} is imported, so "
+                f"add-on {addon_name} is built into EKS Auto Mode, and cluster {path_of(cluster)} is imported, so "
                 "the library cannot tell whether it runs Auto Mode and has not checked it. Use a "
                 "PlatformClusterReference (its contract says), or pass auto_mode= explicitly.",
             )
@@ -484,9 +430,7 @@ class ManagedAddon(Construct):
             )
 
         self._wire_iam(entry, zones, cloudwatch_log_group_prefix, identities)
-        cdk.Aspects.of(self).add(
-            _ComputeReadiness(self, [compute_scope or cluster], tuple(compute or ())),
-        )
+        _ComputeReadiness.of(registry, self).register(self, [compute_scope or cluster], tuple(compute or ()))
         if hybrid_routable is not None:
             self._placement_notice(hybrid_routable)
         for listener in tuple(registry.addon_listeners):
@@ -506,7 +450,7 @@ class ManagedAddon(Construct):
             self.entry, version if isinstance(version, str) else None, setting="version"
         )
         if minimum:
-            raise ConfigError("InvalidAddon", minimum, path=self.node.path)
+            raise ConfigError("InvalidAddon", minimum, path=path_of(self))
         config = hybrid.hybrid_configuration(
             self.entry, self.user_configuration, pod_cidrs_routable=pod_cidrs_routable
         )
@@ -523,7 +467,7 @@ class ManagedAddon(Construct):
         if config is None:
             return None
         if cat.has_tokens(config):  # e.g. a role ARN: let CloudFormation join the pieces
-            return cdk.Stack.of(self).to_json_string(config)
+            return stack_of(self).to_json_string(config)
         return cat.configuration_text(config)
 
     # -- IAM ---------------------------------------------------------------------------------------------------
@@ -609,8 +553,16 @@ class ManagedAddon(Construct):
 
 def addons_scope(cluster: Construct) -> Construct:
     """The ``Addons`` child of a platform cluster, where ``add_addon`` puts every add-on (created on first use)."""
-    found = cluster.node.try_find_child("Addons")
-    return found if isinstance(found, Construct) else Construct(cluster, "Addons")
+
+    def find_or_create() -> Construct:
+        found = node_of(cluster).try_find_child("Addons")
+        if isinstance(found, Construct):
+            return found
+        scope = Construct(cluster, "Addons")
+        created(scope, cluster, "Addons")
+        return scope
+
+    return remember(cluster, "addons_scope", find_or_create)
 
 
 class AddsAddons(Protocol):

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
 
 from aws_cdk import aws_eks_v2 as eks
 
+from eks_platform._internal.tree import remember
+
 if TYPE_CHECKING:  # type-only: the hybrid value objects import nothing from here
     from eks_platform.constructs.hybrid.networks import HybridNetworks
 
@@ -63,3 +65,18 @@ def eks_cluster(cluster: ClusterLike) -> eks.ICluster:
 def platform_cluster(cluster: ClusterLike) -> PlatformCluster | None:
     """``cluster`` when it is the platform cluster (it then knows its version and networks), otherwise None."""
     return cluster if isinstance(cluster, PlatformCluster) else None
+
+
+def cluster_name_of(cluster: eks.ICluster | eks.Cluster) -> str:
+    """``cluster.cluster_name``, read once per cluster (a literal or a token fixed when the cluster is made)."""
+    return remember(cluster, "cluster_name", lambda: cluster.cluster_name)
+
+
+def cluster_arn_of(cluster: eks.ICluster | eks.Cluster) -> str:
+    """``cluster.cluster_arn``, read once per cluster (a token fixed when the cluster is made)."""
+    return remember(cluster, "cluster_arn", lambda: cluster.cluster_arn)
+
+
+def kubectl_provider_of(cluster: eks.ICluster | eks.Cluster) -> eks.IKubectlProvider | None:
+    """``cluster.kubectl_provider``, read once per cluster (aws_eks_v2 sets it when the cluster is made)."""
+    return remember(cluster, "kubectl_provider", lambda: cluster.kubectl_provider)

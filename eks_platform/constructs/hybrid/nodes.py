@@ -25,6 +25,7 @@ from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import addons as addon_hybrid
 from eks_platform._internal.hybrid.cilium import pool_warnings
+from eks_platform._internal.tree import created, path_of, region_of, stack_of
 from eks_platform.constructs import addons as addon_api
 from eks_platform.constructs.hybrid.cilium import HybridCni, cilium_chart, cilium_problems, cilium_values, cni_choice
 from eks_platform.constructs.hybrid.credentials import (
@@ -42,7 +43,7 @@ from eks_platform.constructs.hybrid.node_config import (
     write_node_config_file,
 )
 from eks_platform.constructs.registry import ClusterRegistry
-from eks_platform.constructs.types import ClusterLike, PlatformCluster
+from eks_platform.constructs.types import ClusterLike, PlatformCluster, cluster_arn_of
 from eks_platform.errors import ConfigError, raise_if_problems
 
 if TYPE_CHECKING:  # type-only: cluster.py imports this package for HybridNetworks
@@ -58,7 +59,7 @@ def _unique_key(scope: Construct, value: str) -> str:
     """A construct-id fragment keyed by the value itself: the CIDR text, or a digest of a token's resolution."""
     if not v.is_unresolved(value):
         return h.cidr_key(value)
-    resolved = cdk.Stack.of(scope).resolve(value)
+    resolved = stack_of(scope).resolve(value)
     return "T" + hashlib.sha256(h.token_key(resolved).encode()).hexdigest()[:10]
 
 
@@ -184,6 +185,7 @@ class HybridNodes(Construct):
         write_node_config_file: bool = True,
     ) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         self._owner_cluster = cluster
         self.cluster: eks.ICluster = self._icluster(cluster)
         self._cfn_cluster = self._cfn_of(self.cluster)
@@ -216,7 +218,7 @@ class HybridNodes(Construct):
             )
         elif pool is not None:
             problems.append("cilium_pool_cidrs applies only to cni 'cilium'; remove it")
-        raise_if_problems("InvalidHybridNodes", problems, path=self.node.path)
+        raise_if_problems("InvalidHybridNodes", problems, path=lambda: path_of(self))
         self.cilium_pool_cidrs: tuple[str, ...] = tuple(self.networks.pod_cidrs) if pool is None else pool
         if gateway is None and not gateway_problems:
             cdk.Annotations.of(self).add_warning_v2(
@@ -239,7 +241,7 @@ class HybridNodes(Construct):
         if ira is not None:
             self.trust_anchor, self.trust_anchor_arn = trust_anchor(self, ira)
         self.role: iam.Role = node_role(
-            self, credentials=self.credentials, cluster_arn=self.cluster.cluster_arn,
+            self, credentials=self.credentials, cluster_arn=cluster_arn_of(self.cluster),
             trust_anchor_arn=self.trust_anchor_arn, pod_identity_agent=pod_identity_agent,
         )
         if ira is not None:
@@ -274,7 +276,10 @@ class HybridNodes(Construct):
             self._parameter()
         self._outputs()
         if write_node_config_file:
-            cdk.Aspects.of(self).add(NodeConfigFileWriter(self, self.write_node_config_file))
+            # On a leaf (the role ARN output, always there): the aspect is then called back once, not for every
+            # construct below this one.
+            anchor = self._role_arn_output
+            cdk.Aspects.of(anchor).add(NodeConfigFileWriter(anchor, self.write_node_config_file))
         self.node.default_child = self.role
 
     # -- inputs ------------------------------------------------------------------------------------------------------
@@ -320,7 +325,7 @@ class HybridNodes(Construct):
         return version if isinstance(version, str) and not v.is_unresolved(version) else None
 
     def _resolved(self, value: Any) -> Any:
-        return cdk.Stack.of(self).resolve(value) if value is not None else None
+        return stack_of(self).resolve(value) if value is not None else None
 
     def _cluster_problems(self) -> list[str]:
         """Cross-checks against a cluster defined in this app (imported clusters cannot be read at synth)."""
@@ -542,7 +547,7 @@ class HybridNodes(Construct):
             credentials=self.credentials,
             kubelet=self.kubelet,
             cluster_name=self.cluster_name_literal or self.cluster.cluster_name,
-            region=cdk.Stack.of(self).region,
+            region=region_of(self),
             role_arn=self.role.role_arn,
             trust_anchor_arn=self.trust_anchor_arn,
             profile_arn=self.profile_arn,
@@ -551,7 +556,7 @@ class HybridNodes(Construct):
             activation_id=activation_id,
             activation_code=activation_code,
             placeholders=placeholders,
-            path=self.node.path,
+            path=path_of(self),
         )
 
     def node_config_yaml(self, **kwargs: Any) -> str:
@@ -567,7 +572,7 @@ class HybridNodes(Construct):
     def node_config_file_text(self) -> str:
         """The content of the synthesized file: the NodeConfig with placeholders and how to fill them."""
         return node_config_file_text(
-            self.node_config(placeholders=True), provider=self.provider, construct_path=self.node.path,
+            self.node_config(placeholders=True), provider=self.provider, construct_path=path_of(self),
             kubernetes_version=self.kubernetes_version,
         )
 
@@ -580,12 +585,11 @@ class HybridNodes(Construct):
         """SSM: the ``aws ssm create-activation`` command to run after deploy (None for IAM Roles Anywhere)."""
         if self.credentials.ssm is None:
             return None
-        stack = cdk.Stack.of(self)
         options = self.credentials.ssm
         return (
-            f"aws ssm create-activation --region {stack.region} --iam-role {self.role.role_name} "
+            f"aws ssm create-activation --region {region_of(self)} --iam-role {self.role.role_name} "
             f"--registration-limit {options.registration_limit} "
-            f"--tags Key={options.deregister_tag_key},Value={self.cluster.cluster_arn} "
+            f"--tags Key={options.deregister_tag_key},Value={cluster_arn_of(self.cluster)} "
             "--query '{ActivationId: ActivationId, ActivationCode: ActivationCode}'"
         )
 
@@ -600,7 +604,9 @@ class HybridNodes(Construct):
         )
 
     def _outputs(self) -> None:
-        cdk.CfnOutput(self, "RoleArn", value=self.role.role_arn, description="EKS Hybrid Nodes IAM role")
+        self._role_arn_output = cdk.CfnOutput(
+            self, "RoleArn", value=self.role.role_arn, description="EKS Hybrid Nodes IAM role"
+        )
         if self.node_config_parameter is not None:
             cdk.CfnOutput(
                 self,
