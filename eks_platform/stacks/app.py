@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 
 import aws_cdk as cdk
@@ -27,11 +26,11 @@ def build_app(app: cdk.App) -> dict[str, cdk.Stack]:
     config = load_config(app)
     stacks: dict[str, cdk.Stack] = {
         REFERENCE_STACK_NAME: EksReferenceStack(
-            app, REFERENCE_STACK_NAME, config=dataclasses.replace(config, hybrid=None)  # no hybrid nodes here
+            app, REFERENCE_STACK_NAME, config=config.model_copy(update={"hybrid": None})  # no hybrid nodes here
         ),
     }
     if config.hybrid is not None:  # both shapes are synthesized (and snapshot-tested)
-        hybrid = dataclasses.replace(config, cluster_name=f"{config.cluster_name}-hybrid")
+        hybrid = config.model_copy(update={"cluster_name": f"{config.cluster_name}-hybrid"})
         stacks[HYBRID_STACK_NAME] = EksReferenceStack(app, HYBRID_STACK_NAME, config=hybrid)
     return stacks
 

@@ -514,8 +514,8 @@ def test_fails_when_an_addon_pod_identity_is_malformed(kwargs: dict[str, Any], m
         ({"metrics-server": {"cloudWatchLogGroupPrefix": "/x"}}, "only used by fluent-bit"),
         ({"metrics-server": {"configuration": "replicas=2"}}, "must be a mapping"),
         ({"metrics-server": {"preserveOnDelete": "yes"}}, "must be true or false"),
-        ({"metrics-server": []}, "must be an object of settings"),
-        (["metrics-server"], "must be an object mapping add-on names"),
+        ({"metrics-server": []}, r"platform\.addons\.metrics-server must be an object, got array \[\]"),
+        (["metrics-server"], r"platform\.addons must be a mapping \(JSON object\), got array"),
     ],
 )
 def test_fails_when_the_addons_config_is_bad(addons: Any, message: str) -> None:

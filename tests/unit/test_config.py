@@ -68,7 +68,7 @@ def test_config_is_frozen() -> None:
         ({"kubernetesVersion": ""}, r"platform.kubernetesVersion ''"),
         ({"endpointPublicCidrs": ["10.0.0.1/8"]}, r"platform.endpointPublicCidrs\[0\] '10.0.0.1/8' has host bits set"),
         ({"endpointPublicCidrs": ["fd00::/8"]}, r"platform.endpointPublicCidrs\[0\] 'fd00::/8' is an IPv6 range"),
-        ({"endpointPublicCidrs": "10.0.0.0/8"}, r"platform.endpointPublicCidrs must be a list of strings"),
+        ({"endpointPublicCidrs": "10.0.0.0/8"}, r"platform.endpointPublicCidrs must be a list of strings, got string"),
         (
             {"adminPrincipalArns": ["arn:aws:iam::1:role/x"]},
             r"platform.adminPrincipalArns\[0\].*not an IAM role or user ARN",

@@ -43,6 +43,18 @@ NODE_NAME_MAX = 64
 CERTIFICATE_DATA_MAX = 8000
 
 
+def credential_provider_problems(setting: str, value: object) -> list[str]:
+    """Hybrid nodes take exactly one credential provider, named by its value (``ssm`` or ``iamRolesAnywhere``)."""
+    allowed = [c.value for c in CredentialProvider]
+    if isinstance(value, CredentialProvider) or (isinstance(value, str) and value in allowed):
+        return []
+    choose = " or ".join(map(repr, allowed))
+    if isinstance(value, list | tuple):
+        names = "both providers" if len(value) > 1 else "a list"
+        return [f"{setting} {list(value)!r} names {names}; hybrid nodes use exactly one: {choose}"]
+    return [f"{setting} {value!r} is not a credential provider; choose exactly one of {choose}"]
+
+
 def ssm_activation_problems(activation_id: object, activation_code: object) -> list[str]:
     """The SSM activation values nodeadm accepts (SSM ``CreateActivation`` output shapes)."""
     problems = []
