@@ -19,9 +19,9 @@ from typing import Any
 from eks_platform._internal import validation as v
 
 #: ``vX.Y.Z-eksbuild.N``, the form of every EKS add-on version (e.g. ``v1.11.4-eksbuild.33``).
-VERSION_PATTERN = re.compile(r"^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)-eksbuild\.(0|[1-9]\d*)$")
+VERSION_PATTERN = re.compile(r"v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)-eksbuild\.(0|[1-9]\d*)", re.ASCII)
 #: Route 53 hosted zone IDs: upper-case letters and digits (``Z1D633PJN98FT9``), at most 32 characters.
-HOSTED_ZONE_ID = re.compile(r"^[A-Z0-9]{1,32}$")
+HOSTED_ZONE_ID = re.compile(r"[A-Z0-9]{1,32}", re.ASCII)
 BASES = ("aws-docs", "describe-addon-versions", "cluster-config", "bracketed", "inferred")
 IAM_KINDS = ("none", "required", "optional", "user")
 CATALOG_FILE = "addons.json"
@@ -114,7 +114,7 @@ def version_problems(setting: str, value: object) -> list[str]:
     """The ``vX.Y.Z-eksbuild.N`` rule for an explicit add-on version."""
     if v.is_unresolved(value):
         return []
-    if not isinstance(value, str) or not VERSION_PATTERN.match(value):
+    if not isinstance(value, str) or not VERSION_PATTERN.fullmatch(value):
         return [
             f"{setting} {value!r} is not an EKS add-on version; write vX.Y.Z-eksbuild.N, e.g. v0.8.0-eksbuild.6 "
             "(list them with `aws eks describe-addon-versions --addon-name <name> --kubernetes-version <minor>`)"
@@ -124,7 +124,7 @@ def version_problems(setting: str, value: object) -> list[str]:
 
 def version_key(version: str) -> tuple[int, int, int, int]:
     """Sort key of a valid add-on version (numeric, so ``eksbuild.10`` > ``eksbuild.9``)."""
-    match = VERSION_PATTERN.match(version)
+    match = VERSION_PATTERN.fullmatch(version)
     if not match:
         raise ValueError(f"not an EKS add-on version: {version!r}")
     major, minor, patch, build = (int(g) for g in match.groups())
@@ -223,7 +223,7 @@ def hosted_zone_problems(setting: str, zone_ids: Sequence[object]) -> list[str]:
             problems.append(
                 f"{setting}[{index}] {zone!r}: give the bare zone ID ({zone.removeprefix('/hostedzone/')!r})"
             )
-        elif not isinstance(zone, str) or not HOSTED_ZONE_ID.match(zone):
+        elif not isinstance(zone, str) or not HOSTED_ZONE_ID.fullmatch(zone):
             problems.append(
                 f"{setting}[{index}] {zone!r} is not a Route 53 hosted zone ID (upper-case letters and digits, e.g. "
                 "Z1D633PJN98FT9)"

@@ -48,7 +48,7 @@ _LABEL_DOMAIN_EXCEPTIONS = (
     "node-role.kubernetes.io",
 )
 _RESTRICTED_LABELS = ("kubernetes.io/hostname", "karpenter.sh/nodepool")
-_IAM_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+_IAM_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 
 def built_in_node_pool_problems(setting: str, names: Sequence[object]) -> list[str]:
     """``names`` is a subset of Auto Mode's built-in node pools, each listed once."""
@@ -69,7 +69,7 @@ def built_in_node_pool_problems(setting: str, names: Sequence[object]) -> list[s
 
 def role_name_problems(setting: str, value: object, *, allow_unresolved: bool = False) -> list[str]:
     """An IAM role name (not an ARN), as a NodeClass's ``role`` carries it."""
-    if isinstance(value, str) and ((allow_unresolved and v.is_unresolved(value)) or _IAM_ROLE_NAME.match(value)):
+    if isinstance(value, str) and ((allow_unresolved and v.is_unresolved(value)) or _IAM_ROLE_NAME.fullmatch(value)):
         return []
     return [f"{setting} {value!r} is not an IAM role name (1-64 of letters, digits, +=,.@_-)"]
 

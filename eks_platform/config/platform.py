@@ -21,6 +21,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from eks_platform._internal import cluster as cluster_rules
 from eks_platform._internal import validation as v
 from eks_platform._internal.node_pools import built_in_node_pool_problems
+from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.versions import SupportType, minor_version_shape_problems, version_problems
 from eks_platform.config._base import HERE, PARENT, ConfigModel, check, validate
 from eks_platform.config.addons import AddonSettings, addons_problems, default_addon_settings
@@ -167,8 +168,12 @@ class PlatformConfig(ConfigModel):
 
     @field_validator("admin_principal_arns")
     @classmethod
-    def _admins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        check(_each(v.iam_principal_arn, value))
+    def _admins(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        region = (info.context or {}).get("region")
+        check(
+            _each(v.iam_principal_arn, value)
+            + _each(lambda setting, arn: v.arn_partition_problems(setting, arn, region), value)
+        )
         return value
 
     @field_validator("endpoint_public_cidrs")
@@ -193,6 +198,12 @@ class PlatformConfig(ConfigModel):
     @classmethod
     def _nat(cls, value: Any) -> Any:
         check(cluster_rules.nat_gateway_problems(HERE, value))
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        check(aws_tag_problems(HERE, value))
         return value
 
     @field_validator("pod_identities")
@@ -238,11 +249,12 @@ def parse_platform_config(
     """
     env = os.environ if environ is None else environ
     raw = context_object(raw)
-    config = validate(PlatformConfig, raw, root=CONTEXT_KEY, context={"today": today})
     defaults = {
         "account": env.get("CDK_DEFAULT_ACCOUNT") or PLACEHOLDER_ACCOUNT,
         "region": env.get("CDK_DEFAULT_REGION") or PLACEHOLDER_REGION,
     }
+    region = raw.get("region", defaults["region"])  # the stacks' region: ARNs must be of its partition
+    config = validate(PlatformConfig, raw, root=CONTEXT_KEY, context={"today": today, "region": region})
     missing = {name: value for name, value in defaults.items() if name not in raw}
     return config.model_copy(update=missing) if missing else config
 

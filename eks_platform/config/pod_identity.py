@@ -7,9 +7,10 @@ from typing import Any
 
 from aws_cdk import aws_iam as iam
 from constructs import Construct
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from eks_platform._internal import pod_identity as pi
+from eks_platform._internal import validation as v
 from eks_platform.checks.acknowledgments import acknowledge_aws_managed_policies
 from eks_platform.config._base import HERE, ConfigModel, check
 from eks_platform.constructs.cluster import AutoModeCluster
@@ -45,6 +46,12 @@ class PodIdentityBinding(ConfigModel):
     create_service_account: bool = Field(
         default=False, description="Apply the ServiceAccount manifest too (enables the kubectl provider)."
     )
+
+    @field_validator("target_role_arn")
+    @classmethod
+    def _partition(cls, value: str | None, info: ValidationInfo) -> str | None:
+        check(v.arn_partition_problems(HERE, value, (info.context or {}).get("region")))
+        return value
 
     @model_validator(mode="after")
     def _rules(self) -> PodIdentityBinding:

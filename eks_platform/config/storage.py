@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
-from pydantic import Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
+from pydantic import Discriminator, Field, PrivateAttr, Tag, ValidationInfo, field_validator, model_validator
 
 from eks_platform._internal import ebs, k8s_api
 from eks_platform._internal import validation as v
@@ -121,9 +121,9 @@ class StorageConfig(ConfigModel):
 
     @field_validator("kms_key_arn")
     @classmethod
-    def _key(cls, value: str | None) -> str | None:
-        if value is not None:
-            check(ebs.kms_key_arn_problems(HERE, value))
+    def _key(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:  # a key ARN, in the stack's region when the platform object is validated
+            check(ebs.kms_key_arn_problems(HERE, value, region=(info.context or {}).get("region")))
         return value
 
     @field_validator("kms_key_user_role_arns")

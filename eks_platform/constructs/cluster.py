@@ -15,11 +15,13 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct, IDependable
 
+from eks_platform._internal import arguments as args
 from eks_platform._internal import cluster as rules
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
 from eks_platform._internal.kubectl_layers import kubectl_layer
 from eks_platform._internal.node_pools import BUILT_IN_NODE_POOLS, built_in_node_pool_problems
+from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.versions import SupportDecision, SupportType, decide_support
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
 from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
@@ -67,6 +69,24 @@ def _kubernetes_version(value: eks.KubernetesVersion | str) -> tuple[eks.Kuberne
     if isinstance(value, eks.KubernetesVersion):
         return value, value.version
     return eks.KubernetesVersion.of(value), value
+
+
+def _endpoint_access_argument(value: object) -> tuple[EndpointAccess | None, list[str]]:
+    """``endpoint_access``: an :class:`EndpointAccess`, its string value, or the same-named ``eks.EndpointAccess``."""
+    if value is None:
+        return None, []
+    aliases = (
+        (eks.EndpointAccess.PRIVATE, EndpointAccess.PRIVATE),
+        (eks.EndpointAccess.PUBLIC, EndpointAccess.PUBLIC),
+        (eks.EndpointAccess.PUBLIC_AND_PRIVATE, EndpointAccess.PUBLIC_AND_PRIVATE),
+    )
+    member, problems = args.enum_argument("endpoint_access", value, EndpointAccess, aliases=aliases)
+    if problems and isinstance(value, eks.EndpointAccess):
+        problems = [
+            "endpoint_access is an eks.EndpointAccess restricted with only_from(); pass the mode "
+            "(EndpointAccess.PUBLIC_AND_PRIVATE or EndpointAccess.PUBLIC) and the CIDRs as endpoint_public_cidrs"
+        ]
+    return member, problems
 
 
 def _admin_id(arn: str) -> str:
@@ -139,7 +159,7 @@ class AutoModeCluster(Construct):
         version: eks.KubernetesVersion | str | None = None,
         built_in_node_pools: Sequence[BuiltInNodePool | str] | None = None,
         secrets_key: kms.IKey | None = None,
-        endpoint_access: EndpointAccess | None = None,
+        endpoint_access: EndpointAccess | str | eks.EndpointAccess | None = None,
         endpoint_public_cidrs: Sequence[str] | None = None,
         allow_public_endpoint_from_anywhere: bool = False,
         admin_principal_arns: Sequence[str] | None = None,
@@ -148,7 +168,7 @@ class AutoModeCluster(Construct):
         availability_zones: Sequence[str] | None = None,
         nat_gateways: int | None = None,
         service_ipv4_cidr: str | None = None,
-        upgrade_support_type: SupportType | None = None,
+        upgrade_support_type: SupportType | str | None = None,
         deletion_protection: bool = True,
         zonal_shift: bool = False,
         logging_types: Sequence[eks.ClusterLoggingTypes] | None = None,
@@ -158,12 +178,43 @@ class AutoModeCluster(Construct):
         hybrid_networks: HybridNetworks | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        # Types first: a wrong type never reaches aws-cdk-lib (a jsii error) or a truthiness test ("false").
+        endpoint_access, problems = _endpoint_access_argument(endpoint_access)
+        upgrade_support_type, found = (
+            args.enum_argument("upgrade_support_type", upgrade_support_type, SupportType)
+            if upgrade_support_type is not None
+            else (None, [])
+        )
+        problems += found
+        for setting, flag in (
+            ("allow_public_endpoint_from_anywhere", allow_public_endpoint_from_anywhere),
+            ("deletion_protection", deletion_protection),
+            ("zonal_shift", zonal_shift),
+            ("kubectl", kubectl),
+        ):
+            problems += args.bool_problems(setting, flag)
+        for setting, items in (
+            ("built_in_node_pools", built_in_node_pools),
+            ("endpoint_public_cidrs", endpoint_public_cidrs),
+            ("admin_principal_arns", admin_principal_arns),
+            ("availability_zones", availability_zones),
+        ):
+            problems += args.string_sequence_problems(setting, items)
+        problems += args.instance_problems(
+            "version", version, (eks.KubernetesVersion, str), "an eks.KubernetesVersion or a string such as '1.32'"
+        )
+        problems += args.instance_problems("removal_policy", removal_policy, cdk.RemovalPolicy, "a cdk.RemovalPolicy")
+        problems += args.instance_sequence_problems(
+            "logging_types", logging_types, eks.ClusterLoggingTypes, "eks.ClusterLoggingTypes members"
+        )
+        problems += aws_tag_problems("tags", tags)
+        if problems:
+            raise ConfigError("InvalidClusterSettings", problems, path=self.node.path)
+
         k8s_version, version_string = _kubernetes_version(eks.KubernetesVersion.V1_32 if version is None else version)
         pools = list(BuiltInNodePool) if built_in_node_pools is None else list(built_in_node_pools)
         public_cidrs = tuple(endpoint_public_cidrs or ())
         admins = tuple(admin_principal_arns or ())
-
-        problems: list[str] = []
         if cluster_name is not None:
             problems += v.eks_cluster_name("cluster_name", cluster_name)
         given_pools = [pool.value if isinstance(pool, BuiltInNodePool) else pool for pool in pools]
@@ -188,8 +239,10 @@ class AutoModeCluster(Construct):
                 f"endpoint_access {mode.name} needs an explicit endpoint_public_cidrs list (nobody gets in by "
                 "default); give your networks' CIDRs"
             )
+        region = cdk.Stack.of(self).region
         for arn in admins:
             problems += v.iam_principal_arn("admin_principal_arns", arn)
+            problems += v.arn_partition_problems("admin_principal_arns", arn, region)
         if len(set(admins)) != len(admins):
             problems.append("admin_principal_arns lists the same principal twice; list each once")
         if vpc is not None and (vpc_cidr or availability_zones or nat_gateways is not None):

@@ -177,7 +177,7 @@ class ManifestDelivery(Construct):
             problems += v.enum_member_problems("mode", mode, DeliveryMode)
         literal_name = _literal_cluster_name(cluster)
         name = output_name or literal_name or f"{cdk.Stack.of(cluster).stack_name}-{cluster.node.id}"
-        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$", name):
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}", name, re.ASCII):
             problems.append(
                 f"output_name {name!r} is not a safe directory name; use 1-128 letters, digits, '.', '_' or '-'"
             )

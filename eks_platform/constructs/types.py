@@ -56,3 +56,12 @@ def eks_cluster(cluster: ClusterLike) -> eks.ICluster:
 def platform_cluster(cluster: ClusterLike) -> PlatformCluster | None:
     """``cluster`` when it is the platform cluster (it then knows its version and networks), otherwise None."""
     return cluster if isinstance(cluster, PlatformCluster) else None
+
+
+def cluster_version(cluster: ClusterLike) -> str | None:
+    """The cluster's Kubernetes version as written (``"1.32"``), when the construct knows it; None for imports."""
+    platform = platform_cluster(cluster)
+    if platform is not None:
+        return platform.version_string
+    cfn = cluster.node.default_child if isinstance(cluster, eks.Cluster) else None
+    return cfn.version if isinstance(cfn, eks.CfnCluster) else None

@@ -79,7 +79,8 @@ def test_config_is_frozen() -> None:
         ({"deletionProtection": "yes"}, r"platform.deletionProtection must be true or false"),
         ({"natGateways": True}, r"platform.natGateways True must be a whole number"),
         ({"account": "12345"}, r"platform.account '12345' is not a 12-digit AWS account ID"),
-        ({"region": "moon-1"}, r"platform.region 'moon-1' is not an AWS region name"),
+        ({"region": "moon-1"}, r"platform.region 'moon-1' is not an AWS region"),
+        ({"region": "us-east-7"}, r"platform.region 'us-east-7' is not an AWS region; did you mean"),
         ({"tags": {"a": 1}}, r"platform.tags.a must be a string"),
     ],
 )

@@ -16,7 +16,7 @@ from typing import Any
 from eks_platform._internal import validation as v
 
 # -- Kubernetes quantities and kubelet rules ------------------------------------------------------------------------
-_QUANTITY = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?$")
+_QUANTITY = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?", re.ASCII)
 _BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
 _DECIMAL = {"m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 
@@ -29,7 +29,7 @@ def parse_quantity(value: object) -> Fraction | None:
         return Fraction(value)
     if not isinstance(value, str):
         return None
-    match = _QUANTITY.match(value.strip()) if value == value.strip() else None
+    match = _QUANTITY.fullmatch(value.strip()) if value == value.strip() else None
     if not match:
         return None
     number = Fraction(match.group(1))
@@ -76,7 +76,7 @@ _TYPED_KUBELET_KEYS = (
 def _minor(version: str | None) -> int | None:
     if version is None or v.is_unresolved(version):
         return None
-    match = re.match(r"^v?1\.(\d+)", version)
+    match = re.match(r"v?1\.(\d+)", version, re.ASCII)
     return int(match.group(1)) if match else None
 
 

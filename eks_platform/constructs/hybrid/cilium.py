@@ -72,7 +72,7 @@ def cilium_problems(
                     f"cilium_pod_cidr_mask_size /{mask} is larger than pod CIDR {cidr}; Cilium carves per-node "
                     "blocks of that size out of each pod CIDR, so use a mask at least as long as every pod CIDR"
                 )
-    match = re.match(r"^(\d+)\.(\d+)\.\d+-\d+$", version) if isinstance(version, str) else None
+    match = re.fullmatch(r"(\d+)\.(\d+)\.\d+-\d+", version, re.ASCII) if isinstance(version, str) else None
     minors = DATA["cilium"]["supportedMinors"]
     if not match or f"{match.group(1)}.{match.group(2)}" not in minors:
         problems.append(
