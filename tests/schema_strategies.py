@@ -27,7 +27,7 @@ WORDS = [
     "Never", "1024Gi", "256", "-1", "500m", "us-east-1", "eu-west-1", "cn-north-1", "111111111111",
     "AmazonS3ReadOnlyAccess", "metrics-server", "external-dns", "cert-manager", "fluent-bit", "subnet-0abc",
     "sg-0123456789abcdef0", "Z123", "tgw-0123456789abcdef0", "@daily", "0 9 * * 1-5", "example.com/team", "aws:x",
-    "v1.0.0-eksbuild.1", "*", "１２", "ｘ", "a\n",
+    "v1.0.0-eksbuild.1", "*", "\uff11\uff12", "\uff58", "a\n",
 ]
 TEXT = st.one_of(st.sampled_from(WORDS), st.sampled_from(WORDS), st.text(max_size=12))
 JSON_SCALARS = st.one_of(

@@ -102,3 +102,29 @@ def label_key_problems(setting: str, key: object) -> list[str]:
             "karpenter.sh); use your own prefix such as example.com/team, or node-role.kubernetes.io/<role>"
         ]
     return []
+
+
+def custom_pool_name_problems(setting: str, name: object) -> list[str]:
+    """A custom NodePool may not take the name of a built-in one (EKS manages those and would fight the copy).
+
+    See: https://docs.aws.amazon.com/eks/latest/userguide/set-builtin-node-pools.html
+    """
+    if isinstance(name, str) and name in BUILT_IN_NODE_POOLS:
+        return [
+            f"{setting} {name!r} is the name of an Auto Mode built-in node pool, which EKS manages; give the custom "
+            "pool another name (or enable the built-in pool instead)"
+        ]
+    return []
+
+
+def default_node_class_problems(setting: str, node_class: object, built_in_pools: Sequence[object]) -> list[str]:
+    """``nodeClass: default`` needs the built-in node pools: Auto Mode creates the ``default`` NodeClass with them.
+
+    See: https://docs.aws.amazon.com/eks/latest/userguide/create-node-class.html
+    """
+    if node_class == BUILT_IN_NODE_CLASS and not built_in_pools:
+        return [
+            f"{setting} 'default' is Auto Mode's built-in NodeClass, which exists only while built-in node pools are "
+            "enabled, and none are; define a node class under nodeClasses and name it here, or enable builtInNodePools"
+        ]
+    return []

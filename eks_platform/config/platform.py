@@ -20,7 +20,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from eks_platform._internal import cluster as cluster_rules
 from eks_platform._internal import validation as v
-from eks_platform._internal.node_pools import built_in_node_pool_problems
+from eks_platform._internal.node_pools import built_in_node_pool_problems, default_node_class_problems
 from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.versions import SupportType, minor_version_shape_problems, version_problems
 from eks_platform.config._base import HERE, PARENT, ConfigModel, check, validate
@@ -97,8 +97,9 @@ class PlatformConfig(ConfigModel):
     vpc_cidr: str = _setting("10.0.0.0/16", "CIDR of the new VPC.")
     availability_zones: tuple[str, ...] | None = _setting(
         None,
-        "AZs of the new VPC; synth never looks them up.",
+        "AZs of the new VPC (at least two, of the stack's region); synth never looks them up.",
         shown="first three AZs of the region, resolved at deploy time",
+        validate_default=True,
     )
     nat_gateways: int = _setting(3, "NAT gateways of the new VPC (0 to 3).")
     upgrade_support_type: SupportType | None = _setting(
@@ -194,6 +195,18 @@ class PlatformConfig(ConfigModel):
         check(v.ipv4_cidr(HERE, value))
         return value
 
+    @field_validator("availability_zones")
+    @classmethod
+    def _zones(cls, value: tuple[str, ...] | None, info: ValidationInfo) -> tuple[str, ...] | None:
+        # the zones, and the VPC CIDR against the subnets carved in them (vpcCidr is validated before this)
+        region = (info.context or {}).get("region", info.data.get("region"))
+        problems = cluster_rules.availability_zone_problems(HERE, value, region)
+        zone_count = len(set(value)) if value else cluster_rules.DEFAULT_ZONE_COUNT
+        if "vpc_cidr" in info.data:
+            problems += cluster_rules.vpc_size_problems(f"{PARENT}.vpcCidr", info.data["vpc_cidr"], zone_count)
+        check(problems)
+        return value
+
     @field_validator("nat_gateways", mode="before")
     @classmethod
     def _nat(cls, value: Any) -> Any:
@@ -204,6 +217,18 @@ class PlatformConfig(ConfigModel):
     @classmethod
     def _tags(cls, value: dict[str, str]) -> dict[str, str]:
         check(aws_tag_problems(HERE, value))
+        return value
+
+    @field_validator("node_pools")
+    @classmethod
+    def _default_node_class(cls, value: NodePoolsConfig | None, info: ValidationInfo) -> NodePoolsConfig | None:
+        built_in = info.data.get("built_in_node_pools", ("system",))  # absent when that key failed its own rules
+        if value is not None:
+            check([
+                problem
+                for name, pool in value.pool_settings.items()
+                for problem in default_node_class_problems(f"{HERE}.pools.{name}.nodeClass", pool.node_class, built_in)
+            ])
         return value
 
     @field_validator("pod_identities")

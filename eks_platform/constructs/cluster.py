@@ -252,6 +252,10 @@ class AutoModeCluster(Construct):
             )
         if vpc_cidr is not None:
             problems += v.ipv4_cidr("vpc_cidr", vpc_cidr)
+        if vpc is None:  # the new VPC: its zones, and room for the subnets carved in them
+            problems += rules.availability_zone_problems("availability_zones", availability_zones, region)
+            zone_count = len(set(availability_zones)) if availability_zones else rules.DEFAULT_ZONE_COUNT
+            problems += rules.vpc_size_problems("vpc_cidr", vpc_cidr or "10.0.0.0/16", zone_count)
         if service_ipv4_cidr is not None:
             problems += v.ipv4_cidr("service_ipv4_cidr", service_ipv4_cidr)
         if nat_gateways is not None:

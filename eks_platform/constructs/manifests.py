@@ -38,8 +38,8 @@ from constructs import Construct, IDependable, IValidation
 from eks_platform._internal import k8s_api
 from eks_platform._internal import validation as v
 from eks_platform._internal.ebs import vac_driver_support
-from eks_platform._internal.versions import minor_of, minor_version_shape_problems
-from eks_platform.constructs.types import ClusterLike, eks_cluster
+from eks_platform._internal.versions import consistent_version_problems, minor_of, minor_version_shape_problems
+from eks_platform.constructs.types import ClusterLike, cluster_version, eks_cluster
 from eks_platform.errors import ConfigError, raise_if_problems
 
 #: Sub-directory of the cdk outdir (``app.outdir``, normally ``cdk.out``) that holds the rendered charts.
@@ -171,8 +171,9 @@ class ManifestDelivery(Construct):
         overwrite: bool = True,
     ) -> None:
         super().__init__(scope, construct_id)
-        cluster = eks_cluster(cluster)
         problems = minor_version_shape_problems("kubernetes_version", kubernetes_version)
+        problems += consistent_version_problems("kubernetes_version", kubernetes_version, cluster_version(cluster))
+        cluster = eks_cluster(cluster)
         if mode is not None:
             problems += v.enum_member_problems("mode", mode, DeliveryMode)
         literal_name = _literal_cluster_name(cluster)

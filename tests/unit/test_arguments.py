@@ -180,3 +180,58 @@ def test_stack_tags_in_cdk_json_follow_the_aws_tag_rules() -> None:
 
     with pytest.raises(ConfigError, match=r"platform\.tags key 'Aws:created-by' starts with 'aws:'"):
         parse_platform_config({"tags": {"Aws:created-by": "me"}}, environ={})
+
+
+def test_fails_when_manifest_delivery_names_another_kubernetes_version() -> None:
+    from eks_platform.constructs.manifests import ManifestDelivery
+
+    cluster = _cluster()
+    with pytest.raises(ConfigError, match=r"kubernetes_version '1.33' differs from the cluster's Kubernetes version "
+                       r"'1.32'"):
+        ManifestDelivery(cdk.Stack.of(cluster), "Manifests", cluster=cluster, kubernetes_version="1.33")
+
+
+def test_fails_when_hybrid_nodes_name_another_kubernetes_version() -> None:
+    from eks_platform.constructs.hybrid import HybridNetworks, HybridNodes
+
+    stack = new_stack()
+    networks = HybridNetworks(node_cidrs=["192.168.100.0/24"], pod_cidrs=["192.168.128.0/20"])
+    cluster = AutoModeCluster(stack, "Cluster", hybrid_networks=networks, kubectl=True)
+    with pytest.raises(ConfigError, match=r"kubernetes_version '1.31' differs from the cluster's Kubernetes version"):
+        HybridNodes(stack, "Hybrid", cluster=cluster, kubernetes_version="1.31")
+
+
+# -- VPC shape ------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "pattern"),
+    [
+        ({"availabilityZones": []}, r"platform\.availabilityZones \[\] names 0 distinct zone\(s\); EKS needs"),
+        ({"availabilityZones": ["us-east-1a"]}, r"names 1 distinct zone\(s\)"),
+        ({"availabilityZones": ["us-east-1a", "us-east-1a"]}, r"lists a zone twice"),
+        ({"availabilityZones": ["io2", "us-east-1b"]}, r"platform\.availabilityZones\[0\] 'io2' is not an availability "
+         r"zone of the stack's region us-east-1"),
+        ({"availabilityZones": ["eu-west-1a", "eu-west-1b"]}, r"'eu-west-1a' is not an availability zone of the"),
+        ({"vpcCidr": "10.0.0.0/12"}, r"platform\.vpcCidr '10\.0\.0\.0/12' is a /12; Amazon VPC accepts /16 to /28"),
+        ({"vpcCidr": "10.0.0.0/17"}, r"platform\.vpcCidr '10\.0\.0\.0/17' has 32768 addresses; .* 3 zones"),
+    ],
+)
+def test_fails_when_the_vpc_shape_is_wrong(raw: dict[str, Any], pattern: str) -> None:
+    from eks_platform.config import parse_platform_config
+
+    with pytest.raises(ConfigError, match=pattern):
+        parse_platform_config(raw, environ={})
+
+
+def test_two_zones_fit_a_slash_17() -> None:
+    from eks_platform.config import parse_platform_config
+
+    config = parse_platform_config(
+        {"vpcCidr": "10.0.0.0/17", "availabilityZones": ["eu-west-1a", "eu-west-1b"], "region": "eu-west-1"},
+        environ={},
+    )
+    assert config.availability_zones == ("eu-west-1a", "eu-west-1b")
+
+
+def test_the_cluster_checks_the_zones_of_its_new_vpc() -> None:
+    with pytest.raises(ConfigError, match=r"availability_zones\[1\] 'us-west-2b' is not an availability zone"):
+        _cluster(availability_zones=["us-east-1a", "us-west-2b"])

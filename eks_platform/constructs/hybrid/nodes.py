@@ -23,6 +23,7 @@ from constructs import Construct
 
 from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
+from eks_platform._internal.versions import consistent_version_problems
 from eks_platform.constructs import addons as addon_api
 from eks_platform.constructs.hybrid.cilium import HybridCni, cilium_chart, cilium_problems, cilium_values, cni_choice
 from eks_platform.constructs.hybrid.credentials import (
@@ -172,7 +173,9 @@ class HybridNodes(Construct):
         self.kubelet = kubelet
         self.kubernetes_version = self._version(cluster, kubernetes_version)
 
-        problems: list[str] = []
+        problems: list[str] = consistent_version_problems(
+            "kubernetes_version", kubernetes_version, self._version(cluster, None)
+        )
         self.cni = cni_choice("cni", HybridCni.CILIUM if cni is None else cni, problems)
         problems += self._cluster_problems()
         if kubelet is not None:

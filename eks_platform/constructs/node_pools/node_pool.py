@@ -24,6 +24,7 @@ from eks_platform._internal import k8s_api
 from eks_platform._internal import validation as v
 from eks_platform._internal.node_pools import (
     INSTANCE_CATEGORIES,
+    custom_pool_name_problems,
     label_key_problems,
     node_class_reference_problems,
 )
@@ -287,6 +288,7 @@ class NodePoolSpec:
     def __post_init__(self) -> None:
         setting = f"node pool {self.name!r}"
         problems = k8s_api.name_problems(f"{setting} name", self.name)
+        problems += custom_pool_name_problems(f"{setting} name", self.name)
         problems += k8s_api.name_problems(f"{setting} node_class", self.node_class)
         for attr in (
             "instance_categories",
