@@ -10,7 +10,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 CDK := npx --no-install cdk --no-notices --no-version-reporting
 
 .PHONY: setup synth test deploy diff lint typecheck clean wheel diagram example-test example-snapshots
-.PHONY: audit fuzz bench
+.PHONY: audit fuzz bench manifests manifests-check
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -63,6 +63,12 @@ wheel: setup  ## sdist + wheel into dist/
 
 diagram: setup  ## regenerate docs/architecture.dot and .png from the reference app (needs Graphviz `dot`)
 	$(PY) scripts/diagram.py
+
+manifests: setup  ## rewrite manifests/ (the reference app's rendered Kubernetes YAML, what Argo CD syncs); commit it
+	$(PY) scripts/manifests.py
+
+manifests-check: setup  ## fail when the committed manifests/ differs from what synth renders now
+	$(PY) scripts/manifests.py --check
 
 example-test: wheel  ## install the wheel into a clean virtualenv and run examples/team-app's tests against it
 	rm -rf $(EXAMPLE_VENV)

@@ -23,7 +23,19 @@ if TYPE_CHECKING:
         ResolveConflicts,
         add_pod_identity_agent,
     )
+    from eks_platform.constructs.capabilities import (
+        AckCapability,
+        ArgoCdCapability,
+        ArgoCdRole,
+        CapabilityType,
+        IdentityCenter,
+        KroCapability,
+        RbacRoleMapping,
+        SsoIdentity,
+        SsoIdentityType,
+    )
     from eks_platform.constructs.cluster import AutoModeCluster, BuiltInNodePool, EndpointAccess
+    from eks_platform.constructs.gitops import ArgoCdBootstrap, ArgoCdBootstrapChart
     from eks_platform.constructs.hybrid import (
         CredentialProvider,
         HybridCni,
@@ -34,6 +46,7 @@ if TYPE_CHECKING:
         IamRolesAnywhereOptions,
         SsmActivationOptions,
     )
+    from eks_platform.constructs.ingress import AlbIngressChart, AlbIngressClass
     from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery, PlatformChart
     from eks_platform.constructs.node_pools import (
         Architecture,
@@ -81,13 +94,21 @@ if TYPE_CHECKING:
 
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
+    "AckCapability": "eks_platform.constructs.capabilities",
     "AddonName": "eks_platform.constructs.addons",
     "AddonPodIdentity": "eks_platform.constructs.addons",
     "AddonSettings": "eks_platform.config.addons",
+    "AlbIngressChart": "eks_platform.constructs.ingress",
+    "AlbIngressClass": "eks_platform.constructs.ingress",
     "Architecture": "eks_platform.constructs.node_pools",
+    "ArgoCdBootstrap": "eks_platform.constructs.gitops",
+    "ArgoCdBootstrapChart": "eks_platform.constructs.gitops",
+    "ArgoCdCapability": "eks_platform.constructs.capabilities",
+    "ArgoCdRole": "eks_platform.constructs.capabilities",
     "AutoModeCluster": "eks_platform.constructs.cluster",
     "AutoModeNodePools": "eks_platform.constructs.node_pools",
     "BuiltInNodePool": "eks_platform.constructs.cluster",
+    "CapabilityType": "eks_platform.constructs.capabilities",
     "CapacityType": "eks_platform.constructs.node_pools",
     "ConfigError": "eks_platform.errors",
     "ConsolidationPolicy": "eks_platform.constructs.node_pools",
@@ -110,6 +131,8 @@ _EXPORTS: dict[str, str] = {
     "HybridNetworks": "eks_platform.constructs.hybrid",
     "HybridNodes": "eks_platform.constructs.hybrid",
     "IamRolesAnywhereOptions": "eks_platform.constructs.hybrid",
+    "IdentityCenter": "eks_platform.constructs.capabilities",
+    "KroCapability": "eks_platform.constructs.capabilities",
     "ManagedAddon": "eks_platform.constructs.addons",
     "ManifestDelivery": "eks_platform.constructs.manifests",
     "NetworkPolicyDefault": "eks_platform.constructs.node_pools",
@@ -122,6 +145,7 @@ _EXPORTS: dict[str, str] = {
     "PlatformConfig": "eks_platform.config.platform",
     "PodIdentity": "eks_platform.constructs.pod_identity",
     "PodIdentityBinding": "eks_platform.config.pod_identity",
+    "RbacRoleMapping": "eks_platform.constructs.capabilities",
     "ReclaimPolicy": "eks_platform.constructs.storage",
     "Requirement": "eks_platform.constructs.node_pools",
     "RequirementOperator": "eks_platform.constructs.node_pools",
@@ -131,6 +155,8 @@ _EXPORTS: dict[str, str] = {
     "SharedPodIdentityRole": "eks_platform.constructs.pod_identity",
     "SnatPolicy": "eks_platform.constructs.node_pools",
     "SsmActivationOptions": "eks_platform.constructs.hybrid",
+    "SsoIdentity": "eks_platform.constructs.capabilities",
+    "SsoIdentityType": "eks_platform.constructs.capabilities",
     "StorageChart": "eks_platform.constructs.storage",
     "SupportType": "eks_platform._internal.versions",
     "Taint": "eks_platform.constructs.node_pools",
@@ -145,13 +171,21 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "AckCapability",
     "AddonName",
     "AddonPodIdentity",
     "AddonSettings",
+    "AlbIngressChart",
+    "AlbIngressClass",
     "Architecture",
+    "ArgoCdBootstrap",
+    "ArgoCdBootstrapChart",
+    "ArgoCdCapability",
+    "ArgoCdRole",
     "AutoModeCluster",
     "AutoModeNodePools",
     "BuiltInNodePool",
+    "CapabilityType",
     "CapacityType",
     "ConfigError",
     "ConsolidationPolicy",
@@ -174,6 +208,8 @@ __all__ = [
     "HybridNetworks",
     "HybridNodes",
     "IamRolesAnywhereOptions",
+    "IdentityCenter",
+    "KroCapability",
     "ManagedAddon",
     "ManifestDelivery",
     "NetworkPolicyDefault",
@@ -186,6 +222,7 @@ __all__ = [
     "PlatformConfig",
     "PodIdentity",
     "PodIdentityBinding",
+    "RbacRoleMapping",
     "ReclaimPolicy",
     "Requirement",
     "RequirementOperator",
@@ -195,6 +232,8 @@ __all__ = [
     "SharedPodIdentityRole",
     "SnatPolicy",
     "SsmActivationOptions",
+    "SsoIdentity",
+    "SsoIdentityType",
     "StorageChart",
     "SupportType",
     "Taint",

@@ -7,6 +7,9 @@
 - :mod:`~eks_platform.config.hybrid`, :mod:`~eks_platform.config.storage`, :mod:`~eks_platform.config.node_pools`:
   the ``hybrid``, ``storage`` and ``nodePools`` sections.
 - :mod:`~eks_platform.config.delivery`: ``platform.manifestDelivery``.
+- :mod:`~eks_platform.config.capabilities`: ``platform.capabilities`` (EKS Capabilities).
+- :mod:`~eks_platform.config.ingress`: ``platform.ingress`` (the ALB IngressClass).
+- :mod:`~eks_platform.config.gitops`: ``platform.gitops`` (manifests folder, Argo CD Application).
 - :mod:`~eks_platform.config.schema`: the JSON Schema of the ``platform`` object, generated from the models.
 
 The constructs never import this package: a team using ``AutoModeCluster`` directly does not carry the parser.

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -23,12 +23,16 @@ from eks_platform._internal import validation as v
 from eks_platform._internal.node_pools import built_in_node_pool_problems, default_node_class_problems
 from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.versions import SupportType, minor_version_shape_problems, version_problems
-from eks_platform.config._base import HERE, PARENT, ConfigModel, check, validate
+from eks_platform.config._base import HERE, PARENT, ConfigModel, check, section_parsed_by, validate
 from eks_platform.config.addons import AddonSettings, addons_problems, default_addon_settings
+from eks_platform.config.capabilities import CAPABILITIES_SCHEMA, CapabilitySettings, parse_capabilities_config
+from eks_platform.config.gitops import GITOPS_SCHEMA, GitOpsSettings, parse_gitops_config
 from eks_platform.config.hybrid import HybridConfig
+from eks_platform.config.ingress import INGRESS_SCHEMA, IngressSettings, parse_ingress_config
 from eks_platform.config.node_pools import NodePoolsConfig
 from eks_platform.config.pod_identity import PodIdentityBinding, duplicate_binding_problems
 from eks_platform.config.storage import StorageConfig
+from eks_platform.constructs.capabilities import CapabilityType
 from eks_platform.constructs.cluster import EndpointAccess
 from eks_platform.constructs.manifests import DeliveryMode
 from eks_platform.context import PLATFORM_CONTEXT_KEY
@@ -139,6 +143,23 @@ class PlatformConfig(ConfigModel):
         'EKS add-ons by name, each with optional settings; see "Add-on catalog".',
         shown="metrics-server, kube-state-metrics, prometheus-node-exporter, cert-manager",
     )
+    capabilities: Annotated[
+        tuple[CapabilitySettings, ...], *section_parsed_by(parse_capabilities_config, CAPABILITIES_SCHEMA)
+    ] = _setting(
+        (),
+        'EKS Capabilities by name: `{"<name>": {"type": "ARGOCD"|"ACK"|"KRO", ...}}`; Argo CD needs `identityCenter` '
+        "and `roleMappings`. See \"GitOps and app-ready clusters\".",
+        shown="absent",
+    )
+    ingress: Annotated[IngressSettings | None, *section_parsed_by(parse_ingress_config, INGRESS_SCHEMA)] = _setting(
+        None, "The Auto Mode ALB IngressClass (`{}` is an internal class `alb`).", shown="absent"
+    )
+    gitops: Annotated[GitOpsSettings | None, *section_parsed_by(parse_gitops_config, GITOPS_SCHEMA)] = _setting(
+        None,
+        "The folder the YAML goes to (one sub-folder per cluster and stage) and the Argo CD Application that syncs "
+        "it (needs an `ARGOCD` capability).",
+        shown="absent (YAML in `cdk.out/manifests`)",
+    )
 
     @field_validator("cluster_name")
     @classmethod
@@ -228,6 +249,21 @@ class PlatformConfig(ConfigModel):
                 problem
                 for name, pool in value.pool_settings.items()
                 for problem in default_node_class_problems(f"{HERE}.pools.{name}.nodeClass", pool.node_class, built_in)
+            ])
+        return value
+
+    @field_validator("gitops")
+    @classmethod
+    def _application_needs_argocd(cls, value: GitOpsSettings | None, info: ValidationInfo) -> GitOpsSettings | None:
+        """The Argo CD Application needs exactly one Argo CD capability to register with."""
+        if value is None or value.application is None or "capabilities" not in info.data:
+            return value
+        argocd = [c.name for c in info.data["capabilities"] if c.capability_type is CapabilityType.ARGOCD]
+        if len(argocd) != 1:
+            found = f"found {', '.join(argocd)}" if argocd else "found none"
+            check([
+                f"{HERE}.application needs exactly one capability of type ARGOCD in {PARENT}.capabilities "
+                f"({found}); the Application is created in that Argo CD"
             ])
         return value
 

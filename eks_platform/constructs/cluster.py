@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Mapping, Sequence
 from enum import Enum
@@ -467,6 +468,7 @@ class AutoModeCluster(Construct):
         *,
         mode: DeliveryMode | None = None,
         output_name: str | None = None,
+        output_directory: str | os.PathLike[str] | None = None,
         overwrite: bool = True,
     ) -> ManifestDelivery:
         """Create this cluster's one ``ManifestDelivery`` (id ``Manifests``); read it later as ``manifests``.
@@ -490,6 +492,7 @@ class AutoModeCluster(Construct):
             kubernetes_version=self.version_string,
             mode=mode,
             output_name=output_name,
+            output_directory=output_directory,
             overwrite=overwrite,
         )
 

@@ -4,8 +4,11 @@ One :class:`ManifestDelivery` per cluster. Each chart handed to :meth:`ManifestD
 
 - in ``DeliveryMode.APPLY``: exactly one ``Custom::AWSCDK-EKS-KubernetesResource`` (one custom resource per chart,
   not per object) served by the cluster's kubectl provider, and
-- in every mode: ``<cdk outdir>/manifests/<cluster>/<ChartId>.k8s.yaml`` plus a ``kustomization.yaml`` listing the
-  files in delivery order, for review and for GitOps tools (Argo CD, Flux) that apply that directory.
+- in every mode: ``<manifests folder>/[<stage>/]<cluster>/<ChartId>.k8s.yaml`` plus a ``kustomization.yaml`` listing
+  the files in delivery order, for review and for GitOps tools (Argo CD, Flux) that apply that directory. The
+  manifests folder is ``<cdk outdir>/manifests`` unless you choose one (``output_directory``, for example a folder of
+  your repository that Argo CD syncs); the stage level appears for clusters inside a nested ``cdk.Stage``, so two
+  stages with the same cluster name write two folders.
 
 ``DeliveryMode.RENDER_ONLY`` creates no custom resource and needs no kubectl provider: no Lambda function at all.
 Both modes write the same objects, from the same constructs.
@@ -20,6 +23,7 @@ See: https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.aws_eks_v2/README.htm
 from __future__ import annotations
 
 import json
+import os
 import re
 import weakref
 from collections.abc import Mapping, Sequence
@@ -111,6 +115,8 @@ class DeliveredChart:
     manifest: eks.KubernetesManifest | None
     """The custom resource applying the chart; None in render-only mode."""
     chart: cdk8s.Chart
+    in_kustomization: bool = True
+    """Whether ``kustomization.yaml`` lists the file (false for bootstrap charts a GitOps tool must not own)."""
 
 
 # Output directories claimed per app root, to refuse two deliveries writing the same directory.
@@ -141,7 +147,8 @@ class ManifestDelivery(Construct):
     changes afterwards fails the synth instead of silently deploying a stale copy.
 
     The YAML is written while the app synthesizes (by a validation hook, so ``app.synth(skip_validation=True)``
-    skips it) into ``<app.outdir>/manifests/<output_name>/``; files of charts no longer delivered are removed.
+    skips it) into ``<output_directory>/[<stage path>/]<output_name>/``; files of charts no longer delivered are
+    removed.
 
     Args:
         scope: parent construct.
@@ -151,8 +158,12 @@ class ManifestDelivery(Construct):
             version-dependent apiVersions.
         mode: ``APPLY`` or ``RENDER_ONLY``. Default: - ``APPLY`` when the cluster has a kubectl provider, otherwise
             ``RENDER_ONLY`` (with an info annotation saying nothing is applied).
-        output_name: directory name under ``cdk.out/manifests/``. Default: - the cluster name when it is known at
+        output_name: directory name of this cluster's charts. Default: - the cluster name when it is known at
             synth, otherwise ``<stack name>-<cluster construct id>``.
+        output_directory: the manifests folder: each cluster writes to ``[<stage path>/]<output_name>/`` below it.
+            A relative path is relative to the working directory (the project root under ``cdk synth``); commit the
+            folder and point your GitOps tool at it. Default: - ``<cdk outdir>/manifests`` (regenerated at every
+            synth, not committed).
         overwrite: apply with ``kubectl apply`` on create too, adopting objects that already exist (a re-run after
             a failed deployment then succeeds). Default: - true.
 
@@ -168,6 +179,7 @@ class ManifestDelivery(Construct):
         kubernetes_version: str,
         mode: DeliveryMode | None = None,
         output_name: str | None = None,
+        output_directory: str | os.PathLike[str] | None = None,
         overwrite: bool = True,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -181,6 +193,13 @@ class ManifestDelivery(Construct):
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}", name, re.ASCII):
             problems.append(
                 f"output_name {name!r} is not a safe directory name; use 1-128 letters, digits, '.', '_' or '-'"
+            )
+        if output_directory is not None and (
+            not isinstance(output_directory, (str, os.PathLike)) or not str(output_directory).strip()
+        ):
+            problems.append(
+                f"output_directory {output_directory!r} must be a folder path such as 'manifests' (relative to the "
+                "project root) or None for cdk.out/manifests"
             )
         has_provider = cluster.kubectl_provider is not None
         if mode is DeliveryMode.APPLY and not has_provider:
@@ -198,6 +217,10 @@ class ManifestDelivery(Construct):
         self.kubernetes_minor = minor_of(kubernetes_version)
         self.mode: DeliveryMode = mode or (DeliveryMode.APPLY if has_provider else DeliveryMode.RENDER_ONLY)
         self.output_name = name
+        self._base_directory = Path(output_directory) if output_directory is not None else None
+        stage = cdk.Stage.of(self)
+        self.stage_path: str = "" if stage is None or stage is self.node.root else stage.node.path
+        """Path of the nested ``cdk.Stage`` holding the cluster ("" at the app root): a folder level."""
         self.overwrite = overwrite
         self.app = cdk8s.App()
         """The cdk8s app that :meth:`new_chart` creates charts in (charts from other cdk8s apps are accepted too)."""
@@ -214,10 +237,22 @@ class ManifestDelivery(Construct):
     # -- public API ----------------------------------------------------------------------------------------------
     @property
     def output_directory(self) -> Path:
-        """Where the YAML is written: ``<root outdir>/manifests/<output_name>``."""
+        """Where the YAML is written: ``<manifests folder>/[<stage path>/]<output_name>``."""
+        return self.manifests_directory / self.relative_directory
+
+    @property
+    def manifests_directory(self) -> Path:
+        """The manifests folder (``output_directory``, or ``<root outdir>/manifests``)."""
+        if self._base_directory is not None:
+            return self._base_directory
         root = self.node.root
         outdir = root.outdir if isinstance(root, cdk.Stage) else cdk.Stage.of(self).outdir  # type: ignore[union-attr]
-        return Path(outdir) / MANIFESTS_DIRECTORY / self.output_name
+        return Path(outdir) / MANIFESTS_DIRECTORY
+
+    @property
+    def relative_directory(self) -> str:
+        """This cluster's folder below the manifests folder: ``[<stage path>/]<output_name>`` (``/`` separators)."""
+        return "/".join([*(p for p in self.stage_path.split("/") if p), self.output_name])
 
     @property
     def manifests(self) -> dict[str, eks.KubernetesManifest]:
@@ -232,13 +267,18 @@ class ManifestDelivery(Construct):
             self.app, construct_id, kubernetes_version=self.kubernetes_version, namespace=namespace, labels=labels
         )
 
-    def add_chart(self, chart: cdk8s.Chart, *, depends_on: Sequence[IDependable] = ()) -> eks.KubernetesManifest | None:
+    def add_chart(
+        self, chart: cdk8s.Chart, *, depends_on: Sequence[IDependable] = (), in_kustomization: bool = True
+    ) -> eks.KubernetesManifest | None:
         """Render ``chart`` now, check it, and deliver it (one custom resource in APPLY mode; always the YAML file).
 
         Args:
             chart: a complete cdk8s chart (this library's or yours).
             depends_on: CDK constructs the chart's custom resource must be created after and deleted before
                 (IAM roles its objects name, for example). Ignored in render-only mode.
+            in_kustomization: list the file in ``kustomization.yaml``. False for a bootstrap chart that a GitOps
+                tool syncing the folder must not manage (it is still written, and applied in APPLY mode).
+                Default: - true.
 
         Returns:
             The chart's ``eks.KubernetesManifest`` in APPLY mode, None in render-only mode.
@@ -296,6 +336,7 @@ class ManifestDelivery(Construct):
             objects=tuple(objects),
             manifest=manifest,
             chart=chart,
+            in_kustomization=in_kustomization,
         )
         return manifest
 
@@ -311,6 +352,11 @@ class ManifestDelivery(Construct):
                 if delivered.manifest is not None
                 else "# Render-only: nothing applies this file; point your GitOps tool at this directory.\n"
             )
+            + (
+                ""
+                if delivered.in_kustomization
+                else f"# Not listed in {_KUSTOMIZATION}: a GitOps tool syncing this directory does not manage it.\n"
+            )
         )
         body = yaml.safe_dump_all(objects, sort_keys=False, default_flow_style=False, width=120)
         return header + body
@@ -322,15 +368,16 @@ class ManifestDelivery(Construct):
             claimed = _claimed.setdefault(root, {})
         except TypeError:  # pragma: no cover - every jsii object is weak-referenceable today
             return
-        other = claimed.get(self.output_name)
+        key = str(self.output_directory.resolve())
+        other = claimed.get(key)
         if other is not None and other != self.node.path:
             raise ConfigError(
                 "InvalidManifestDelivery",
                 f"output_name {self.output_name!r} is already used by {other}; two deliveries would write the same "
-                f"{MANIFESTS_DIRECTORY}/{self.output_name} directory. Give one of them another output_name",
+                f"directory {key}. Give one of them another output_name or output_directory",
                 path=self.node.path,
             )
-        claimed[self.output_name] = self.node.path
+        claimed[key] = self.node.path
 
     def _warn_about(self, chart_id: str, objects: Sequence[Mapping[str, Any]]) -> None:
         for obj in objects:
@@ -359,7 +406,7 @@ class ManifestDelivery(Construct):
         kustomization = {
             "apiVersion": "kustomize.config.k8s.io/v1beta1",
             "kind": "Kustomization",
-            "resources": [d.file_name for d in self.charts.values()],
+            "resources": [d.file_name for d in self.charts.values() if d.in_kustomization],
         }
         (directory / _KUSTOMIZATION).write_text(
             f"# Rendered by eks-platform: the charts of cluster {self.output_name} in delivery order.\n"

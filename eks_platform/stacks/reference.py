@@ -10,8 +10,17 @@ from constructs import Construct
 from eks_platform._internal.limits import apply_resource_limit
 from eks_platform.config import PlatformConfig
 from eks_platform.constructs.addons import ManagedAddon
+from eks_platform.constructs.capabilities import (
+    AckCapability,
+    ArgoCdCapability,
+    CapabilityType,
+    KroCapability,
+    capability_role_name,
+)
 from eks_platform.constructs.cluster import AutoModeCluster
+from eks_platform.constructs.gitops import ArgoCdBootstrap
 from eks_platform.constructs.hybrid import HybridCni, HybridNodes
+from eks_platform.constructs.ingress import AlbIngressClass
 from eks_platform.constructs.manifests import DeliveryMode
 from eks_platform.constructs.node_pools import AutoModeNodePools
 from eks_platform.constructs.pod_identity import PodIdentity
@@ -78,12 +87,20 @@ class EksReferenceStack(HermeticStack):
         self.addons: dict[str, ManagedAddon] = {
             name: self.cluster.add_addon(name, **settings.options()) for name, settings in config.addons.items()
         }
-        # Kubernetes objects through cdk8s (`manifestDelivery`, `storage`, `nodePools`): one chart each,
-        # applied through the kubectl provider (one custom resource per chart) or render-only; YAML in cdk.out/manifests
+        # Kubernetes objects through cdk8s (`manifestDelivery`, `storage`, `nodePools`, `ingress`): one chart each,
+        # applied through the kubectl provider (one custom resource per chart) or render-only; the YAML goes to
+        # `gitops.manifestsDirectory` (default cdk.out/manifests)
         self.storage: EbsStorage | None = None
         self.node_pools: AutoModeNodePools | None = None
-        if config.storage is not None or config.node_pools is not None:
-            delivery = self.cluster.add_manifest_delivery(mode=config.manifest_delivery)
+        self.ingress: AlbIngressClass | None = None
+        self.gitops: ArgoCdBootstrap | None = None
+        application = config.gitops.application if config.gitops is not None else None
+        delivery = None
+        if self._needs_delivery(config):
+            delivery = self.cluster.add_manifest_delivery(
+                mode=config.manifest_delivery,
+                output_directory=config.gitops.manifests_directory if config.gitops is not None else None,
+            )
             if config.storage is not None:
                 self.storage = EbsStorage(self, "Storage", delivery=delivery, **config.storage.options(self))
             if config.node_pools is not None:
@@ -95,15 +112,53 @@ class EksReferenceStack(HermeticStack):
                     node_pools=config.node_pools.node_pools,
                     node_role_name=config.node_pools.node_role_name,
                 )
+            if config.ingress is not None:
+                self.ingress = AlbIngressClass(self, "Ingress", delivery=delivery, **config.ingress.options())
+        # EKS Capabilities (`capabilities`): one AWS::EKS::Capability and scoped role each, keyed by name. The Argo CD
+        # role gets a fixed name when the Application's RBAC must name it at synth.
+        self.capabilities: dict[str, ArgoCdCapability | AckCapability | KroCapability] = {}
+        if config.capabilities:
+            parent = Construct(self, "Capabilities")
+            for settings in config.capabilities:
+                fixed_name = application is not None and settings.capability_type is CapabilityType.ARGOCD
+                role_name = (
+                    capability_role_name(config.cluster_name, settings.name, account=config.account,
+                                         region=config.region)
+                    if fixed_name
+                    else None
+                )
+                self.capabilities[settings.name] = settings.build(
+                    parent, settings.name, cluster=self.cluster, role_name=role_name
+                )
+        # The Argo CD Application for the manifests folder (`gitops.application`): created after every other chart.
+        # The parser guarantees exactly one Argo CD capability when an Application is configured.
+        if application is not None and delivery is not None:
+            (argocd,) = [c for c in self.capabilities.values() if isinstance(c, ArgoCdCapability)]
+            manifests_directory = config.gitops.manifests_directory if config.gitops is not None else None
+            self.gitops = ArgoCdBootstrap(
+                self,
+                "GitOps",
+                delivery=delivery,
+                capability=argocd,
+                **application.options(
+                    manifests_directory=manifests_directory, cluster_folder=delivery.relative_directory
+                ),
+            )
         # CloudFormation's 500-resource limit: a ConfigError above it, a warning at synth past 90 %
         apply_resource_limit(self)
+
+    @staticmethod
+    def _needs_delivery(config: PlatformConfig) -> bool:
+        """Whether any configured feature renders a cdk8s chart."""
+        application = config.gitops is not None and config.gitops.application is not None
+        return any(s is not None for s in (config.storage, config.node_pools, config.ingress)) or application
 
     @staticmethod
     def _needs_kubectl(config: PlatformConfig) -> bool:
         """Whether any configured feature applies Kubernetes manifests through the kubectl provider."""
         cilium = config.hybrid is not None and config.hybrid.cni is HybridCni.CILIUM  # a Helm chart
         service_accounts = any(binding.create_service_account for binding in config.pod_identities)
-        charts = (config.storage is not None or config.node_pools is not None) and (
+        charts = EksReferenceStack._needs_delivery(config) and (
             config.manifest_delivery is DeliveryMode.APPLY
-        )  # StorageClass/VolumeAttributesClass/NodeClass/NodePool charts
+        )  # storage, node pool, IngressClass and Argo CD bootstrap charts
         return cilium or service_accounts or charts

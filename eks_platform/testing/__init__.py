@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from eks_platform.testing.baselines import Baselines, assert_no_replacement
 from eks_platform.testing.lint import CfnLintFinding, cfn_lint_findings
+from eks_platform.testing.manifests import assert_manifests_current, manifest_differences
 from eks_platform.testing.synth import AppBuilder, SynthCache, SynthResult, cdk_json_context, synth_app
 from eks_platform.testing.template_checks import (
     TemplateFinding,
@@ -37,6 +38,7 @@ __all__ = [
     "SynthResult",
     "TemplateFinding",
     "TemplateSnapshotExtension",
+    "assert_manifests_current",
     "assert_no_replacement",
     "assert_template_passes",
     "cdk_json_context",
@@ -44,6 +46,7 @@ __all__ = [
     "check_template",
     "fixed_context",
     "format_findings",
+    "manifest_differences",
     "normalize_template",
     "synth_app",
     "synth_templates",

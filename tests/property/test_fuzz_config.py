@@ -165,7 +165,10 @@ def check(raw: Any, synthesize: bool) -> None:
         fail(f"parse raised {type(error).__name__}", raw, "".join(traceback.format_exception_only(error)))
         return
     STATS["parse: valid"] += 1
-    if not synthesize or STATS["synthesized"] + STATS["build: ConfigError"] >= SYNTH_BUDGET:
+    # Synthesize the drawn share of valid objects, and always the first one, so the run is never vacuous whatever
+    # sequence the (derandomized) strategy produces for the current set of keys.
+    first = STATS["synthesized"] + STATS["build: ConfigError"] == 0
+    if not (synthesize or first) or STATS["synthesized"] + STATS["build: ConfigError"] >= SYNTH_BUDGET:
         return
     context = support.cdk_json_context()
     context[CONTEXT_KEY] = raw
