@@ -90,3 +90,40 @@ def vpc_size_problems(setting: str, cidr: object, zone_count: int) -> list[str]:
             f"/19 in each of {zone_count} zones ({needed} addresses), so use a /16"
         ]
     return []
+
+
+#: The Kubernetes service CIDR: a private range from /12 to /24 outside the VPC.
+#: See: https://docs.aws.amazon.com/eks/latest/APIReference/API_KubernetesNetworkConfigRequest.html
+SERVICE_CIDR_PREFIX_RANGE = (12, 24)
+_RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
+def service_cidr_problems(setting: str, cidr: object, *, vpc_cidrs: Sequence[object]) -> list[str]:
+    """``service_ipv4_cidr``: inside RFC 1918, /12 to /24, and not overlapping the VPC (remote networks: hybrid)."""
+    if not isinstance(cidr, str) or "{Token[" in cidr:
+        return []
+    try:
+        net = ipaddress.IPv4Network(cidr)
+    except ValueError:
+        return []  # the CIDR rule reports it
+    problems = []
+    if not any(net.subnet_of(private) for private in _RFC1918):
+        problems.append(
+            f"{setting} {cidr!r} is not inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16; EKS takes a private "
+            "(RFC 1918) service range"
+        )
+    low, high = SERVICE_CIDR_PREFIX_RANGE
+    if not low <= net.prefixlen <= high:
+        problems.append(f"{setting} {cidr!r} is a /{net.prefixlen}; EKS takes /{low} to /{high}")
+    for vpc_cidr in vpc_cidrs:
+        if isinstance(vpc_cidr, str) and "{Token[" not in vpc_cidr:
+            try:
+                vpc_net = ipaddress.IPv4Network(vpc_cidr)
+            except ValueError:
+                continue
+            if net.overlaps(vpc_net):
+                problems.append(
+                    f"{setting} {cidr!r} overlaps the VPC CIDR {vpc_cidr}; pick a range outside the VPC (it can only "
+                    "be set when the cluster is created)"
+                )
+    return problems

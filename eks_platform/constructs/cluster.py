@@ -259,6 +259,9 @@ class AutoModeCluster(Construct):
             problems += rules.vpc_size_problems("vpc_cidr", vpc_cidr or "10.0.0.0/16", zone_count)
         if service_ipv4_cidr is not None:
             problems += v.ipv4_cidr("service_ipv4_cidr", service_ipv4_cidr)
+            problems += rules.service_cidr_problems(
+                "service_ipv4_cidr", service_ipv4_cidr, vpc_cidrs=self._vpc_cidrs(vpc, vpc_cidr)
+            )
         if nat_gateways is not None:
             problems += rules.nat_gateway_problems("nat_gateways", nat_gateways)
         decision: SupportDecision | None = None
@@ -268,7 +271,7 @@ class AutoModeCluster(Construct):
             )
             problems += version_problems
         # Hybrid nodes: remote networks against the VPC, the service CIDR and the endpoint.
-        hybrid_vpc_cidrs = [vpc_cidr or "10.0.0.0/16"] if vpc is None else [vpc.vpc_cidr_block]
+        hybrid_vpc_cidrs = self._vpc_cidrs(vpc, vpc_cidr)
         if hybrid_networks is not None and not isinstance(hybrid_networks, HybridNetworks):
             problems.append(f"hybrid_networks must be a HybridNetworks, got {type(hybrid_networks).__name__}")
         elif hybrid_networks is not None:
@@ -421,6 +424,20 @@ class AutoModeCluster(Construct):
             "with organization-wide flow logs are covered, others should call vpc.add_flow_log('FlowLog')",
         )
         return vpc
+
+    def _vpc_cidrs(self, vpc: ec2.IVpc | None, vpc_cidr: str | None) -> list[str]:
+        """The VPC's CIDR for the checks against it; an imported VPC without ``vpc_cidr_block`` skips them (warned)."""
+        if vpc is None:
+            return [vpc_cidr or "10.0.0.0/16"]
+        try:
+            return [vpc.vpc_cidr_block]
+        except RuntimeError:  # jsii: 'vpcCidrBlock' was not supplied when the VPC was imported
+            cdk.Annotations.of(self).add_warning_v2(
+                "eks-platform:vpc-cidr-unknown",
+                "The VPC was imported without vpc_cidr_block, so the service CIDR and hybrid networks are not "
+                "checked against it; pass vpc_cidr_block to ec2.Vpc.from_vpc_attributes to check them at synth",
+            )
+            return []
 
     @staticmethod
     def _endpoint(mode: EndpointAccess, cidrs: tuple[str, ...]) -> eks.EndpointAccess:

@@ -235,3 +235,46 @@ def test_two_zones_fit_a_slash_17() -> None:
 def test_the_cluster_checks_the_zones_of_its_new_vpc() -> None:
     with pytest.raises(ConfigError, match=r"availability_zones\[1\] 'us-west-2b' is not an availability zone"):
         _cluster(availability_zones=["us-east-1a", "us-west-2b"])
+
+
+# -- service CIDR ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("cidr", "pattern"),
+    [
+        ("100.64.0.0/16", r"service_ipv4_cidr '100\.64\.0\.0/16' is not inside 10\.0\.0\.0/8, 172\.16\.0\.0/12"),
+        ("172.0.0.0/11", r"is not inside"),
+        ("10.96.0.0/25", r"service_ipv4_cidr '10\.96\.0\.0/25' is a /25; EKS takes /12 to /24"),
+        ("10.0.0.0/20", r"service_ipv4_cidr '10\.0\.0\.0/20' overlaps the VPC CIDR 10\.0\.0\.0/16"),
+    ],
+)
+def test_fails_when_the_service_cidr_is_not_a_private_range_outside_the_vpc(cidr: str, pattern: str) -> None:
+    with pytest.raises(ConfigError, match=pattern):
+        _cluster(service_ipv4_cidr=cidr)
+
+
+@settings(max_examples=100, deadline=None)
+@given(prefix=st.integers(8, 30), base=st.sampled_from(["10.0.0.0", "172.16.0.0", "192.168.0.0", "100.64.0.0"]))
+def test_service_cidr_rule_against_ipaddress(prefix: int, base: str) -> None:
+    import ipaddress
+
+    from eks_platform._internal.cluster import service_cidr_problems
+
+    net = ipaddress.ip_network(f"{base}/{prefix}", strict=False)
+    private = any(net.subnet_of(ipaddress.ip_network(p)) for p in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+    inside_vpc = net.overlaps(ipaddress.ip_network("10.0.0.0/16"))
+    ok = private and 12 <= prefix <= 24 and not inside_vpc
+    assert (service_cidr_problems("s", str(net), vpc_cidrs=["10.0.0.0/16"]) == []) is ok
+
+
+def test_an_imported_vpc_without_a_cidr_skips_the_checks() -> None:
+    from aws_cdk import aws_ec2 as ec2
+
+    stack = new_stack()
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack, "Vpc", vpc_id="vpc-12345678", availability_zones=["us-east-1a", "us-east-1b"],
+        private_subnet_ids=["subnet-1", "subnet-2"],
+    )
+    cluster = AutoModeCluster(stack, "Cluster", vpc=vpc, service_ipv4_cidr="172.20.0.0/16")
+    assert cluster.vpc is vpc
+    warnings = [m.data for m in cluster.node.metadata if m.type == "aws:cdk:warning"]
+    assert any("imported without vpc_cidr_block" in str(w) for w in warnings), warnings
