@@ -202,7 +202,7 @@ def partition_of_region(region: str | None) -> str | None:
 
     None for a token, None, or a region the table does not list.
     """
-    if region is None or is_unresolved(region):
+    if not isinstance(region, str) or is_unresolved(region):
         return None
     return region_partitions().get(region)
 

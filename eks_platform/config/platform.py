@@ -315,6 +315,7 @@ def parse_platform_config(
         "region": env.get("CDK_DEFAULT_REGION") or PLACEHOLDER_REGION,
     }
     region = raw.get("region", defaults["region"])  # the stacks' region: ARNs must be of its partition
+    region = region if isinstance(region, str) else None  # a wrong type is reported by the region rule
     config = validate(PlatformConfig, raw, root=CONTEXT_KEY, context={"today": today, "region": region})
     missing = {name: value for name, value in defaults.items() if name not in raw}
     return config.model_copy(update=missing) if missing else config

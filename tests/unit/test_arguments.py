@@ -278,3 +278,45 @@ def test_an_imported_vpc_without_a_cidr_skips_the_checks() -> None:
     assert cluster.vpc is vpc
     warnings = [m.data for m in cluster.node.metadata if m.type == "aws:cdk:warning"]
     assert any("imported without vpc_cidr_block" in str(w) for w in warnings), warnings
+
+
+# -- Kubernetes quantities and eviction values ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        ({"cpu_limit": "-1"}, r"cpu_limit '-1' has a sign; a limit is a quantity without one"),
+        ({"cpu_limit": "+8"}, r"cpu_limit '\+8' has a sign"),
+        ({"memory_limit": "1024"}, r"memory_limit '1024' has no unit, which means bytes; write the unit"),
+    ],
+)
+def test_node_pool_limits_are_unsigned_and_memory_has_a_unit(kwargs: dict[str, Any], pattern: str) -> None:
+    from eks_platform.constructs.node_pools import NodePoolSpec
+
+    with pytest.raises(ConfigError, match=pattern):
+        NodePoolSpec(name="batch", node_class="batch", **kwargs)
+
+
+@pytest.mark.parametrize("memory", ["1024Gi", "1e12", "500M"])
+def test_a_memory_limit_with_a_unit_or_an_exponent_is_accepted(memory: str) -> None:
+    from eks_platform.constructs.node_pools import NodePoolSpec
+
+    assert NodePoolSpec(name="batch", node_class="batch", memory_limit=memory).memory_limit == memory
+
+
+@pytest.mark.parametrize(("value", "ok"), [("5%", True), ("100%", True), ("7.5%", True), ("101%", False),
+                                           ("-5%", False), ("100Mi", True), ("5", True)])
+def test_kubelet_eviction_accepts_percentages(value: str, ok: bool) -> None:
+    from eks_platform._internal.hybrid.kubelet import KubeletInputs, kubelet_problems
+
+    problems = kubelet_problems(KubeletInputs(eviction_hard_memory=value))
+    assert (problems == []) is ok, problems
+
+
+def test_a_percentage_eviction_is_refused_with_the_static_memory_manager() -> None:
+    from eks_platform._internal.hybrid.kubelet import KubeletInputs, kubelet_problems
+
+    problems = kubelet_problems(KubeletInputs(
+        memory_manager_policy="Static", kube_reserved_memory="1Gi", reserved_memory={0: "2Gi"},
+        eviction_hard_memory="5%",
+    ))
+    assert any("is a percentage, but the Static memory manager" in p for p in problems), problems

@@ -126,3 +126,11 @@ def test_fails_when_the_default_version_is_past_extended_support() -> None:
     """Without kubernetesVersion the default (1.32) is checked too: its extended support ends 2027-03-23."""
     with pytest.raises(ConfigError, match=r"platform.kubernetesVersion '1.32'"):
         parse_platform_config({}, environ={}, today=dt.date(2027, 3, 24))
+
+
+@pytest.mark.parametrize("region", [[798], {"a": 1}, 7, None])
+def test_a_region_of_the_wrong_type_is_a_config_error(region: object) -> None:
+    """Found by the schema fuzzer: the region also decides the partition of every ARN, so it is read early."""
+    with pytest.raises(ConfigError, match=r"platform\.region"):
+        parse_platform_config({"region": region, "adminPrincipalArns": ["arn:aws:iam::111111111111:role/x"]},
+                              environ={})

@@ -341,7 +341,7 @@ class NodePoolSpec:
         if self.cpu_limit is not None:
             problems += k8s_api.quantity_problems(f"{setting} cpu_limit", self.cpu_limit)
         if self.memory_limit is not None:
-            problems += k8s_api.quantity_problems(f"{setting} memory_limit", self.memory_limit)
+            problems += k8s_api.quantity_problems(f"{setting} memory_limit", self.memory_limit, memory=True)
         if self.consolidation_policy is not None:
             problems += v.enum_problems(
                 f"{setting} consolidation_policy", self.consolidation_policy, ConsolidationPolicy
