@@ -10,7 +10,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 CDK := npx --no-install cdk --no-notices --no-version-reporting
 
 .PHONY: setup synth test deploy diff lint typecheck clean wheel diagram example-test example-snapshots
-.PHONY: audit fuzz bench manifests manifests-check
+.PHONY: audit fuzz bench lifecycle manifests manifests-check
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -36,6 +36,9 @@ deploy: setup
 
 test: setup
 	$(PY) -m pytest -q
+
+lifecycle: setup  ## the lifecycle matrix: every kind of change synthesized before/after and judged (its own target)
+	$(PY) -m pytest -q tests/lifecycle
 
 lint: setup
 	$(VENV)/bin/ruff check eks_platform tests scripts examples

@@ -12,6 +12,12 @@ provider schemas that cfn-lint ships (read from its package data; no network, no
 * **may-replace**: the guard cannot tell: no schema for the type (custom resources decide in their provider), a
   conditionally create-only property changed, or the resource's ``Condition`` changed.
 
+A replacement known to be harmless is reported apart (``ResourceChange.harmless``, listed under "Harmless
+replacements" and left out of ``replaced_or_deleted``): today one kind, a Lambda ``LayerVersion`` whose content or
+description changed (the kubectl layer on a Kubernetes version bump). Layer versions are immutable, so CloudFormation
+publishes a new version, updates the functions that list it in ``Layers`` in place and deletes the old version; no
+state is lost. A layer whose old version would be retained (``UpdateReplacePolicy: Retain``) is not harmless.
+
 Command line::
 
     python -m eks_platform.replacement OLD.template.json NEW.template.json   # or two cdk.out directories
@@ -62,6 +68,7 @@ class ResourceChange:
         action: replace, delete or may-replace.
         reasons: why, one sentence each (the property path and old/new values).
         retained: DeletionPolicy/UpdateReplacePolicy Retain keeps the old physical resource (orphaned, not deleted).
+        harmless: why this replacement loses nothing (empty for every real replacement); see :func:`harmless_reason`.
     """
 
     logical_id: str
@@ -69,6 +76,7 @@ class ResourceChange:
     action: Action
     reasons: tuple[str, ...]
     retained: bool = False
+    harmless: str = ""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -82,11 +90,18 @@ class ReplacementReport:
     notes: tuple[str, ...] = field(default=())
 
     def by_action(self, *actions: Action) -> tuple[ResourceChange, ...]:
-        return tuple(change for change in self.changes if change.action in actions)
+        """Changes with one of ``actions``, harmless replacements excluded (see :attr:`harmless`)."""
+        return tuple(change for change in self.changes if change.action in actions and not change.harmless)
 
     @property
     def replaced_or_deleted(self) -> tuple[ResourceChange, ...]:
+        """Real replacements and deletions: what a reviewer must read (harmless replacements are apart)."""
         return self.by_action(Action.REPLACE, Action.DELETE)
+
+    @property
+    def harmless(self) -> tuple[ResourceChange, ...]:
+        """Replacements known to lose nothing (a kubectl layer on a version bump), reported apart."""
+        return tuple(change for change in self.changes if change.harmless)
 
     def affecting(self, resource_types: Iterable[str]) -> tuple[ResourceChange, ...]:
         """Replacements and deletions of the given resource types."""
@@ -246,6 +261,36 @@ def _retains(resource: Mapping[str, Any], attribute: str) -> bool:
     return resource.get(attribute) in ("Retain", "RetainExceptOnCreate", "Snapshot")
 
 
+#: LayerVersion properties whose change only publishes a new layer version (``LayerName`` renames the layer).
+_LAYER_CONTENT = frozenset({"Content", "Description", "CompatibleRuntimes", "CompatibleArchitectures", "LicenseInfo"})
+
+
+def harmless_reason(change: ResourceChange, old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    """Why replacing this resource loses nothing, or ``""`` when it is a real replacement.
+
+    Harmless today: an ``AWS::Lambda::LayerVersion`` replaced only because its content, description, runtimes,
+    architectures or license changed, whose old version is not retained. The functions that use it list it in
+    ``Layers``, an updatable property, so they are updated in place.
+
+    See: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-layerversion.html
+    """
+    if change.action is not Action.REPLACE or change.resource_type != "AWS::Lambda::LayerVersion" or change.retained:
+        return ""
+    old_props = old.get("Properties") or {}
+    new_props = new.get("Properties") or {}
+    changed = {key for key in set(old_props) | set(new_props) if old_props.get(key) != new_props.get(key)}
+    if not changed or not changed <= _LAYER_CONTENT:
+        return ""
+    description = str(new_props.get("Description", ""))
+    what = "the kubectl layer (kubectl and helm for the cluster's Kubernetes minor)" if "kubectl" in description else (
+        "a Lambda layer"
+    )
+    return (
+        f"{what} gets a new version ({', '.join(sorted(changed))} changed): CloudFormation publishes it, updates the "
+        "functions that list it in Layers in place and deletes the old version; nothing holds state"
+    )
+
+
 # -- comparison -------------------------------------------------------------------------------------------------------
 
 
@@ -378,6 +423,19 @@ def compare_templates(
                     updated.remove(logical_id)
                 progress = True
 
+    for logical_id, change in list(changes.items()):
+        if logical_id in old_resources and logical_id in new_resources:
+            reason = harmless_reason(change, old_resources[logical_id], new_resources[logical_id])
+            if reason:
+                changes[logical_id] = ResourceChange(
+                    logical_id=change.logical_id,
+                    resource_type=change.resource_type,
+                    action=change.action,
+                    reasons=change.reasons,
+                    retained=change.retained,
+                    harmless=reason,
+                )
+
     notes = (
         "createOnlyProperties come from cfn-lint's schema snapshot; the live CloudFormation registry may differ for "
         "recently changed properties (AWS::EKS::Cluster RemoteNetworkConfig was create-only in older schemas). "
@@ -396,15 +454,22 @@ def format_report(report: ReplacementReport, *, title: str = "") -> str:
     """The report as text, one block per replaced, deleted or possibly replaced resource."""
     lines = [f"Replacement guard{': ' + title if title else ''} (schemas: {report.schema_source})"]
     for change in report.changes:
+        if change.harmless:
+            continue
         retained = " [old resource retained]" if change.retained else ""
         lines.append(f"{change.action.value.upper():<12} {change.logical_id} ({change.resource_type}){retained}")
         lines += [f"             - {reason}" for reason in change.reasons]
+    if report.harmless:
+        lines.append("Harmless replacements (nothing holds state; read them, they need no baseline refresh):")
+        for change in report.harmless:
+            lines.append(f"  HARMLESS   {change.logical_id} ({change.resource_type})")
+            lines.append(f"             - {change.harmless}")
     replaced = len(report.by_action(Action.REPLACE))
     deleted = len(report.by_action(Action.DELETE))
     maybe = len(report.by_action(Action.MAY_REPLACE))
     lines.append(
-        f"Summary: {replaced} replaced, {deleted} deleted, {maybe} possibly replaced, {len(report.updated)} updated "
-        f"in place, {len(report.added)} added"
+        f"Summary: {replaced} replaced, {deleted} deleted, {maybe} possibly replaced, {len(report.harmless)} harmless "
+        f"replacement(s), {len(report.updated)} updated in place, {len(report.added)} added"
     )
     lines += [f"Note: {note}" for note in report.notes]
     return "\n".join(lines)
@@ -491,6 +556,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                             "type": c.resource_type,
                             "action": c.action.value,
                             "retained": c.retained,
+                            "harmless": c.harmless or None,
                             "reasons": list(c.reasons),
                         }
                         for c in report.changes

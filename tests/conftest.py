@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,6 +49,19 @@ def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 @pytest.fixture
 def normalized() -> Any:
     return normalize_template
+
+
+#: The lifecycle matrix (tests/lifecycle) synthesizes ~40 configurations; `make lifecycle` runs it (and CI does).
+LIFECYCLE_DIR = Path(__file__).parent / "lifecycle"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Leave the lifecycle matrix out of a plain run unless it is asked for (a path under it, or
+    ``EKS_PLATFORM_LIFECYCLE=1``): the suite stays fast; `make lifecycle` runs the matrix on its own."""
+    if collection_path != LIFECYCLE_DIR or os.environ.get("EKS_PLATFORM_LIFECYCLE") == "1":
+        return None
+    asked = [Path(str(arg).split("::", 1)[0]).resolve() for arg in config.args]
+    return not any(path == LIFECYCLE_DIR or LIFECYCLE_DIR in path.parents for path in asked)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -7,6 +7,7 @@ regenerates from ``aws eks describe-addon-versions`` output.
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import math
 import re
@@ -146,7 +147,12 @@ def unknown_name_problem(name: object) -> str | None:
 def resolve_version(entry: CatalogEntry, kubernetes_version: str | None, explicit: str | None) -> tuple[
     str | None, VersionPin | None, list[str]
 ]:
-    """The version to install: ``explicit`` if given, else the catalog pin for the cluster's minor."""
+    """The version to install: ``explicit`` if given, else the catalog pin for the cluster's minor.
+
+    A minor the catalog has no pin for gives ``(None, None, [])``: the add-on is created without ``AddonVersion`` and
+    EKS installs its default version for that minor (say so with :func:`unpinned_notice`). A Kubernetes upgrade then
+    needs no catalog refresh to synthesize.
+    """
     if explicit is not None:
         return explicit, None, version_problems(f"version of add-on {entry.name}", explicit)
     if kubernetes_version is None or v.is_unresolved(kubernetes_version):
@@ -156,16 +162,41 @@ def resolve_version(entry: CatalogEntry, kubernetes_version: str | None, explici
         ]
     pin = entry.pins.get(kubernetes_version)
     if pin is None:
-        why = entry.gaps.get(kubernetes_version)
-        reason = f" ({why})" if why else ""
-        pinned = ", ".join(sorted(entry.pins)) or "none"
-        return None, None, [
-            f"add-on {entry.name} has no pinned version for Kubernetes {kubernetes_version}{reason}; pinned minors: "
-            f"{pinned}. Pass version='vX.Y.Z-eksbuild.N' from `aws eks describe-addon-versions --addon-name "
-            f"{entry.name} --kubernetes-version {kubernetes_version}`, or refresh the catalog with "
-            "scripts/refresh_addons.py"
-        ]
+        return None, None, []
     return pin.version, pin, []
+
+
+def unpinned_notice(entry: CatalogEntry, kubernetes_version: str) -> str:
+    """The one line said when an add-on has no pin for the cluster's minor (EKS then installs its default)."""
+    why = entry.gaps.get(kubernetes_version)
+    reason = f" ({why})" if why else ""
+    return (
+        f"add-on {entry.name} has no pinned version for Kubernetes {kubernetes_version}{reason}: AddonVersion is "
+        "omitted, so EKS installs its default version for that minor; pin one with version='vX.Y.Z-eksbuild.N' "
+        f"(`aws eks describe-addon-versions --addon-name {entry.name} --kubernetes-version {kubernetes_version}`) or "
+        "refresh the catalog with scripts/refresh_addons.py"
+    )
+
+
+def minor_key(minor: str) -> tuple[int, int]:
+    major, _, rest = minor.partition(".")
+    return int(major), int(rest)
+
+
+def pin_regressions(entries: Mapping[str, CatalogEntry]) -> list[str]:
+    """Pins that go down from one pinned minor to the next: an upgrade would silently downgrade the add-on
+    (EKS refuses to downgrade a running add-on). The catalog must have none."""
+    problems = []
+    for name, entry in sorted(entries.items()):
+        pinned = sorted(entry.pins, key=minor_key)
+        for lower, higher in itertools.pairwise(pinned):
+            was, now = entry.pins[lower].version, entry.pins[higher].version
+            if version_key(now) < version_key(was):
+                problems.append(
+                    f"add-on {name}: the pin for Kubernetes {higher} ({now}) is lower than the pin for {lower} "
+                    f"({was}); upgrading the cluster would downgrade the add-on. Pin {higher} at {was} or higher"
+                )
+    return problems
 
 
 def partition_problem(entry: CatalogEntry, region: str | None) -> str | None:

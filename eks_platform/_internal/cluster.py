@@ -10,6 +10,8 @@ import ipaddress
 import re
 from collections.abc import Sequence
 
+from eks_platform._internal.zones import is_az_id
+
 #: The CIDR that opens the public endpoint to every address on the internet.
 ANYWHERE = "0.0.0.0/0"
 #: The new VPC has three AZs; more NAT gateways than AZs buy nothing.
@@ -46,7 +48,7 @@ _ZONE_SHAPE = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]", re.ASCII)
 
 
 def availability_zone_problems(setting: str, zones: Sequence[object] | None, region: str | None) -> list[str]:
-    """At least two distinct zone names, each of the stack's region (``us-east-1a`` in ``us-east-1``)."""
+    """At least two distinct zones: AZ IDs (``use1-az1``) or names of the stack's region (``us-east-1a``)."""
     if zones is None:
         return []
     problems: list[str] = []
@@ -60,8 +62,8 @@ def availability_zone_problems(setting: str, zones: Sequence[object] | None, reg
         problems.append(f"{setting} lists a zone twice; list each zone once")
     known_region = isinstance(region, str) and "{Token[" not in region
     for i, zone in enumerate(zones):
-        if not isinstance(zone, str) or "{Token[" in zone:
-            continue
+        if not isinstance(zone, str) or "{Token[" in zone or is_az_id(zone):
+            continue  # an AZ ID (use1-az1) is the same in every account; zones.zone_problems judges its region
         if known_region and not re.fullmatch(re.escape(str(region)) + "[a-z]", zone, re.ASCII):
             problems.append(
                 f"{setting}[{i}] {zone!r} is not an availability zone of the stack's region {region}; use "

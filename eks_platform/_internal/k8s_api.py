@@ -10,6 +10,7 @@ Pure functions return lists of problems; only ``new_api_object`` raises (``Confi
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -285,3 +286,24 @@ def name_problems(setting: str, value: object, *, label: bool = False) -> list[s
 
 def sequence_of(value: Sequence[Any] | None) -> tuple[Any, ...]:
     return tuple(value) if value is not None else ()
+
+
+def content_name(base: str, immutable: Mapping[str, Any]) -> str:
+    """``<base>-<8 hex>``: a Kubernetes object name derived from the object's immutable fields.
+
+    Kubernetes rejects an update that changes an immutable field (StorageClass ``parameters``, VolumeAttributesClass
+    ``driverName``...), so a change of them must create an object under a new name and delete the old one. With the
+    name derived from those fields it does: the kubectl provider applies the new object and deletes the old one.
+    Deploy-time values (CloudFormation tokens) count as one fixed placeholder: a change of them is not seen.
+    """
+    def scrub(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {str(k): scrub(item) for k, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [scrub(item) for item in value]
+        if isinstance(value, str) and v.is_unresolved(value):
+            return "<deploy-time>"
+        return value
+
+    digest = hashlib.sha256(json.dumps(scrub(immutable), sort_keys=True).encode()).hexdigest()[:8]
+    return f"{base[: 253 - 9]}-{digest}"

@@ -180,3 +180,18 @@ def binding_problems(
         problems += v.iam_role_arn(names["target_role_arn"], target_role_arn)
     problems += tag_problems(names["tags"], tags)
     return problems
+
+
+def source_account_conditions(account: str) -> dict[str, dict[str, Any]]:
+    """The confused-deputy guard of a Pod Identity trust without session tags: only EKS acting for ``account``.
+
+    With session tags disabled the ``aws:RequestTag`` conditions cannot be used, and an unconditioned
+    ``pods.eks.amazonaws.com`` trust lets EKS assume the role for an association in any account whose creator may
+    pass it. ``aws:SourceAccount`` is the global condition key AWS documents against the cross-service confused deputy
+    (IAM user guide, "The confused deputy problem"); the EKS Best Practices Guide ("Identity and Access Management",
+    EKS Pod Identity) conditions the Pod Identity trust on its organization-wide sibling ``aws:SourceOrgId``.
+    ``aws:SourceAccount`` needs no AWS Organization.
+
+    See: https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html#cross-service-confused-deputy-prevention
+    """
+    return {"StringEquals": {"aws:SourceAccount": account}}

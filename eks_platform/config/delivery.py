@@ -10,7 +10,7 @@ from eks_platform.errors import ConfigError
 
 
 def parse_delivery_mode(setting: str, raw: Any, problems: list[str]) -> DeliveryMode | None:
-    """Validate a ``manifestDelivery`` value (``"apply"`` or ``"render-only"``); problems are appended."""
+    """Validate a ``manifestDelivery`` value (``"apply"``, ``"hand-over"``, ``"render-only"``); problems appended."""
     try:
         return validate_type(DeliveryMode, raw, root=setting)  # type: ignore[no-any-return]
     except ConfigError as error:

@@ -20,6 +20,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from eks_platform._internal import cluster as cluster_rules
 from eks_platform._internal import validation as v
+from eks_platform._internal import zones as az
 from eks_platform._internal.node_pools import built_in_node_pool_problems, default_node_class_problems
 from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.versions import SupportType, minor_version_shape_problems, version_problems
@@ -86,6 +87,10 @@ class PlatformConfig(ConfigModel):
     admin_principal_arns: tuple[str, ...] = _setting(
         (), "IAM role/user ARNs given cluster admin through access entries. Nobody else is admin."
     )
+    secrets_key_admin_arns: tuple[str, ...] = _setting(
+        (),
+        "IAM role/user ARNs allowed to disable the secrets key or schedule its deletion (nobody else may).",
+    )
     endpoint_access: EndpointAccess | None = _setting(
         None,
         "`private`, `public-and-private` or `public`.",
@@ -101,8 +106,13 @@ class PlatformConfig(ConfigModel):
     vpc_cidr: str = _setting("10.0.0.0/16", "CIDR of the new VPC.")
     availability_zones: tuple[str, ...] | None = _setting(
         None,
-        "AZs of the new VPC (at least two, of the stack's region); synth never looks them up.",
-        shown="first three AZs of the region, resolved at deploy time",
+        "AZs of the new VPC (at least two), as names of the stack's region or as AZ IDs (the same physical zones in "
+        "every account; the subnets set `AvailabilityZoneId`); synth never looks them up. EKS refuses cluster "
+        "subnets in `use1-az3` (us-east-1), `usw1-az2` (us-west-1) and `cac1-az3` (ca-central-1), and which AZ "
+        "*name* maps to them differs per account: in those regions set AZ IDs (synth warns when unset, and refuses "
+        "the three). Changing it replaces the subnets.",
+        shown="first three AZs of the region, resolved at deploy time (reference `cdk.json`: "
+        '`["use1-az1", "use1-az2", "use1-az4"]`)',
         validate_default=True,
     )
     nat_gateways: int = _setting(3, "NAT gateways of the new VPC (0 to 3).")
@@ -119,9 +129,10 @@ class PlatformConfig(ConfigModel):
     )
     manifest_delivery: DeliveryMode = _setting(
         DeliveryMode.APPLY,
-        "`apply`: cdk8s charts go through the kubectl provider, one custom resource per chart; `render-only`: only "
-        "the YAML in `cdk.out/manifests/<cluster>/`, no Lambda. Both write the YAML; see \"Kubernetes objects "
-        '(storage, node pools)".',
+        "`apply`: cdk8s charts go through the kubectl provider, one custom resource per object; `hand-over`: apply, "
+        "every custom resource retained (the one-deployment step between the other two); `render-only`: only the "
+        "YAML in `cdk.out/manifests/<cluster>/`, no Lambda. All write the YAML; see \"Kubernetes objects (storage, "
+        'node pools)".',
     )
     storage: StorageConfig | None = _setting(
         None,
@@ -198,6 +209,16 @@ class PlatformConfig(ConfigModel):
         )
         return value
 
+    @field_validator("secrets_key_admin_arns")
+    @classmethod
+    def _key_admins(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        region = (info.context or {}).get("region")
+        check(
+            _each(v.iam_principal_arn, value)
+            + _each(lambda setting, arn: v.arn_partition_problems(setting, arn, region), value)
+        )
+        return value
+
     @field_validator("endpoint_public_cidrs")
     @classmethod
     def _public_cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -222,6 +243,8 @@ class PlatformConfig(ConfigModel):
         # the zones, and the VPC CIDR against the subnets carved in them (vpcCidr is validated before this)
         region = (info.context or {}).get("region", info.data.get("region"))
         problems = cluster_rules.availability_zone_problems(HERE, value, region)
+        if value is not None:  # the zones EKS refuses in some regions
+            problems += az.zone_problems(HERE, region, list(value))
         zone_count = len(set(value)) if value else cluster_rules.DEFAULT_ZONE_COUNT
         if "vpc_cidr" in info.data:
             problems += cluster_rules.vpc_size_problems(f"{PARENT}.vpcCidr", info.data["vpc_cidr"], zone_count)

@@ -244,8 +244,9 @@ class ManagedAddon(Construct):
         name: the add-on, an ``AddonName`` or its EKS name. Unknown names are rejected with a suggestion.
         kubernetes_version: the cluster's Kubernetes minor, e.g. ``"1.32"``, used to pick the pinned version.
             Default: - required unless ``version`` is given (``AutoModeCluster.add_addon`` passes it).
-        version: an explicit ``vX.Y.Z-eksbuild.N``. Default: - the catalog pin for the cluster's minor; an add-on
-            without a pin for that minor is a ``ConfigError``.
+        version: an explicit ``vX.Y.Z-eksbuild.N``. Default: - the catalog pin for the cluster's minor; without a
+            pin for that minor, no ``AddonVersion`` (EKS installs its default for the minor; an info message says
+            so). Pins never decrease from one minor to the next, so an upgrade never downgrades the add-on.
         configuration: add-on configuration, serialised to ``ConfigurationValues`` JSON (sorted keys). See
             ``aws eks describe-addon-configuration``. Default: - the add-on's defaults.
         resolve_conflicts: ``ResolveConflicts``. Default: - ``OVERWRITE`` (the add-on's settings win over manual edits).
@@ -405,6 +406,10 @@ class ManagedAddon(Construct):
             tags=[cdk.CfnTag(key=k, value=tags[k]) for k in sorted(tags)] if tags else None,
         )
         self.node.default_child = self.addon
+        if resolved_version is None and isinstance(kubernetes_version, str) and not v.is_unresolved(
+            kubernetes_version
+        ):
+            cdk.Annotations.of(self).add_info(cat.unpinned_notice(entry, kubernetes_version))
         if pin is not None and pin.basis == "inferred":
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:addon-version",

@@ -20,6 +20,7 @@ from eks_platform._internal import arguments as args
 from eks_platform._internal import cluster as rules
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
+from eks_platform._internal import zones as az
 from eks_platform._internal.kubectl_layers import kubectl_layer
 from eks_platform._internal.node_pools import BUILT_IN_NODE_POOLS, built_in_node_pool_problems
 from eks_platform._internal.tags import aws_tag_problems
@@ -30,6 +31,7 @@ from eks_platform.constructs.addons import AddonName, AddonPodIdentity, ManagedA
 from eks_platform.constructs.hybrid.networks import HybridNetworks
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery
 from eks_platform.constructs.pod_identity import PodIdentity, SharedPodIdentityRole
+from eks_platform.constructs.types import vpc_cidrs_for_checks
 from eks_platform.context import synth_date
 from eks_platform.errors import ConfigError
 
@@ -117,7 +119,13 @@ class AutoModeCluster(Construct):
         built_in_node_pools: Auto Mode built-in node pools to enable, a subset of ``system`` and
             ``general-purpose``. Default: - both. An empty list disables them (bring your own NodePools).
         secrets_key: KMS key for envelope encryption of Kubernetes secrets. Changing this replaces the cluster.
-            Default: - a new key with rotation on, retained when the stack is deleted.
+            Default: - a new key with rotation on, retained when the stack is deleted, whose key policy lets only
+            ``secrets_key_admin_arns`` (and the CloudFormation execution role of the CDK bootstrap, so a failed first
+            create can clean up) disable it or schedule its deletion.
+        secrets_key_admin_arns: IAM role or user ARNs that administer the new secrets key: the only principals
+            allowed ``kms:DisableKey`` and ``kms:ScheduleKeyDeletion`` (both make every secret of the cluster
+            unrecoverable). Only with a new key. Default: - nobody but the CDK bootstrap's CloudFormation execution
+            role; IAM policies of the account still grant the key's use (EKS encrypts through the cluster role).
         endpoint_access: endpoint mode. Default: - ``PRIVATE`` when no public CIDRs are given, otherwise
             ``PUBLIC_AND_PRIVATE``.
         endpoint_public_cidrs: IPv4 CIDRs allowed to reach the public endpoint. Default: - none (private endpoint).
@@ -128,9 +136,14 @@ class AutoModeCluster(Construct):
         vpc: an existing VPC. Default: - a new VPC with 3 AZs, public and private subnets, NAT gateways and subnets
             tagged for load balancers.
         vpc_cidr: CIDR of the new VPC (only without ``vpc``). Default: - 10.0.0.0/16.
-        availability_zones: AZs of the new VPC (only without ``vpc``). Default: - the first three of the stack's
-            AZs (an environment-specific stack looks them up once and caches them in ``cdk.context.json``, unless it
-            overrides ``Stack.availability_zones`` as ``EksReferenceStack`` does).
+        availability_zones: AZs of the new VPC (only without ``vpc``): AZ names (``us-east-1a``) or AZ IDs
+            (``use1-az1``, the same in every account; the subnets then set ``AvailabilityZoneId``). In us-east-1,
+            us-west-1 and ca-central-1 set them: EKS refuses cluster subnets in ``use1-az3``, ``usw1-az2`` and
+            ``cac1-az3`` (refused here), and the region's first AZ names can map to those in your account (a
+            warning says so when they are not set). Changing them replaces the subnets. Default: - the first three
+            of the stack's AZs (an environment-specific stack looks them up once and caches them in
+            ``cdk.context.json``, unless it overrides ``Stack.availability_zones`` as ``EksReferenceStack`` does).
+            See: https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html
         nat_gateways: NAT gateways of the new VPC (only without ``vpc``). Default: - one per AZ.
         service_ipv4_cidr: Kubernetes service CIDR. Changing this replaces the cluster. Default: - chosen by EKS.
         upgrade_support_type: ``UpgradePolicy.SupportType``. Default: - STANDARD while the version is in standard
@@ -139,10 +152,15 @@ class AutoModeCluster(Construct):
         zonal_shift: enable ARC zonal shift for the cluster. Default: - false.
         logging_types: control-plane log types. Default: - all five (api, audit, authenticator,
             controllerManager, scheduler).
-        kubectl: create the kubectl provider (a Lambda function) to apply Kubernetes manifests. Default: - false; no
-            Lambda at all. Features that need it say so.
-        removal_policy: what happens to the cluster and key when removed from the stack. Default: -
-            ``RemovalPolicy.RETAIN``.
+        kubectl: create the kubectl provider (a Lambda function) to apply Kubernetes manifests. With a public-only
+            endpoint the provider runs in the VPC's private subnets, so it reaches the API through the NAT gateways
+            the endpoint allow-lists. Default: - false; no Lambda at all. Features that need it say so.
+        removal_policy: what happens, when the stack is deleted or they leave it, to what holds data and what it
+            stands on: the cluster, the secrets key, the cluster and node roles, the control-plane security group
+            and the new VPC's network. Identity (access entries, the kubectl provider's Lambdas, roles, layers and
+            its cluster-admin entry) is always deleted when it leaves. Default: -
+            ``RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE``: retained, except when the first create fails (so a retry
+            is not blocked by a leftover cluster of the same name).
         tags: tags for the cluster. Default: - none.
         hybrid_networks: remote node and pod CIDRs for EKS Hybrid Nodes (``RemoteNetworkConfig``), checked against
             the VPC CIDR, the service CIDR and the endpoint (public or private, not both). Changing them updates the
@@ -160,6 +178,7 @@ class AutoModeCluster(Construct):
         version: eks.KubernetesVersion | str | None = None,
         built_in_node_pools: Sequence[BuiltInNodePool | str] | None = None,
         secrets_key: kms.IKey | None = None,
+        secrets_key_admin_arns: Sequence[str] | None = None,
         endpoint_access: EndpointAccess | str | eks.EndpointAccess | None = None,
         endpoint_public_cidrs: Sequence[str] | None = None,
         allow_public_endpoint_from_anywhere: bool = False,
@@ -174,7 +193,7 @@ class AutoModeCluster(Construct):
         zonal_shift: bool = False,
         logging_types: Sequence[eks.ClusterLoggingTypes] | None = None,
         kubectl: bool = False,
-        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         tags: Mapping[str, str] | None = None,
         hybrid_networks: HybridNetworks | None = None,
     ) -> None:
@@ -257,10 +276,23 @@ class AutoModeCluster(Construct):
             problems += rules.availability_zone_problems("availability_zones", availability_zones, region)
             zone_count = len(set(availability_zones)) if availability_zones else rules.DEFAULT_ZONE_COUNT
             problems += rules.vpc_size_problems("vpc_cidr", vpc_cidr or "10.0.0.0/16", zone_count)
+        key_admins = tuple(secrets_key_admin_arns or ())
+        for arn in key_admins:
+            problems += v.iam_principal_arn("secrets_key_admin_arns", arn)
+        if key_admins and secrets_key is not None:
+            problems.append(
+                "secrets_key_admin_arns was given with an existing secrets_key; administer that key in its own key "
+                "policy, or drop secrets_key to get a new key with these administrators"
+            )
+        if vpc is None and availability_zones is not None:
+            problems += az.zone_problems("availability_zones", region, list(availability_zones))
+        zone_warning = az.zone_problems("availability_zones", region, None) if vpc is None and (
+            availability_zones is None
+        ) else []
         if service_ipv4_cidr is not None:
             problems += v.ipv4_cidr("service_ipv4_cidr", service_ipv4_cidr)
             problems += rules.service_cidr_problems(
-                "service_ipv4_cidr", service_ipv4_cidr, vpc_cidrs=self._vpc_cidrs(vpc, vpc_cidr)
+                "service_ipv4_cidr", service_ipv4_cidr, vpc_cidrs=vpc_cidrs_for_checks(self, vpc, vpc_cidr)
             )
         if nat_gateways is not None:
             problems += rules.nat_gateway_problems("nat_gateways", nat_gateways)
@@ -271,7 +303,7 @@ class AutoModeCluster(Construct):
             )
             problems += version_problems
         # Hybrid nodes: remote networks against the VPC, the service CIDR and the endpoint.
-        hybrid_vpc_cidrs = self._vpc_cidrs(vpc, vpc_cidr)
+        hybrid_vpc_cidrs = vpc_cidrs_for_checks(self, vpc, vpc_cidr)
         if hybrid_networks is not None and not isinstance(hybrid_networks, HybridNetworks):
             problems.append(f"hybrid_networks must be a HybridNetworks, got {type(hybrid_networks).__name__}")
         elif hybrid_networks is not None:
@@ -295,13 +327,7 @@ class AutoModeCluster(Construct):
 
         # Owned under fixed IDs: their logical IDs are pinned by a contract test.
         self.vpc: ec2.IVpc = vpc or self._new_vpc(vpc_cidr, availability_zones, nat_gateways)
-        self.secrets_key: kms.IKey = secrets_key or kms.Key(
-            self,
-            "SecretsKey",
-            description=f"EKS secrets envelope encryption for {self.node.path}",
-            enable_key_rotation=True,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        self.secrets_key: kms.IKey = secrets_key or self._new_secrets_key(key_admins, removal_policy)
         self.node_role: iam.Role = iam.Role(
             self,
             "NodeRole",
@@ -317,7 +343,12 @@ class AutoModeCluster(Construct):
 
         kubectl_options = None
         if kubectl:
-            kubectl_options = eks.KubectlProviderOptions(kubectl_layer=self._kubectl_layer(version_string))
+            # aws_eks_v2 puts the provider in the VPC only when the endpoint has private access. A public-only
+            # endpoint allow-lists the NAT gateways' addresses, so the provider must egress through them too.
+            kubectl_options = eks.KubectlProviderOptions(
+                kubectl_layer=self._kubectl_layer(version_string),
+                private_subnets=self.vpc.private_subnets if mode is EndpointAccess.PUBLIC else None,
+            )
 
         self.cluster = eks.Cluster(
             self,
@@ -337,12 +368,22 @@ class AutoModeCluster(Construct):
             kubectl_provider_options=kubectl_options,
             remote_node_networks=hybrid_networks.remote_node_networks if hybrid_networks else None,
             remote_pod_networks=hybrid_networks.remote_pod_networks if hybrid_networks else None,
-            removal_policy=removal_policy,
             tags=dict(tags) if tags else None,
         )
         cfn = self.cluster.node.default_child
         assert isinstance(cfn, eks.CfnCluster)
         self.cfn_cluster: eks.CfnCluster = cfn
+        # What holds data and what it stands on follow removal_policy; nothing else under the cluster does (the
+        # L2's removal_policy would retain every access entry and the kubectl provider with its cluster-admin).
+        cfn.apply_removal_policy(removal_policy)
+        self.cluster.role.apply_removal_policy(removal_policy)
+        control_plane_sg = self.cluster.node.try_find_child("ControlPlaneSecurityGroup")
+        if isinstance(control_plane_sg, ec2.SecurityGroup):
+            control_plane_sg.apply_removal_policy(removal_policy)
+        if vpc is None:
+            for child in self.vpc.node.find_all():
+                if isinstance(child, cdk.CfnResource):
+                    child.apply_removal_policy(removal_policy)
         # Settings aws_eks_v2's L2 does not expose; what the construct insists on comes last.
         cfn.deletion_protection = deletion_protection
         if zonal_shift:
@@ -360,6 +401,10 @@ class AutoModeCluster(Construct):
         ) if hybrid_networks else None
         if hybrid_warning:
             cdk.Annotations.of(self).add_warning_v2("eks-platform:hybrid-service-cidr", hybrid_warning)
+        for warning in zone_warning:
+            # Not an error: the template of a stack deployed without zones must not change under it (its subnets
+            # would be replaced). New stacks should set AZ IDs; the reference cdk.json does.
+            cdk.Annotations.of(self).add_warning_v2("eks-platform:availability-zones", warning)
         if mode is EndpointAccess.PUBLIC:
             self._restrict_public_only_endpoint(cfn, public_cidrs, owns_vpc=vpc is None)
         if "0.0.0.0/0" in public_cidrs:
@@ -398,6 +443,37 @@ class AutoModeCluster(Construct):
         self.node.default_child = self.cluster
 
     # -- helpers ----------------------------------------------------------------------------------------------
+    def _new_secrets_key(self, admins: Sequence[str], removal_policy: cdk.RemovalPolicy) -> kms.Key:
+        """A rotating key whose destruction only its administrators (and CloudFormation's rollback) can start.
+
+        The default statement (the account root, ``kms:*``) stays: it lets IAM policies grant the key's use, which
+        is how the cluster role encrypts secrets. An explicit deny in the key policy outranks any IAM allow, so
+        ``kms:DisableKey`` and ``kms:ScheduleKeyDeletion`` are refused to everyone else.
+
+        See: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+        """
+        key = kms.Key(
+            self,
+            "SecretsKey",
+            description=f"EKS secrets envelope encryption for {self.node.path}",
+            enable_key_rotation=True,
+            removal_policy=removal_policy,
+            admins=[iam.ArnPrincipal(arn) for arn in admins] or None,
+        )
+        stack = cdk.Stack.of(self)
+        allowed = [*admins, f"arn:{stack.partition}:iam::{stack.account}:role/cdk-*-cfn-exec-role-*"]
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="OnlyKeyAdministratorsDisableOrDeleteTheSecretsKey",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["kms:DisableKey", "kms:ScheduleKeyDeletion"],
+                resources=["*"],
+                conditions={"ArnNotLike": {"aws:PrincipalArn": allowed}},
+            )
+        )
+        return key
+
     def _new_vpc(self, cidr: str | None, zones: Sequence[str] | None, nat_gateways: int | None) -> ec2.Vpc:
         vpc = ec2.Vpc(
             self,
@@ -411,6 +487,13 @@ class AutoModeCluster(Construct):
                 ec2.SubnetConfiguration(name="Private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=19),
             ],
         )
+        if zones is not None and all(az.is_az_id(zone) for zone in zones):
+            # Chosen by AZ ID: the same physical zones in every account (ec2.Vpc only knows names).
+            for subnet in [*vpc.public_subnets, *vpc.private_subnets]:
+                cfn_subnet = subnet.node.default_child
+                assert isinstance(cfn_subnet, ec2.CfnSubnet)
+                cfn_subnet.availability_zone_id = subnet.availability_zone
+                cfn_subnet.add_property_deletion_override("AvailabilityZone")
         # Where the Auto Mode load balancer controller places load balancers.
         for subnet in vpc.public_subnets:
             cdk.Tags.of(subnet).add("kubernetes.io/role/elb", "1")
@@ -424,20 +507,6 @@ class AutoModeCluster(Construct):
             "with organization-wide flow logs are covered, others should call vpc.add_flow_log('FlowLog')",
         )
         return vpc
-
-    def _vpc_cidrs(self, vpc: ec2.IVpc | None, vpc_cidr: str | None) -> list[str]:
-        """The VPC's CIDR for the checks against it; an imported VPC without ``vpc_cidr_block`` skips them (warned)."""
-        if vpc is None:
-            return [vpc_cidr or "10.0.0.0/16"]
-        try:
-            return [vpc.vpc_cidr_block]
-        except RuntimeError:  # jsii: 'vpcCidrBlock' was not supplied when the VPC was imported
-            cdk.Annotations.of(self).add_warning_v2(
-                "eks-platform:vpc-cidr-unknown",
-                "The VPC was imported without vpc_cidr_block, so the service CIDR and hybrid networks are not "
-                "checked against it; pass vpc_cidr_block to ec2.Vpc.from_vpc_attributes to check them at synth",
-            )
-            return []
 
     @staticmethod
     def _endpoint(mode: EndpointAccess, cidrs: tuple[str, ...]) -> eks.EndpointAccess:

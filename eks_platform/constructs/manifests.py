@@ -2,8 +2,11 @@
 
 One :class:`ManifestDelivery` per cluster. Each chart handed to :meth:`ManifestDelivery.add_chart` becomes
 
-- in ``DeliveryMode.APPLY``: exactly one ``Custom::AWSCDK-EKS-KubernetesResource`` (one custom resource per chart,
-  not per object) served by the cluster's kubectl provider, and
+- in ``DeliveryMode.APPLY``: one ``Custom::AWSCDK-EKS-KubernetesResource`` per object (keyed by kind, namespace and
+  name), served by the cluster's kubectl provider, chained in the chart's order. An object removed from the chart
+  removes its custom resource, whose deletion runs ``kubectl delete`` on it: removal always deletes. (One custom
+  resource per chart would rely on ``kubectl apply --prune``, whose default allowlist has none of StorageClass,
+  VolumeAttributesClass, NodeClass, NodePool or ServiceAccount, so removed objects would stay.)
 - in every mode: ``<manifests folder>/[<stage>/]<cluster>/<ChartId>.k8s.yaml`` plus a ``kustomization.yaml`` listing
   the files in delivery order, for review and for GitOps tools (Argo CD, Flux) that apply that directory. The
   manifests folder is ``<cdk outdir>/manifests`` unless you choose one (``output_directory``, for example a folder of
@@ -12,6 +15,13 @@ One :class:`ManifestDelivery` per cluster. Each chart handed to :meth:`ManifestD
 
 ``DeliveryMode.RENDER_ONLY`` creates no custom resource and needs no kubectl provider: no Lambda function at all.
 Both modes write the same objects, from the same constructs.
+
+Switching between them goes through ``DeliveryMode.HAND_OVER``, one deployment each way: it applies like APPLY but
+retains every custom resource (``DeletionPolicy: Retain``), so the next deployment, RENDER_ONLY, removes them
+without ``kubectl delete`` and leaves the objects on the cluster for a GitOps tool to adopt (and removes the kubectl
+provider with its cluster-admin access entry). A direct switch between APPLY and RENDER_ONLY would delete every
+object (NodePools drain their nodes), so an SSM parameter of the same name in both modes makes CloudFormation refuse
+it before anything is deleted: the new mode's parameter cannot be created while the old one exists.
 
 Every chart is checked when it is added: objects must have explicit, unique names, and no object may use an API
 version the cluster's Kubernetes minor no longer serves (``flowcontrol.apiserver.k8s.io/v1beta3`` on 1.32, ...).
@@ -58,9 +68,16 @@ class DeliveryMode(str, Enum):
     """How charts reach the cluster."""
 
     APPLY = "apply"
-    """Through the cluster's kubectl provider (two Lambda functions per cluster), one custom resource per chart."""
+    """Through the cluster's kubectl provider (two Lambda functions per cluster), one custom resource per object."""
+    HAND_OVER = "hand-over"
+    """APPLY with every custom resource retained: the step between APPLY and RENDER_ONLY, in either direction."""
     RENDER_ONLY = "render-only"
     """Only the YAML under ``cdk.out/manifests/<cluster>/``: your GitOps tool applies it. No kubectl provider."""
+
+    @property
+    def applies(self) -> bool:
+        """Whether the kubectl provider applies the charts (APPLY and HAND_OVER)."""
+        return self is not DeliveryMode.RENDER_ONLY
 
 
 class PlatformChart(cdk8s.Chart):
@@ -113,8 +130,10 @@ class DeliveredChart:
     objects: tuple[Mapping[str, Any], ...]
     """The rendered objects, exactly as applied (without the kubectl provider's prune label) and written."""
     manifest: eks.KubernetesManifest | None
-    """The custom resource applying the chart; None in render-only mode."""
+    """The custom resource of the chart's last object, applied after all the others; None in render-only mode."""
     chart: cdk8s.Chart
+    object_manifests: tuple[eks.KubernetesManifest, ...] = ()
+    """One custom resource per object, in the chart's order (empty in render-only mode)."""
     in_kustomization: bool = True
     """Whether ``kustomization.yaml`` lists the file (false for bootstrap charts a GitOps tool must not own)."""
 
@@ -202,10 +221,10 @@ class ManifestDelivery(Construct):
                 "project root) or None for cdk.out/manifests"
             )
         has_provider = cluster.kubectl_provider is not None
-        if mode is DeliveryMode.APPLY and not has_provider:
+        if isinstance(mode, DeliveryMode) and mode.applies and not has_provider:
             problems.append(
-                "mode APPLY needs the cluster's kubectl provider, and this cluster has none; create the cluster with "
-                "kubectl=True (AutoModeCluster) or kubectl_provider_options (eks.Cluster), or use "
+                f"mode {mode.name} needs the cluster's kubectl provider, and this cluster has none; create the cluster "
+                "with kubectl=True (AutoModeCluster) or kubectl_provider_options (eks.Cluster), or use "
                 "DeliveryMode.RENDER_ONLY and apply the YAML with your GitOps tool"
             )
         raise_if_problems("InvalidManifestDelivery", problems, path=self.node.path)
@@ -232,6 +251,7 @@ class ManifestDelivery(Construct):
                 f"cdk.out/{MANIFESTS_DIRECTORY}/{name}/ (render-only); apply them with your GitOps tool."
             )
         self._claim_output_directory()
+        self._add_mode_guard()
         self.node.add_validation(_WriteManifests(self))
 
     # -- public API ----------------------------------------------------------------------------------------------
@@ -270,18 +290,19 @@ class ManifestDelivery(Construct):
     def add_chart(
         self, chart: cdk8s.Chart, *, depends_on: Sequence[IDependable] = (), in_kustomization: bool = True
     ) -> eks.KubernetesManifest | None:
-        """Render ``chart`` now, check it, and deliver it (one custom resource in APPLY mode; always the YAML file).
+        """Render ``chart`` now, check it, and deliver it (a custom resource per object when applied; always the YAML).
 
         Args:
             chart: a complete cdk8s chart (this library's or yours).
-            depends_on: CDK constructs the chart's custom resource must be created after and deleted before
+            depends_on: CDK constructs the chart's custom resources must be created after and deleted before
                 (IAM roles its objects name, for example). Ignored in render-only mode.
             in_kustomization: list the file in ``kustomization.yaml``. False for a bootstrap chart that a GitOps
                 tool syncing the folder must not manage (it is still written, and applied in APPLY mode).
                 Default: - true.
 
         Returns:
-            The chart's ``eks.KubernetesManifest`` in APPLY mode, None in render-only mode.
+            The ``eks.KubernetesManifest`` of the chart's last object (created after, and deleted before, all the
+            others: depend on it to wait for the whole chart) when applied, None in render-only mode.
 
         Raises:
             ConfigError: ``InvalidChart`` for a chart added twice or whose id clashes with another, objects without
@@ -320,22 +341,30 @@ class ManifestDelivery(Construct):
 
         self._warn_about(chart_id, objects)
         manifest: eks.KubernetesManifest | None = None
-        if self.mode is DeliveryMode.APPLY:
-            manifest = eks.KubernetesManifest(
-                self,
-                chart_id,
-                cluster=self.cluster,
-                manifest=[json.loads(json.dumps(o)) for o in objects],
-                overwrite=self.overwrite,
-            )
-            if depends_on:
-                manifest.node.add_dependency(*depends_on)
+        per_object: list[eks.KubernetesManifest] = []
+        if self.mode.applies:
+            for obj in objects:
+                current = eks.KubernetesManifest(
+                    self,
+                    _object_id(chart_id, obj),
+                    cluster=self.cluster,
+                    manifest=[json.loads(json.dumps(obj))],
+                    overwrite=self.overwrite,
+                    removal_policy=cdk.RemovalPolicy.RETAIN if self.mode is DeliveryMode.HAND_OVER else None,
+                )
+                if depends_on:
+                    current.node.add_dependency(*depends_on)
+                if per_object:
+                    current.node.add_dependency(per_object[-1])  # the chart's order: created after, deleted before
+                per_object.append(current)
+            manifest = per_object[-1] if per_object else None
         self.charts[chart_id] = DeliveredChart(
             chart_id=chart_id,
             file_name=_file_name(chart_id),
             objects=tuple(objects),
             manifest=manifest,
             chart=chart,
+            object_manifests=tuple(per_object),
             in_kustomization=in_kustomization,
         )
         return manifest
@@ -348,7 +377,7 @@ class ManifestDelivery(Construct):
             f"# Rendered by eks-platform from cdk8s chart {chart_id!r} for cluster {self.output_name} "
             f"(Kubernetes {self.kubernetes_version}).\n"
             + (
-                f"# Applied by the kubectl provider through {delivered.manifest.node.path}.\n"
+                f"# Applied by the kubectl provider: one custom resource per object, {self.node.path}/{chart_id}-*.\n"
                 if delivered.manifest is not None
                 else "# Render-only: nothing applies this file; point your GitOps tool at this directory.\n"
             )
@@ -362,6 +391,29 @@ class ManifestDelivery(Construct):
         return header + body
 
     # -- internals -----------------------------------------------------------------------------------------------
+    def _add_mode_guard(self) -> None:
+        """An SSM parameter whose name APPLY and RENDER_ONLY share (HAND_OVER has none): CloudFormation creates the
+        new mode's parameter before deleting the old one, so a direct switch fails with "already exists" and rolls
+        back before any custom resource is deleted."""
+        if self.mode is DeliveryMode.HAND_OVER:
+            return
+        stack = cdk.Stack.of(self)
+        guard = "ApplyModeGuard" if self.mode is DeliveryMode.APPLY else "RenderOnlyModeGuard"
+        cdk.CfnResource(
+            self,
+            guard,
+            type="AWS::SSM::Parameter",
+            properties={
+                "Name": f"/eks-platform/manifest-delivery/{stack.stack_name}/{self.output_name}",
+                "Type": "String",
+                "Value": self.mode.value,
+                "Description": (
+                    "manifestDelivery of this cluster. Switching between apply and render-only must go through "
+                    "hand-over (one deployment each); a direct switch fails here, before anything is deleted"
+                ),
+            },
+        )
+
     def _claim_output_directory(self) -> None:
         root = self.node.root
         try:
@@ -445,6 +497,13 @@ class _WriteManifests:
 def _render(chart: cdk8s.Chart) -> list[dict[str, Any]]:
     rendered: list[dict[str, Any]] = json.loads(json.dumps(chart.to_json()))
     return rendered
+
+
+def _object_id(chart_id: str, obj: Mapping[str, Any]) -> str:
+    """The construct id of an object's custom resource: chart, kind, namespace and name (never a list position)."""
+    metadata = obj.get("metadata") or {}
+    parts = [chart_id, str(obj.get("kind", "")), str(metadata.get("namespace", "")), str(metadata.get("name", ""))]
+    return "-".join(part for part in parts if part)
 
 
 def _file_name(chart_id: str) -> str:

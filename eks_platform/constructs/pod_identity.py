@@ -120,7 +120,8 @@ def create_pod_identity_role(
         service_account: Kubernetes service account.
         managed_policies: managed policies to attach. Default: - none.
         policy_statements: statements of the role's default inline policy. Default: - none.
-        scoped: add the session-tag conditions. Default: - true; pass false only when session tags are disabled.
+        scoped: add the session-tag conditions. Default: - true; pass false only when session tags are disabled
+            (the trust then conditions on ``aws:SourceAccount``, the cluster's account).
         description: role description. Default: - names the binding.
         also_trusted: further ``(namespace, service_account)`` pairs, each trusted by its own exact statement.
             Default: - none.
@@ -128,9 +129,11 @@ def create_pod_identity_role(
     See: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
     """
     base = iam.SessionTagsPrincipal(iam.ServicePrincipal(pi.POD_IDENTITY_PRINCIPAL))
+    # Without session tags the trust cannot name cluster, namespace or service account; it still names the
+    # account EKS must be acting for (the confused-deputy guard), so no other account's association can use it.
     principal: iam.IPrincipal = (
         base.with_conditions(pi.trust_conditions(cluster.cluster_arn, [(namespace, service_account)]))
-        if scoped else base
+        if scoped else base.with_conditions(pi.source_account_conditions(cdk.Stack.of(cluster).account))
     )
     role = iam.Role(
         scope,
@@ -255,8 +258,9 @@ class PodIdentity(Construct):
             ``target_trust_policy()`` and the README for the two-phase set-up. Default: - no target role.
         allow_same_account_target: accept a target role in the cluster's own account. Default: - false.
         disable_session_tags: stop EKS from adding session tags. The created role's trust can then no longer be
-            scoped by cluster, namespace and service account (a warning says so). Default: - false, or true when a
-            ``session_policy`` is given (EKS requires it).
+            scoped by cluster, namespace and service account (a warning says so); it is conditioned on
+            ``aws:SourceAccount`` (the cluster's account) instead, the confused-deputy guard. Default: - false, or
+            true when a ``session_policy`` is given (EKS requires it).
         session_policy: an inline session policy that further restricts the role for this association
             (``Policy``; the effective permissions are the intersection). Requires session tags disabled.
             Default: - none.

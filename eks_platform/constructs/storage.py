@@ -151,6 +151,10 @@ class VolumeTier:
         """gp3 at its ceiling: 80,000 IOPS and 2,000 MiB/s. Needs volumes of 160 GiB or more."""
         return cls(name=name, volume_type=VolumeType.GP3, iops=80000, throughput=2000)
 
+    def class_name(self, driver: EbsDriver) -> str:
+        """The VolumeAttributesClass name of this tier for ``driver``: ``<name>-<8 hex of driver and parameters>``."""
+        return k8s_api.content_name(self.name, {"driverName": driver.value, "parameters": self.parameters()})
+
     def parameters(self) -> dict[str, str]:
         """The VolumeAttributesClass ``parameters`` the EBS CSI drivers read (all values are strings)."""
         params = {"type": self.volume_type.value}
@@ -181,12 +185,15 @@ class Gp3StorageClass(Construct):
     Auto Mode nodes (``eks.amazonaws.com/compute-type: auto``).
 
     Kubernetes forbids changing ``parameters``, ``provisioner``, ``reclaimPolicy`` and ``volumeBindingMode`` of an
-    existing class: to change them, give the class a new name (existing volumes keep the old class).
+    existing class, so the object is named ``<name>-<8 hex>`` from exactly those fields (:attr:`name`): changing one
+    (a KMS key, IOPS, the reclaim policy) creates a class under the new name, moves the default-class annotation to
+    it and deletes the old class. Bound volumes keep working (a PersistentVolume does not need its class); new claims
+    that name the class must use the new name, claims that use the default class need no change.
 
     Args:
         scope: a cdk8s chart (or a construct inside one).
         construct_id: construct id.
-        name: the StorageClass name.
+        name: the StorageClass name's stem (the object is ``<name>-<8 hex>``, see above).
         driver: the EBS CSI driver. Pick ``AUTO_MODE`` on an Auto Mode cluster.
         kms_key_arn: full ARN of a customer-managed KMS key (the driver needs the key's grants; ``EbsStorage``
             adds them). Default: - the account's default EBS key (``aws/ebs``).
@@ -229,7 +236,7 @@ class Gp3StorageClass(Construct):
         problems += ebs.performance_problems("storage class", VolumeType.GP3, iops=iops, throughput=throughput)
         raise_if_problems("InvalidStorageClass", problems, path=self.node.path)
 
-        self.name = name
+        self.base_name = name
         self.driver = driver
         self.reclaim_policy = reclaim_policy
         params: dict[str, Any] = {"type": VolumeType.GP3.value, "encrypted": "true"}
@@ -242,7 +249,17 @@ class Gp3StorageClass(Construct):
         if file_system is not None:
             params["csi.storage.k8s.io/fstype"] = file_system.value
         self.parameters: dict[str, Any] = params
-        metadata: dict[str, Any] = {"name": name}
+        self.name: str = k8s_api.content_name(
+            name,
+            {
+                "provisioner": driver.value,
+                "parameters": params,
+                "reclaimPolicy": reclaim_policy.value,
+                "volumeBindingMode": "WaitForFirstConsumer",
+            },
+        )
+        """The object's name: the stem plus a digest of the immutable fields."""
+        metadata: dict[str, Any] = {"name": self.name}
         if default_class:
             metadata["annotations"] = {DEFAULT_CLASS_ANNOTATION: "true"}
         manifest: dict[str, Any] = {
@@ -277,8 +294,10 @@ class VolumeAttributesClass(Construct):
 
     The apiVersion follows the cluster's Kubernetes minor: ``storage.k8s.io/v1beta1`` on 1.31 to 1.33 (EKS enables
     the beta API), ``storage.k8s.io/v1`` from 1.34. ``driverName`` must be the provisioner of the StorageClass whose
-    volumes use the tier. Kubernetes forbids changing ``driverName`` and ``parameters`` of an existing class: to
-    change a tier's numbers, create a class with a new name and move the claims to it.
+    volumes use the tier. Kubernetes forbids changing ``driverName`` and ``parameters`` of an existing class, so the
+    object is named ``<tier>-<8 hex>`` from those fields (:attr:`name`, also :meth:`VolumeTier.class_name`):
+    changing a tier's numbers creates a class under the new name and deletes the old one once no claim uses it
+    (Kubernetes keeps a class in use); move the claims to the new name.
 
     Args:
         scope: a cdk8s chart (or a construct inside one).
@@ -341,7 +360,8 @@ class VolumeAttributesClass(Construct):
         assert chosen is not None and api_version is not None
 
         self.tier = tier
-        self.name = tier.name
+        self.name: str = tier.class_name(chosen)
+        """The object's name: the tier's name plus a digest of driver and parameters."""
         self.driver: EbsDriver = chosen
         self.api_version: str = api_version
         self.api_object = new_api_object(
@@ -350,7 +370,7 @@ class VolumeAttributesClass(Construct):
             {
                 "apiVersion": api_version,
                 "kind": "VolumeAttributesClass",
-                "metadata": {"name": tier.name},
+                "metadata": {"name": self.name},
                 "driverName": chosen.value,
                 "parameters": tier.parameters(),
             },
@@ -370,11 +390,12 @@ class EbsVolumeClaim(Construct):
         scope: a cdk8s chart (or a construct inside one).
         construct_id: construct id.
         name: claim name.
-        storage_class: the StorageClass (construct or name).
+        storage_class: the StorageClass (construct, giving its content-derived name, or a name used as written).
         size_gib: requested size in GiB (checked against the tier's IOPS per GiB ceiling).
         namespace: claim namespace. Default: - the chart's namespace.
-        tier: the VolumeAttributesClass (construct, :class:`VolumeTier`, or name). Default: - none (the volume keeps
-            the StorageClass's attributes).
+        tier: the VolumeAttributesClass (construct, :class:`VolumeTier`, or name). A construct, or a tier with a
+            ``Gp3StorageClass``, gives the class's content-derived name; a string is used as written. Default: -
+            none (the volume keeps the StorageClass's attributes).
         access_modes: Default: - ``["ReadWriteOnce"]`` (EBS volumes attach to one node).
         labels: claim labels. Default: - none.
 
@@ -412,7 +433,15 @@ class EbsVolumeClaim(Construct):
         tier_spec = (
             tier.tier if isinstance(tier, VolumeAttributesClass) else tier if isinstance(tier, VolumeTier) else None
         )
-        tier_name = tier.name if isinstance(tier, VolumeAttributesClass | VolumeTier) else tier
+        tier_name = (
+            tier.name
+            if isinstance(tier, VolumeAttributesClass)
+            else tier.class_name(storage_class.driver)
+            if isinstance(tier, VolumeTier) and isinstance(storage_class, Gp3StorageClass)
+            else tier.name
+            if isinstance(tier, VolumeTier)
+            else tier
+        )
         if tier_name is not None:
             problems += k8s_api.name_problems("tier", tier_name)
             chart = PlatformChart.find(self)
@@ -577,8 +606,10 @@ class EbsStorage(Construct):
         storage_class_name: Default: - ``gp3``.
         default_class: make it the cluster's default class. Default: - false.
         tiers: VolumeAttributesClass tiers. Default: - ``standard`` and ``fast``.
-        kms_key: customer-managed key for the volumes. Changing it affects new volumes only (the class is
-            re-created under the same name: existing volumes keep their key). Default: - ``aws/ebs``.
+        kms_key: customer-managed key for the volumes. Changing it affects new volumes only: the key is one of the
+            class's immutable parameters, so the class is created under a new name (``<name>-<8 hex>``) with the
+            default-class annotation, and the old class is deleted; existing volumes keep their key.
+            Default: - ``aws/ebs``.
         kms_key_users: principals granted the key. Default: - the cluster role on Auto Mode; required with ``ADDON``.
         reclaim_policy: Default: - ``RETAIN``.
         chart_id: id of the chart (names the YAML file and custom resource). Default: - ``Storage``.

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
 
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
+from constructs import Construct
 
 if TYPE_CHECKING:  # type-only: the hybrid value objects import nothing from here
     from eks_platform.constructs.hybrid.networks import HybridNetworks
@@ -65,3 +68,22 @@ def cluster_version(cluster: ClusterLike) -> str | None:
         return platform.version_string
     cfn = cluster.node.default_child if isinstance(cluster, eks.Cluster) else None
     return cfn.version if isinstance(cfn, eks.CfnCluster) else None
+
+
+def vpc_cidrs_for_checks(scope: Construct, vpc: ec2.IVpc | None, vpc_cidr: str | None) -> list[str]:
+    """A cluster VPC's CIDR for the checks against it (service CIDR, remote networks).
+
+    An existing VPC imported without ``vpc_cidr_block`` has none to read: the checks are skipped with a warning
+    (``eks-platform:vpc-cidr-unknown``) instead of failing with a jsii error.
+    """
+    if vpc is None:
+        return [vpc_cidr or "10.0.0.0/16"]
+    try:
+        return [vpc.vpc_cidr_block]
+    except RuntimeError:  # jsii: 'vpcCidrBlock' was not supplied when the VPC was imported
+        cdk.Annotations.of(scope).add_warning_v2(
+            "eks-platform:vpc-cidr-unknown",
+            "The VPC was imported without vpc_cidr_block, so the service CIDR and hybrid networks are not checked "
+            "against it; pass vpc_cidr_block to ec2.Vpc.from_vpc_attributes to check them at synth",
+        )
+        return []

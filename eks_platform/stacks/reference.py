@@ -21,7 +21,6 @@ from eks_platform.constructs.cluster import AutoModeCluster
 from eks_platform.constructs.gitops import ArgoCdBootstrap
 from eks_platform.constructs.hybrid import HybridCni, HybridNodes
 from eks_platform.constructs.ingress import AlbIngressClass
-from eks_platform.constructs.manifests import DeliveryMode
 from eks_platform.constructs.node_pools import AutoModeNodePools
 from eks_platform.constructs.pod_identity import PodIdentity
 from eks_platform.constructs.storage import EbsStorage
@@ -56,6 +55,7 @@ class EksReferenceStack(HermeticStack):
             endpoint_public_cidrs=config.endpoint_public_cidrs,
             allow_public_endpoint_from_anywhere=config.allow_public_endpoint_from_anywhere,
             admin_principal_arns=config.admin_principal_arns,
+            secrets_key_admin_arns=config.secrets_key_admin_arns,
             vpc_cidr=config.vpc_cidr,
             availability_zones=config.availability_zones,
             nat_gateways=config.nat_gateways,
@@ -88,7 +88,7 @@ class EksReferenceStack(HermeticStack):
             name: self.cluster.add_addon(name, **settings.options()) for name, settings in config.addons.items()
         }
         # Kubernetes objects through cdk8s (`manifestDelivery`, `storage`, `nodePools`, `ingress`): one chart each,
-        # applied through the kubectl provider (one custom resource per chart) or render-only; the YAML goes to
+        # applied through the kubectl provider (one custom resource per object) or render-only; the YAML goes to
         # `gitops.manifestsDirectory` (default cdk.out/manifests)
         self.storage: EbsStorage | None = None
         self.node_pools: AutoModeNodePools | None = None
@@ -159,6 +159,6 @@ class EksReferenceStack(HermeticStack):
         cilium = config.hybrid is not None and config.hybrid.cni is HybridCni.CILIUM  # a Helm chart
         service_accounts = any(binding.create_service_account for binding in config.pod_identities)
         charts = EksReferenceStack._needs_delivery(config) and (
-            config.manifest_delivery is DeliveryMode.APPLY
+            config.manifest_delivery.applies
         )  # storage, node pool, IngressClass and Argo CD bootstrap charts
         return cilium or service_accounts or charts

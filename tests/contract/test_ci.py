@@ -32,13 +32,13 @@ def test_workflow_uses_python_3_11_and_node_20() -> None:
     assert versions["actions/setup-node"]["node-version"] == "20"
 
 
-def test_workflow_and_ci_script_run_test_lint_then_the_example_against_the_wheel() -> None:
+def test_workflow_and_ci_script_run_test_lifecycle_lint_then_the_example_against_the_wheel() -> None:
     workflow_runs = [step["run"].strip() for step in _steps() if "run" in step]
     script_runs = [line.split("#")[0].strip() for line in (REPO_ROOT / ".ci" / "run").read_text().splitlines()
                    if line.strip().startswith("make ")]
-    assert workflow_runs == script_runs == ["make test", "make lint", "make example-test"]
+    assert workflow_runs == script_runs == ["make test", "make lifecycle", "make lint", "make example-test"]
 
 
 def test_make_targets_exist() -> None:
     targets = set(re.findall(r"^([a-z-]+):", (REPO_ROOT / "Makefile").read_text(), re.MULTILINE))
-    assert {"test", "wheel", "diagram", "example-test", "lint"} <= targets
+    assert {"test", "lifecycle", "wheel", "diagram", "example-test", "lint"} <= targets

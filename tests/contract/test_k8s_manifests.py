@@ -237,7 +237,12 @@ def test_logical_ids_of_node_identity_and_chart_resources_are_pinned(reference_t
     expected = {
         "NodePoolsNodeRole22A44DE6": "AWS::IAM::Role",
         "NodePoolsNodeAccessEntry3EF990E5": "AWS::EKS::AccessEntry",
-        "ClusterManifestsStorage38B41A95": "Custom::AWSCDK-EKS-KubernetesResource",
-        "ClusterManifestsNodePools3701F711": "Custom::AWSCDK-EKS-KubernetesResource",
+        # one custom resource per object, keyed by chart, kind and name (content-derived for the storage classes)
+        "ClusterManifestsNodePoolsNodeClassbatch4B631082": "Custom::AWSCDK-EKS-KubernetesResource",
+        "ClusterManifestsNodePoolsNodePoolbatch7C37F898": "Custom::AWSCDK-EKS-KubernetesResource",
+        "ClusterManifestsStorageStorageClassgp3918b39c7AB71B5EC": "Custom::AWSCDK-EKS-KubernetesResource",
+        "ClusterManifestsStorageVolumeAttributesClassfast9648bf3dDA8894EA": "Custom::AWSCDK-EKS-KubernetesResource",
+        "ClusterManifestsStorageVolumeAttributesClassstandard9382b0929AE1A46C": "Custom::AWSCDK-EKS-KubernetesResource",
+        "ClusterManifestsApplyModeGuard0388A3E7": "AWS::SSM::Parameter",
     }
     assert {logical_id: resources[logical_id]["Type"] for logical_id in expected} == expected

@@ -357,10 +357,16 @@ def test_fails_when_the_version_is_not_eksbuild_form(version: str) -> None:
 
 @pytest.mark.parametrize(("name", "minor"), [("kube-state-metrics", "1.35"), ("metrics-server", "1.31"),
                                              ("fluent-bit", "1.32")])
-def test_fails_when_no_version_is_pinned_for_the_minor(name: str, minor: str) -> None:
+def test_omits_the_version_with_a_notice_when_none_is_pinned_for_the_minor(name: str, minor: str) -> None:
     stack, cluster = _imported()
-    with pytest.raises(ConfigError, match=f"{name} has no pinned version for Kubernetes {minor}"):
-        ManagedAddon(stack, "M", cluster=cluster, name=name, kubernetes_version=minor)
+    addon = ManagedAddon(stack, "M", cluster=cluster, name=name, kubernetes_version=minor)
+    template = support.synth_stack(stack)
+    (resource,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::EKS::Addon"]
+    assert "AddonVersion" not in resource["Properties"]
+    assert addon.pin is None
+    infos = [m.data for m in addon.node.metadata if m.type == "aws:cdk:info"]
+    assert any(f"{name} has no pinned version for Kubernetes {minor}" in str(i) and "EKS installs its default" in
+               str(i) for i in infos)
 
 
 def test_fails_when_neither_minor_nor_version_is_known() -> None:

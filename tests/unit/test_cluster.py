@@ -12,7 +12,7 @@ from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Annotations, Match, Template
 
-from eks_platform import AutoModeCluster, BuiltInNodePool, ConfigError, EndpointAccess, SupportType
+from eks_platform import AutoModeCluster, BuiltInNodePool, ConfigError, EndpointAccess, HermeticStack, SupportType
 from tests.support import new_app, new_stack, only_resource, resources_of, synth_stack
 
 ADMIN = "arn:aws:iam::111111111111:role/PlatformAdmin"
@@ -80,7 +80,7 @@ def test_secrets_encrypted_with_new_rotating_retained_key(
     key = default_template["Resources"][key_id]
     assert key["Type"] == "AWS::KMS::Key"
     assert key["Properties"]["EnableKeyRotation"] is True
-    assert key["DeletionPolicy"] == "Retain"
+    assert key["DeletionPolicy"] == "RetainExceptOnCreate"
     assert key["UpdateReplacePolicy"] == "Retain"
 
 
@@ -106,7 +106,7 @@ def test_extended_support_on_1_32_with_cost_warning(default_stack: cdk.Stack, cl
 def test_deletion_protection_on_and_cluster_retained(default_template: dict[str, Any]) -> None:
     cluster = only_resource(default_template, "AWS::EKS::Cluster")
     assert cluster["Properties"]["DeletionProtection"] is True
-    assert cluster["DeletionPolicy"] == "Retain"
+    assert cluster["DeletionPolicy"] == "RetainExceptOnCreate"  # a failed first create cleans up; a retry works
     assert cluster["UpdateReplacePolicy"] == "Retain"
 
 
@@ -293,3 +293,101 @@ def test_public_only_endpoint_with_existing_vpc_warns_about_nat_addresses() -> N
         stack, "Cluster", vpc=vpc, endpoint_access=EndpointAccess.PUBLIC, endpoint_public_cidrs=["203.0.113.0/24"]
     )
     Annotations.from_stack(stack).has_warning("/TestStack/Cluster", Match.string_like_regexp("NAT gateways"))
+
+
+def _policies(template: dict[str, Any], rtype: str) -> set[tuple[str | None, str | None]]:
+    return {(r.get("DeletionPolicy"), r.get("UpdateReplacePolicy")) for r in resources_of(template, rtype).values()}
+
+
+def test_identity_is_deleted_when_it_leaves_and_data_is_retained_except_on_create() -> None:
+    stack = new_stack(name="Lifecycle")
+    AutoModeCluster(stack, "Cluster", admin_principal_arns=[ADMIN], kubectl=True)
+    template = synth_stack(stack, label="lifecycle")
+    for rtype in ("AWS::EKS::AccessEntry", "AWS::Lambda::Function", "AWS::Lambda::LayerVersion", "AWS::IAM::Policy",
+                  "AWS::SSM::Parameter"):
+        assert _policies(template, rtype) == {(None, None)}, rtype
+    roles = {lid: r.get("DeletionPolicy") for lid, r in resources_of(template, "AWS::IAM::Role").items()}
+    assert {lid for lid, policy in roles.items() if policy} == {"ClusterRoleFA261979", "ClusterNodeRole687A61BB"}
+    for rtype in ("AWS::EKS::Cluster", "AWS::KMS::Key", "AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::EC2::NatGateway",
+                  "AWS::EC2::Route", "AWS::EC2::SecurityGroup"):
+        assert _policies(template, rtype) == {("RetainExceptOnCreate", "Retain")}, rtype
+
+
+def test_removal_policy_destroy_deletes_the_cluster_and_its_network_too() -> None:
+    stack = new_stack(name="Disposable")
+    AutoModeCluster(stack, "Cluster", removal_policy=cdk.RemovalPolicy.DESTROY)
+    template = synth_stack(stack, label="disposable")
+    for rtype in ("AWS::EKS::Cluster", "AWS::KMS::Key", "AWS::EC2::VPC", "AWS::EC2::Subnet"):
+        assert _policies(template, rtype) == {("Delete", "Delete")}, rtype
+
+
+def test_public_only_endpoint_runs_the_kubectl_provider_in_the_private_subnets() -> None:
+    stack = new_stack(name="PublicKubectl")
+    AutoModeCluster(stack, "Cluster", endpoint_access=EndpointAccess.PUBLIC, endpoint_public_cidrs=["203.0.113.0/24"],
+                    kubectl=True)
+    template = synth_stack(stack, label="public-kubectl")
+    functions = resources_of(template, "AWS::Lambda::Function")
+    private = {lid for lid, r in resources_of(template, "AWS::EC2::Subnet").items() if "Private" in lid}
+    assert len(functions) == 2
+    for function in functions.values():
+        subnets = {ref["Ref"] for ref in function["Properties"]["VpcConfig"]["SubnetIds"]}
+        assert subnets == private  # egress through the NAT gateways, whose addresses the endpoint allow-lists
+
+
+def test_secrets_key_destruction_is_reserved_to_its_administrators(default_template: dict[str, Any]) -> None:
+    stack = new_stack(name="KeyAdmins")
+    AutoModeCluster(stack, "Cluster", secrets_key_admin_arns=["arn:aws:iam::111111111111:role/KeyAdmin"])
+    key = only_resource(synth_stack(stack, label="key-admins"), "AWS::KMS::Key")
+    statements = key["Properties"]["KeyPolicy"]["Statement"]
+    (deny,) = [st for st in statements if st["Effect"] == "Deny"]
+    assert set(deny["Action"]) == {"kms:DisableKey", "kms:ScheduleKeyDeletion"} and deny["Principal"] == {"AWS": "*"}
+    allowed = deny["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    assert allowed[0] == "arn:aws:iam::111111111111:role/KeyAdmin" and "cfn-exec-role" in json.dumps(allowed[1])
+    admin = [st for st in statements if st["Effect"] == "Allow" and
+             st["Principal"] == {"AWS": "arn:aws:iam::111111111111:role/KeyAdmin"}]
+    assert admin and "kms:ScheduleKeyDeletion" in json.dumps(admin)
+    # the account root keeps kms:* so IAM policies grant the key's use (EKS encrypts through the cluster role)
+    assert any(st["Effect"] == "Allow" and st["Action"] == "kms:*" for st in statements)
+    default_key = only_resource(default_template, "AWS::KMS::Key")
+    assert any(st["Effect"] == "Deny" for st in default_key["Properties"]["KeyPolicy"]["Statement"])
+
+
+def test_fails_when_key_admins_are_given_with_an_existing_key() -> None:
+    stack = new_stack()
+    key = kms.Key(stack, "Own")
+    with pytest.raises(ConfigError, match="secrets_key_admin_arns was given with an existing secrets_key"):
+        AutoModeCluster(stack, "Cluster", secrets_key=key, secrets_key_admin_arns=[ADMIN])
+
+
+def test_in_us_east_1_zones_left_unset_warn_about_the_az_eks_refuses(
+    default_stack: cdk.Stack, default_template: dict[str, Any]
+) -> None:
+    subnets = resources_of(default_template, "AWS::EC2::Subnet").values()
+    assert all("AvailabilityZoneId" not in s["Properties"] for s in subnets)  # a deployed stack keeps its subnets
+    Annotations.from_stack(default_stack).has_warning(
+        "/ClusterDefaults/Cluster", Match.string_like_regexp(r"EKS refuses control-plane subnets in use1-az3.*AZ IDs")
+    )
+
+
+def test_subnets_chosen_by_az_id_are_the_same_zones_in_every_account() -> None:
+    stack = new_stack(name="ZoneIds", availability_zones=["use1-az1", "use1-az2", "use1-az4"])
+    AutoModeCluster(stack, "Cluster", availability_zones=["use1-az1", "use1-az2", "use1-az4"])
+    subnets = resources_of(synth_stack(stack, label="zone-ids"), "AWS::EC2::Subnet").values()
+    assert sorted(s["Properties"]["AvailabilityZoneId"] for s in subnets) == sorted(
+        ["use1-az1", "use1-az2", "use1-az4"] * 2
+    )
+    assert all("AvailabilityZone" not in s["Properties"] for s in subnets)
+    assert not [m for m in Annotations.from_stack(stack).find_warning("*", Match.any_value())
+                if "availability-zones" in json.dumps(m.entry.data)]
+
+
+def test_fails_when_a_zone_eks_refuses_is_chosen() -> None:
+    with pytest.raises(ConfigError, match="use1-az3, which EKS refuses for cluster subnets in us-east-1"):
+        AutoModeCluster(new_stack(), "Cluster", availability_zones=["use1-az1", "use1-az3"])
+
+
+def test_other_regions_keep_the_regions_first_zones() -> None:
+    stack = HermeticStack(new_app(), "EuStack", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    AutoModeCluster(stack, "Cluster")
+    subnets = resources_of(synth_stack(stack, label="eu-west-1"), "AWS::EC2::Subnet").values()
+    assert all("AvailabilityZoneId" not in s["Properties"] for s in subnets)

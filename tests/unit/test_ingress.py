@@ -98,9 +98,9 @@ def delivered() -> dict[str, Any]:
     return {"stack": stack, "template": template, "construct": construct, "outdir": app.outdir}
 
 
-def test_the_chart_is_one_custom_resource_and_one_yaml_file(delivered: dict[str, Any]) -> None:
+def test_the_chart_is_one_custom_resource_per_object_and_one_yaml_file(delivered: dict[str, Any]) -> None:
     manifests = resources_of(delivered["template"], "Custom::AWSCDK-EKS-KubernetesResource")
-    assert len(manifests) == 1
+    assert len(manifests) == 2  # IngressClassParams, then the IngressClass that names it
     assert delivered["construct"].manifest is not None
     folder = Path(delivered["outdir"]) / "manifests" / "demo"
     kinds = [o["kind"] for o in yaml.safe_load_all((folder / "Ingress.k8s.yaml").read_text())]

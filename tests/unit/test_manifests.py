@@ -84,10 +84,15 @@ def _delivery(clusters: dict[str, Any], *, kubectl: bool = True, **kwargs: Any) 
 
 
 # -- the reference stack, applied (cdk.json) and render-only -------------------------------------------------------
-def test_applies_each_chart_through_one_custom_resource(reference_templates: dict[str, Any]) -> None:
-    manifests = manifests_in_template(reference_templates[REFERENCE_STACK_NAME])
-    kinds = sorted(sorted({o["kind"] for o in objects}) for objects in manifests.values())
-    assert kinds == [["NodeClass", "NodePool"], ["StorageClass", "VolumeAttributesClass"]]
+def test_applies_each_object_through_its_own_custom_resource(reference_templates: dict[str, Any]) -> None:
+    template = reference_templates[REFERENCE_STACK_NAME]
+    manifests = manifests_in_template(template)
+    assert all(len(objects) == 1 for objects in manifests.values())  # removal deletes: no reliance on --prune
+    kinds = sorted(objects[0]["kind"] for objects in manifests.values())
+    assert kinds == ["NodeClass", "NodePool", "StorageClass", "VolumeAttributesClass", "VolumeAttributesClass"]
+    by_kind = {objects[0]["kind"]: lid for lid, objects in manifests.items()}
+    # chained in the chart's order: the NodePool after its NodeClass (and deleted before it)
+    assert by_kind["NodeClass"] in template["Resources"][by_kind["NodePool"]]["DependsOn"]
 
 
 def test_applies_through_exactly_one_kubectl_provider(reference_templates: dict[str, Any]) -> None:
@@ -124,8 +129,8 @@ def test_render_only_writes_the_same_objects_as_applied_mode(
     written_render_only = load_yaml_dir(render_dir)
     assert written_render_only == written_applied
     custom_resources = manifests_in_template(reference_templates[REFERENCE_STACK_NAME])
-    applied = sorted((strip_prune_labels(objs) for objs in custom_resources.values()), key=repr)
-    assert applied == sorted(written_applied.values(), key=repr)
+    applied = sorted((obj for objs in custom_resources.values() for obj in strip_prune_labels(objs)), key=repr)
+    assert applied == sorted((obj for objs in written_applied.values() for obj in objs), key=repr)
 
 
 def test_applied_objects_carry_the_prune_label_only_in_the_custom_resource(reference_templates: dict[str, Any]) -> None:
@@ -250,7 +255,9 @@ def test_fails_when_render_only_meets_a_deploy_time_value(clusters: dict[str, An
     chart = StorageChart(
         delivery.app, "Tokens", kubernetes_version="1.32", driver=EbsDriver.AUTO_MODE, kms_key_arn=key.key_arn
     )
-    with pytest.raises(ConfigError, match=r"StorageClass gp3 field parameters.kmsKeyId is known only at deploy time"):
+    with pytest.raises(
+        ConfigError, match=r"StorageClass gp3-[0-9a-f]{8} field parameters.kmsKeyId is known only at deploy time"
+    ):
         delivery.add_chart(chart)
 
 
@@ -359,16 +366,21 @@ def test_kubectl_layer_matches_the_kubernetes_minor() -> None:
     assert isinstance(kubectl_layer(stack, "Layer", "1.32"), KubectlV32Layer)
 
 
-def test_fails_naming_the_pip_package_when_the_layer_of_the_minor_is_missing() -> None:
-    import importlib.util
+@pytest.mark.parametrize("minor", ["33", "34", "35"])
+def test_every_supported_minor_has_its_kubectl_layer_installed(minor: str) -> None:
+    import importlib
 
     from eks_platform._internal.kubectl_layers import kubectl_layer
 
-    assert importlib.util.find_spec("aws_cdk.lambda_layer_kubectl_v35") is None  # an extra, not installed in dev
-    with pytest.raises(
-        ConfigError, match=r"aws-cdk\.lambda-layer-kubectl-v35, which is not installed.*cdk-eks-platform\[kubectl-v35\]"
-    ):
-        kubectl_layer(new_stack(new_app(), "LayerStack35"), "Layer", "1.35")
+    layer_cls = getattr(importlib.import_module(f"aws_cdk.lambda_layer_kubectl_v{minor}"), f"KubectlV{minor}Layer")
+    assert isinstance(kubectl_layer(new_stack(new_app(), f"LayerStack{minor}"), "Layer", f"1.{minor}"), layer_cls)
+
+
+def test_fails_naming_the_pip_package_when_no_layer_is_within_kubectl_skew() -> None:
+    from eks_platform._internal.kubectl_layers import kubectl_layer
+
+    with pytest.raises(ConfigError, match=r"within one minor.*install aws-cdk\.lambda-layer-kubectl-v40"):
+        kubectl_layer(new_stack(new_app(), "LayerStack40"), "Layer", "1.40")
 
 
 def test_kubectl_layer_for_1_33_comes_from_its_own_package() -> None:

@@ -280,8 +280,11 @@ def test_node_role_has_an_ec2_access_entry_with_the_auto_node_policy(reference_t
 
 def test_node_classes_are_deleted_before_their_role_and_access_entry(reference_templates: dict[str, Any]) -> None:
     template = reference_templates[REFERENCE_STACK_NAME]
-    manifest = template["Resources"]["ClusterManifestsNodePools3701F711"]
-    assert "NodeClass" in manifest["Properties"]["Manifest"]
+    (manifest,) = [
+        r for lid, r in template["Resources"].items()
+        if lid.startswith("ClusterManifestsNodePoolsNodeClassbatch") and r["Type"].startswith("Custom::")
+    ]
+    assert '"kind":"NodeClass"' in manifest["Properties"]["Manifest"]
     # CloudFormation deletes a resource before the resources it depends on.
     assert {"NodePoolsNodeRole22A44DE6", "NodePoolsNodeAccessEntry3EF990E5"} <= set(manifest["DependsOn"])
 

@@ -230,8 +230,11 @@ def test_fails_when_target_trust_policy_is_asked_without_target_role(built: dict
 
 
 # -- session tags and session policy ---------------------------------------------------------------------------------
-def test_disabled_session_tags_drop_the_trust_conditions(built: dict[str, Any]) -> None:
-    assert "Condition" not in _trust_statement(_role(built, "untagged"))
+def test_disabled_session_tags_keep_the_source_account_guard(built: dict[str, Any]) -> None:
+    # no session tags to condition on; the confused-deputy guard keeps other accounts' associations out
+    assert _trust_statement(_role(built, "untagged"))["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "111111111111"}
+    }
     assert _association(built, "untagged")["Properties"]["DisableSessionTags"] is True
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import cdk8s
@@ -57,7 +58,7 @@ def test_storage_class_on_auto_mode_is_limited_to_auto_mode_nodes() -> None:
     c = chart()
     Gp3StorageClass(c, "Auto", name="auto", driver=EbsDriver.AUTO_MODE)
     Gp3StorageClass(c, "Addon", name="addon", driver=EbsDriver.ADDON)
-    by_name = {o["metadata"]["name"]: o for o in rendered(c, "StorageClass")}
+    by_name = {o["metadata"]["name"].rsplit("-", 1)[0]: o for o in rendered(c, "StorageClass")}
     assert by_name["auto"]["allowedTopologies"] == [
         {"matchLabelExpressions": [{"key": "eks.amazonaws.com/compute-type", "values": ["auto"]}]}
     ]
@@ -157,7 +158,9 @@ def test_fails_when_volume_attributes_classes_are_asked_of_kubernetes_before_1_3
 def test_fails_when_the_tier_driver_differs_from_its_storage_class_driver() -> None:
     c = chart()
     sc = Gp3StorageClass(c, "Sc", name="gp3", driver=EbsDriver.AUTO_MODE)
-    with pytest.raises(ConfigError, match=r"driver ebs.csi.aws.com differs from the driver of storage class 'gp3'"):
+    with pytest.raises(
+        ConfigError, match=r"driver ebs.csi.aws.com differs from the driver of storage class 'gp3-[0-9a-f]{8}'"
+    ):
         VolumeAttributesClass(c, "T", tier=VolumeTier.standard(), driver=EbsDriver.ADDON, storage_class=sc)
 
 
@@ -203,10 +206,11 @@ def test_claim_sets_the_volume_attributes_class_name() -> None:
     assert pvc["metadata"] == {"name": "data", "namespace": "db"}
     assert pvc["spec"] == {
         "accessModes": ["ReadWriteOnce"],
-        "storageClassName": "gp3",
+        "storageClassName": sc.name,
         "resources": {"requests": {"storage": "100Gi"}},
-        "volumeAttributesClassName": "fast",
+        "volumeAttributesClassName": fast.name,
     }
+    assert sc.name.startswith("gp3-") and fast.name.startswith("fast-")
 
 
 def test_moving_a_claim_to_another_tier_changes_one_field() -> None:
@@ -278,7 +282,8 @@ def test_kms_key_grants_the_cluster_role_what_the_driver_needs(kms_stack: dict[s
 
 def test_kms_key_arn_reaches_the_storage_class(kms_stack: dict[str, Any]) -> None:
     (manifest,) = [
-        r for r in kms_stack["template"]["Resources"].values() if r["Type"] == "Custom::AWSCDK-EKS-KubernetesResource"
+        r for r in kms_stack["template"]["Resources"].values()
+        if r["Type"] == "Custom::AWSCDK-EKS-KubernetesResource" and '\\"kind\\":\\"StorageClass' in json.dumps(r)
     ]
     key_id = kms_stack["stack"].get_logical_id(kms_stack["key"].node.default_child)
     assert {"Fn::GetAtt": [key_id, "Arn"]} in manifest["Properties"]["Manifest"]["Fn::Join"][1]
@@ -303,7 +308,7 @@ def test_fails_when_a_kms_key_with_the_add_on_driver_has_no_key_users(kms_stack:
 # -- reference stack and config ------------------------------------------------------------------------------------
 def test_reference_stack_has_a_default_gp3_class_and_standard_and_fast_tiers(reference_app: dict[str, Any]) -> None:
     storage = reference_app["stacks"][REFERENCE_STACK_NAME].storage
-    assert storage.storage_class.name == "gp3"
+    assert storage.storage_class.base_name == "gp3" and storage.storage_class.name.startswith("gp3-")
     assert sorted(storage.tiers) == ["fast", "standard"]
     (sc,) = rendered(storage.chart, "StorageClass")
     assert sc["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
