@@ -10,6 +10,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 CDK := npx --no-install cdk --no-notices --no-version-reporting
 
 .PHONY: setup synth test deploy diff lint typecheck clean wheel diagram example-test example-snapshots
+.PHONY: examples-typecheck
 .PHONY: audit fuzz bench lifecycle manifests manifests-check
 
 setup: $(VENV)/.installed node_modules/.installed
@@ -73,14 +74,23 @@ manifests: setup  ## rewrite manifests/ (the reference app's rendered Kubernetes
 manifests-check: setup  ## fail when the committed manifests/ differs from what synth renders now
 	$(PY) scripts/manifests.py --check
 
-example-test: wheel  ## install the wheel into a clean virtualenv and run examples/team-app's tests against it
+example-test: wheel  ## install the wheel into a clean virtualenv and run the example apps' tests against it
 	rm -rf $(EXAMPLE_VENV)
 	$(PYTHON) -m venv $(EXAMPLE_VENV)
 	$(EXAMPLE_VENV)/bin/python -m pip install --quiet "$$(ls dist/*.whl)[testing]"
 	cd examples/team-app && env -u PYTHONPATH EKS_PLATFORM_EXPECT_WHEEL=1 $(CURDIR)/$(EXAMPLE_VENV)/bin/python -m pytest -q
+	cd examples/app-team && env -u PYTHONPATH EKS_PLATFORM_EXPECT_WHEEL=1 $(CURDIR)/$(EXAMPLE_VENV)/bin/python -m pytest -q
+	$(MAKE) examples-typecheck
+
+examples-typecheck: setup  ## mypy --strict over every example app (its packages, tests and app.py)
+	for example in examples/*/; do \
+		(cd "$$example" && PYTHONPATH="$(CURDIR):$(CURDIR)/$$example" $(CURDIR)/$(VENV)/bin/mypy --strict \
+			$$(ls -d */ | grep -v __ | tr -d /) app.py) || exit 1; \
+	done
 
 example-snapshots: setup  ## after an intended change: rewrite the example's snapshots and baselines (then review)
 	cd examples/team-app && $(CURDIR)/$(PY) -m pytest -q --snapshot-update --eks-platform-update-baselines
+	cd examples/app-team && $(CURDIR)/$(PY) -m pytest -q --snapshot-update --eks-platform-update-baselines
 
 clean:
 	rm -rf cdk.out .pytest_cache .hypothesis dist $(EXAMPLE_VENV)

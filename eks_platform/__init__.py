@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from eks_platform.config.addons import AddonSettings
     from eks_platform.config.platform import PlatformConfig, parse_platform_config
     from eks_platform.config.pod_identity import PodIdentityBinding
+    from eks_platform.constructs.abac import SessionTag, grant_with_session_tags
     from eks_platform.constructs.addons import (
         AddonName,
         AddonPodIdentity,
@@ -71,11 +72,10 @@ if TYPE_CHECKING:
     )
     from eks_platform.constructs.pod_identity import (
         PodIdentity,
-        SessionTag,
         SharedPodIdentityRole,
         add_addon_pod_identity,
-        grant_with_session_tags,
     )
+    from eks_platform.constructs.reference import ClusterContract, PlatformClusterReference
     from eks_platform.constructs.storage import (
         EbsDriver,
         EbsStorage,
@@ -88,6 +88,7 @@ if TYPE_CHECKING:
         VolumeTier,
         VolumeType,
     )
+    from eks_platform.constructs.team import Team, TeamLimitRange
     from eks_platform.errors import ConfigError
     from eks_platform.stacks.base import HermeticStack
     from eks_platform.stacks.reference import EksReferenceStack
@@ -110,6 +111,7 @@ _EXPORTS: dict[str, str] = {
     "BuiltInNodePool": "eks_platform.constructs.cluster",
     "CapabilityType": "eks_platform.constructs.capabilities",
     "CapacityType": "eks_platform.constructs.node_pools",
+    "ClusterContract": "eks_platform.constructs.reference",
     "ConfigError": "eks_platform.errors",
     "ConsolidationPolicy": "eks_platform.constructs.node_pools",
     "CredentialProvider": "eks_platform.constructs.hybrid",
@@ -142,6 +144,7 @@ _EXPORTS: dict[str, str] = {
     "NodePool": "eks_platform.constructs.node_pools",
     "NodePoolSpec": "eks_platform.constructs.node_pools",
     "PlatformChart": "eks_platform.constructs.manifests",
+    "PlatformClusterReference": "eks_platform.constructs.reference",
     "PlatformConfig": "eks_platform.config.platform",
     "PodIdentity": "eks_platform.constructs.pod_identity",
     "PodIdentityBinding": "eks_platform.config.pod_identity",
@@ -151,7 +154,7 @@ _EXPORTS: dict[str, str] = {
     "RequirementOperator": "eks_platform.constructs.node_pools",
     "ResolveConflicts": "eks_platform.constructs.addons",
     "SelectorTerm": "eks_platform.constructs.node_pools",
-    "SessionTag": "eks_platform.constructs.pod_identity",
+    "SessionTag": "eks_platform.constructs.abac",
     "SharedPodIdentityRole": "eks_platform.constructs.pod_identity",
     "SnatPolicy": "eks_platform.constructs.node_pools",
     "SsmActivationOptions": "eks_platform.constructs.hybrid",
@@ -160,13 +163,15 @@ _EXPORTS: dict[str, str] = {
     "StorageChart": "eks_platform.constructs.storage",
     "SupportType": "eks_platform._internal.versions",
     "Taint": "eks_platform.constructs.node_pools",
+    "Team": "eks_platform.constructs.team",
+    "TeamLimitRange": "eks_platform.constructs.team",
     "TaintEffect": "eks_platform.constructs.node_pools",
     "VolumeAttributesClass": "eks_platform.constructs.storage",
     "VolumeTier": "eks_platform.constructs.storage",
     "VolumeType": "eks_platform.constructs.storage",
     "add_addon_pod_identity": "eks_platform.constructs.pod_identity",
     "add_pod_identity_agent": "eks_platform.constructs.addons",
-    "grant_with_session_tags": "eks_platform.constructs.pod_identity",
+    "grant_with_session_tags": "eks_platform.constructs.abac",
     "parse_platform_config": "eks_platform.config.platform",
 }
 
@@ -187,6 +192,7 @@ __all__ = [
     "BuiltInNodePool",
     "CapabilityType",
     "CapacityType",
+    "ClusterContract",
     "ConfigError",
     "ConsolidationPolicy",
     "CredentialProvider",
@@ -219,6 +225,7 @@ __all__ = [
     "NodePool",
     "NodePoolSpec",
     "PlatformChart",
+    "PlatformClusterReference",
     "PlatformConfig",
     "PodIdentity",
     "PodIdentityBinding",
@@ -238,6 +245,8 @@ __all__ = [
     "SupportType",
     "Taint",
     "TaintEffect",
+    "Team",
+    "TeamLimitRange",
     "VolumeAttributesClass",
     "VolumeTier",
     "VolumeType",

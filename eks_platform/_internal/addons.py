@@ -54,6 +54,10 @@ class CatalogEntry:
     docs: str
     pins: Mapping[str, VersionPin]
     gaps: Mapping[str, str]
+    hybrid_min: str | None = None
+    """The oldest version the EKS user guide lists as compatible with hybrid nodes (None: not hybrid-compatible)."""
+    catalogued: bool = True
+    """False for an EKS add-on this library knows only by name (installed at an explicit version, with a warning)."""
 
     @property
     def community(self) -> bool:
@@ -97,6 +101,7 @@ def parse_catalog(data: Mapping[str, Any]) -> dict[str, CatalogEntry]:
                 for minor, pin in row.get("versions", {}).items()
             },
             gaps=dict(row.get("gaps", {})),
+            hybrid_min=row["hybrid_min"]["version"] if row.get("hybrid_min") else None,
         )
     return entries
 
@@ -132,15 +137,84 @@ def version_key(version: str) -> tuple[int, int, int, int]:
     return major, minor, patch, build
 
 
-def unknown_name_problem(name: object) -> str | None:
-    names = sorted(catalog())
+#: EKS add-on names: AWS, community and AWS Marketplace add-ons (``vendor_product``), e.g. ``aws-efs-csi-driver``,
+#: ``kubecost_kubecost``.
+ADDON_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}", re.ASCII)
+ANY_ADDON_DOCS = "https://docs.aws.amazon.com/eks/latest/userguide/workloads-add-ons-available-eks.html"
+
+
+def _close_match(name: object) -> str | None:
+    close = difflib.get_close_matches(name, sorted(catalog()), n=1, cutoff=0.5) if isinstance(name, str) else []
+    return close[0] if close else None
+
+
+def unknown_name_problem(name: object, *, version: object = None) -> str | None:
+    """Why ``name`` cannot be installed: None for a catalogued add-on, or for any well-formed EKS add-on name given
+    with an explicit ``version`` (the open catalog: :func:`uncatalogued_entry`)."""
     if isinstance(name, str) and name in catalog():
         return None
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5) if isinstance(name, str) else []
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    if not isinstance(name, str) or not ADDON_NAME.fullmatch(name):
+        return (
+            f"add-on name {name!r} is not an EKS add-on name (lowercase letters, digits, '.', '_' and '-', at most "
+            "100 characters, e.g. aws-efs-csi-driver)"
+        )
+    if version is not None:
+        return None
+    close = _close_match(name)
+    hint = f"; did you mean {close!r}?" if close else "."
     return (
-        f"add-on {name!r} is not in the catalog{hint} Known add-ons: {', '.join(names)}. For any other EKS add-on "
-        "use aws_eks_v2.Addon directly"
+        f"add-on {name!r} is not in the catalog{hint} Known add-ons: {', '.join(sorted(catalog()))}. To install "
+        f"another EKS add-on, give its version explicitly (version='vX.Y.Z-eksbuild.N' from `aws eks "
+        f"describe-addon-versions --addon-name {name} --kubernetes-version <minor>`)"
+    )
+
+
+def uncatalogued_entry(name: str) -> CatalogEntry:
+    """A catalog entry for an EKS add-on this library knows only by name: no pins, no IAM, not an Auto Mode
+    built-in, not known to run on hybrid nodes, and waiting for the cluster's compute like any add-on with pods."""
+    return CatalogEntry(
+        name=name,
+        owner="unknown",
+        namespace="",
+        service_account=None,
+        iam_kind="user",
+        iam_policy=None,
+        managed_policies=(),
+        association=None,
+        auto_mode_builtin=False,
+        hybrid=False,
+        needs_nodes=True,
+        requires=(),
+        partitions=None,
+        docs=ANY_ADDON_DOCS,
+        pins={},
+        gaps={},
+        catalogued=False,
+    )
+
+
+def uncatalogued_warning(name: str, version: str) -> str:
+    """The one warning an add-on outside the catalog gets: what the library does not know about it."""
+    close = _close_match(name)
+    hint = f" (did you mean {close!r}?)" if close else ""
+    return (
+        f"add-on {name}{hint} is not in this library's catalog; it is installed at {version} as given. The library "
+        "does not know its IAM needs (bind its service accounts with add_addon_pod_identity), whether it runs on "
+        "hybrid nodes, or whether it overlaps what EKS Auto Mode already provides: check its documentation "
+        f"({ANY_ADDON_DOCS})."
+    )
+
+
+def hybrid_minimum_problem(entry: CatalogEntry, version: str, *, setting: str) -> str | None:
+    """An add-on for hybrid nodes below the version the EKS user guide lists as hybrid-compatible."""
+    if entry.hybrid_min is None or v.is_unresolved(version) or not VERSION_PATTERN.fullmatch(version):
+        return None
+    if version_key(version) >= version_key(entry.hybrid_min):
+        return None
+    return (
+        f"{setting} {version} of add-on {entry.name} is older than {entry.hybrid_min}, the first version the EKS user "
+        "guide lists as compatible with hybrid nodes (hybrid-nodes-add-ons.html); use "
+        f"{entry.hybrid_min} or later for hybrid nodes"
     )
 
 

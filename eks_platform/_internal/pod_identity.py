@@ -12,6 +12,7 @@ Facts, with their public sources (EKS User Guide, https://docs.aws.amazon.com/ek
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -182,6 +183,33 @@ def binding_problems(
     return problems
 
 
+#: IAM role names: at most 64 characters of letters, digits and ``+=,.@_-`` (IAM ``CreateRole`` ``RoleName``).
+ROLE_NAME_MAX = 64
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+
+
+def association_role_name(cluster_name: str, namespace: str, service_account: str) -> str:
+    """A deterministic IAM role name for the association role of one binding: ``eks-pi-<cluster>-<ns>-<sa>``.
+
+    Known before anything is deployed, so the account that owns a cross-account target role can trust the
+    association role first (one phase). Longer names keep a readable prefix and end in 8 hex characters of the
+    SHA-256 of ``<cluster>/<namespace>/<service account>``, so distinct bindings never share a name.
+    """
+    readable = re.sub(r"[^\w+=,.@-]", "-", f"eks-pi-{cluster_name}-{namespace}-{service_account}")
+    if len(readable) <= ROLE_NAME_MAX:
+        return readable
+    digest = hashlib.sha256(f"{cluster_name}/{namespace}/{service_account}".encode()).hexdigest()[:8]
+    return f"{readable[: ROLE_NAME_MAX - 9]}-{digest}"
+
+
+def role_name_problems(setting: str, name: object) -> list[str]:
+    if v.is_unresolved(name):
+        return []
+    if not isinstance(name, str) or not _ROLE_NAME.fullmatch(name):
+        return [
+            f"{setting} {name!r} is not an IAM role name (1-64 letters, digits and '+=,.@_-')"
+        ]
+    return []
 def source_account_conditions(account: str) -> dict[str, dict[str, Any]]:
     """The confused-deputy guard of a Pod Identity trust without session tags: only EKS acting for ``account``.
 

@@ -81,12 +81,12 @@ def addons_problems(addons: dict[str, AddonSettings]) -> list[str]:
     """The catalog's rules for the ``addons`` mapping: known names, and which add-on takes zones or a prefix."""
     problems: list[str] = []
     for name, settings in addons.items():
-        unknown = cat.unknown_name_problem(name)
+        unknown = cat.unknown_name_problem(name, version=settings.version)
         if unknown:
             problems.append(f"{HERE}: {unknown}")
             continue
         problems += cat.iam_settings_problems(
-            cat.catalog()[name],
+            cat.catalog().get(name) or cat.uncatalogued_entry(name),
             zones_setting=f"{HERE}.{name}.hostedZoneIds",
             zones=settings.hosted_zone_ids,
             prefix_setting=f"{HERE}.{name}.cloudWatchLogGroupPrefix",

@@ -33,6 +33,7 @@ from eks_platform.config.ingress import INGRESS_SCHEMA, IngressSettings, parse_i
 from eks_platform.config.node_pools import NodePoolsConfig
 from eks_platform.config.pod_identity import PodIdentityBinding, duplicate_binding_problems
 from eks_platform.config.storage import StorageConfig
+from eks_platform.config.teams import TEAMS_SCHEMA, TeamConfig, parse_teams_config
 from eks_platform.constructs.capabilities import CapabilityType
 from eks_platform.constructs.cluster import EndpointAccess
 from eks_platform.constructs.manifests import DeliveryMode
@@ -164,6 +165,12 @@ class PlatformConfig(ConfigModel):
     )
     ingress: Annotated[IngressSettings | None, *section_parsed_by(parse_ingress_config, INGRESS_SCHEMA)] = _setting(
         None, "The Auto Mode ALB IngressClass (`{}` is an internal class `alb`).", shown="absent"
+    )
+    teams: Annotated[tuple[TeamConfig, ...], *section_parsed_by(parse_teams_config, TEAMS_SCHEMA)] = _setting(
+        (),
+        "Application teams by name: a namespace each, namespace-scoped access entries, Pod Identity, ResourceQuota "
+        'and LimitRange; see "Application teams on a shared cluster".',
+        shown="absent",
     )
     gitops: Annotated[GitOpsSettings | None, *section_parsed_by(parse_gitops_config, GITOPS_SCHEMA)] = _setting(
         None,

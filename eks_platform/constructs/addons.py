@@ -61,6 +61,10 @@ class AddonName(str, Enum):
     VPC_CNI = "vpc-cni"
     ADOT = "adot"
     AWS_GUARDDUTY_AGENT = "aws-guardduty-agent"
+    # Storage drivers (owner: aws)
+    AWS_EFS_CSI_DRIVER = "aws-efs-csi-driver"
+    AWS_MOUNTPOINT_S3_CSI_DRIVER = "aws-mountpoint-s3-csi-driver"
+    AWS_FSX_CSI_DRIVER = "aws-fsx-csi-driver"
 
 
 class ResolveConflicts(str, Enum):
@@ -239,9 +243,11 @@ class ManagedAddon(Construct):
         scope: parent construct.
         construct_id: construct id (``AutoModeCluster.add_addon`` uses the add-on name). Changing it replaces the
             add-on.
-        cluster: the EKS cluster: an ``AutoModeCluster`` (its version and hybrid networks are then the defaults)
-            or an ``aws_eks_v2`` cluster. Changing this replaces the add-on.
-        name: the add-on, an ``AddonName`` or its EKS name. Unknown names are rejected with a suggestion.
+        cluster: the EKS cluster: an ``AutoModeCluster`` or a ``PlatformClusterReference`` (its version, Auto Mode
+            and hybrid networks are then the defaults) or an ``aws_eks_v2`` cluster. Changing this replaces the add-on.
+        name: the add-on, an ``AddonName`` or its EKS name. Any other EKS add-on name is accepted with an explicit
+            ``version`` (one warning says what the library does not know about it: IAM, hybrid support, Auto Mode
+            overlap); without a version it is rejected with a suggestion.
         kubernetes_version: the cluster's Kubernetes minor, e.g. ``"1.32"``, used to pick the pinned version.
             Default: - required unless ``version`` is given (``AutoModeCluster.add_addon`` passes it).
         version: an explicit ``vX.Y.Z-eksbuild.N``. Default: - the catalog pin for the cluster's minor; without a
@@ -258,7 +264,8 @@ class ManagedAddon(Construct):
             under this prefix, for a ``cloudwatch_logs`` output. Default: - no IAM (fluent-bit needs none by default).
         pod_identities: extra Pod Identity associations for the add-on's service accounts (e.g. ADOT collectors).
             Default: - only the ones the catalog wires automatically.
-        auto_mode: the cluster runs EKS Auto Mode. Default: - read from the cluster's ``ComputeConfig``.
+        auto_mode: the cluster runs EKS Auto Mode. Default: - the platform cluster's ``auto_mode``, else read from the
+            cluster's ``ComputeConfig``.
         extra_capacity: the cluster also runs capacity that is not Auto Mode (managed node groups, self-managed or
             hybrid nodes) which needs the add-ons Auto Mode has built in. Default: - false.
         hybrid_nodes: the cluster also runs EKS Hybrid Nodes: Auto Mode's built-in add-ons are then accepted if they
@@ -301,6 +308,7 @@ class ManagedAddon(Construct):
         if platform is not None:
             kubernetes_version = platform.version_string if kubernetes_version is None else kubernetes_version
             hybrid_nodes = platform.hybrid_networks is not None if hybrid_nodes is None else hybrid_nodes
+            auto_mode = platform.auto_mode if auto_mode is None else auto_mode
         cluster = eks_cluster(cluster)
         registry = ClusterRegistry.of(cluster)
         # Before any construct exists: a duplicate id would otherwise surface as a jsii error.
@@ -308,10 +316,10 @@ class ManagedAddon(Construct):
             registry.check_addon(addon_name, f"{scope.node.path}/{construct_id}")
         super().__init__(scope, construct_id)
         path = self.node.path
-        unknown = cat.unknown_name_problem(addon_name)
+        unknown = cat.unknown_name_problem(addon_name, version=version)
         if unknown:
             raise ConfigError("UnknownAddon", unknown, path=path)
-        entry = cat.catalog()[addon_name]
+        entry = cat.catalog().get(addon_name) or cat.uncatalogued_entry(addon_name)
         # Types first: a zone string would iterate as one-letter zones, a "false" string is truthy.
         problems = args.string_sequence_problems("hosted_zone_ids", hosted_zone_ids)
         for setting, flag in (
@@ -351,6 +359,23 @@ class ManagedAddon(Construct):
             problems.append(partition)
         resolved_version, pin, version_problems = cat.resolve_version(entry, kubernetes_version, version)
         problems += version_problems
+        hybrid_minimum = (
+            cat.hybrid_minimum_problem(entry, resolved_version, setting="version" if version else "pinned version")
+            if hybrid_nodes and entry.hybrid and resolved_version is not None
+            else None
+        )
+        # An Auto Mode built-in on an Auto Mode cluster with hybrid nodes serves the capacity that is not Auto Mode,
+        # the hybrid nodes first: a version that cannot run there is refused. Any other add-on still runs on the
+        # cluster's Auto Mode nodes, so an old build only gets a warning.
+        only_for_hybrid = entry.auto_mode_builtin and bool(running_auto_mode) and bool(hybrid_nodes)
+        if hybrid_minimum and only_for_hybrid:
+            problems.append(hybrid_minimum)
+        if identities and not entry.catalogued:
+            problems.append(
+                f"pod_identities needs the add-on's namespace, which the library does not know for {addon_name} (it "
+                "is not in the catalog); bind its service accounts with add_addon_pod_identity(addon, cluster=..., "
+                "namespace=..., service_account=...)"
+            )
         config, config_problems = cat.configuration_json("configuration", configuration)
         problems += config_problems
         if config is not None and cat.has_tokens(config) and cat.has_nulls(config):
@@ -406,6 +431,33 @@ class ManagedAddon(Construct):
             tags=[cdk.CfnTag(key=k, value=tags[k]) for k in sorted(tags)] if tags else None,
         )
         self.node.default_child = self.addon
+        if (
+            auto_mode is None
+            and entry.auto_mode_builtin
+            and not needed_elsewhere
+            and not isinstance(cluster.node.default_child, eks.CfnCluster)
+        ):
+            cdk.Annotations.of(self).add_warning_v2(
+                "eks-platform:addon-auto-mode-unknown",
+                f"add-on {addon_name} is built into EKS Auto Mode, and cluster {cluster.node.path} is imported, so "
+                "the library cannot tell whether it runs Auto Mode and has not checked it. Use a "
+                "PlatformClusterReference (its contract says), or pass auto_mode= explicitly.",
+            )
+        if not entry.catalogued and resolved_version is not None:
+            cdk.Annotations.of(self).add_warning_v2(
+                "eks-platform:addon-uncatalogued", cat.uncatalogued_warning(addon_name, resolved_version)
+            )
+        if hybrid_minimum and not only_for_hybrid:
+            source = (
+                f"the catalog pins {resolved_version} for Kubernetes {kubernetes_version}"
+                if version is None
+                else "it was given explicitly"
+            )
+            cdk.Annotations.of(self).add_warning_v2(
+                "eks-platform:addon-hybrid-minimum",
+                f"{hybrid_minimum} ({source}). Its pods run only on the cluster's other nodes; pass version= with "
+                "a hybrid-compatible build to run it on hybrid nodes too.",
+            )
         if resolved_version is None and isinstance(kubernetes_version, str) and not v.is_unresolved(
             kubernetes_version
         ):
@@ -577,7 +629,7 @@ def add_pod_identity_agent(
         kubernetes_version=kubernetes_version or platform.version_string,
         version=version,
         configuration=configuration,
-        auto_mode=True,
+        auto_mode=platform.auto_mode,
         extra_capacity=True,
         hybrid_nodes=platform.hybrid_networks is not None,
         compute_scope=platform,

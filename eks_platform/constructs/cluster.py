@@ -322,6 +322,7 @@ class AutoModeCluster(Construct):
         self.version_string = version_string
         self.kubectl_enabled = kubectl
         self.hybrid_networks = hybrid_networks
+        self.auto_mode = True
         self.endpoint_access = mode
         self.support = decision
 

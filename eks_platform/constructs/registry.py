@@ -8,15 +8,28 @@ from __future__ import annotations
 
 from typing import Any
 
+import aws_cdk as cdk
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
 from eks_platform._internal import pod_identity as pi
+from eks_platform._internal import validation as v
 from eks_platform.errors import ConfigError
 
 
+def literal_cluster_name(cluster: eks.ICluster) -> str | None:
+    """The cluster's name when it is known at synth (set explicitly, or imported by name), otherwise None."""
+    child = cluster.node.default_child
+    if isinstance(child, eks.CfnCluster):
+        name = child.name
+        return name if isinstance(name, str) and not v.is_unresolved(name) else None
+    name = cluster.cluster_name
+    return None if v.is_unresolved(name) else name
+
+
 class _Registries(Construct):
-    """Book-keeping child of the app root: one ``ClusterRegistry`` per cluster, keyed by the cluster's path.
+    """Book-keeping child of the app root: one ``ClusterRegistry`` per cluster (see
+    :meth:`ClusterRegistry.of` for the keys).
 
     A plain construct without resources (it adds nothing to any template). Living at the root, it sees every stack of
     the app, so duplicates and the per-cluster quota are judged across stacks; it works for imported clusters too.
@@ -27,6 +40,7 @@ class _Registries(Construct):
     def __init__(self, scope: Construct) -> None:
         super().__init__(scope, self.ID)
         self.clusters: dict[str, ClusterRegistry] = {}
+        self.names: dict[str, str] = {}  # "<name> (<account>/<region>)" -> path of the first cluster defined so
 
 
 class ClusterRegistry:
@@ -40,13 +54,26 @@ class ClusterRegistry:
 
     @classmethod
     def of(cls, cluster: eks.ICluster) -> ClusterRegistry:
+        """The registry of ``cluster``. A cluster defined in this app is keyed by its construct path (two definitions
+        of one name, such as before/after stacks of a test, stay apart). An imported cluster (a
+        ``PlatformClusterReference``) is keyed by its name, account and region, and shares the registry of a cluster
+        of that name defined earlier in the app: the team's bindings are counted with the platform's."""
         root = cluster.node.root
         found = root.node.try_find_child(_Registries.ID)
         holder = found if isinstance(found, _Registries) else _Registries(root)  # type: ignore[arg-type]
-        path = cluster.node.path
-        if path not in holder.clusters:
-            holder.clusters[path] = cls(path)
-        return holder.clusters[path]
+        key = cluster.node.path
+        name = literal_cluster_name(cluster)
+        if name is not None:
+            stack = cdk.Stack.of(cluster)
+            env = [x for x in (stack.account, stack.region) if not v.is_unresolved(x)]
+            named = f"{name} ({'/'.join(env)})" if len(env) == 2 else name
+            if isinstance(cluster.node.default_child, eks.CfnCluster):
+                holder.names.setdefault(named, key)
+            else:
+                key = holder.names.get(named, named)
+        if key not in holder.clusters:
+            holder.clusters[key] = cls(key)
+        return holder.clusters[key]
 
     def check_binding(self, namespace: str, service_account: str, path: str) -> None:
         """Raise if the binding is taken or would exceed the quota (call before creating any construct)."""

@@ -2,7 +2,8 @@
 
 Peers (add-ons, Pod Identity bindings, hybrid nodes, manifest delivery) need a few facts about the cluster they join
 beyond what ``aws_eks_v2.ICluster`` carries: its Kubernetes minor as a literal string, whether it has a kubectl
-provider, and the hybrid networks it was created with. ``AutoModeCluster`` provides them; a peer that is given a plain
+provider, the hybrid networks it was created with, and whether it runs Auto Mode. ``AutoModeCluster`` and
+``PlatformClusterReference`` (a cluster another app created) provide them; a peer that is given a plain
 ``aws_eks_v2.ICluster`` instead asks for them as keyword arguments.
 """
 
@@ -21,11 +22,12 @@ if TYPE_CHECKING:  # type-only: the hybrid value objects import nothing from her
 
 @runtime_checkable
 class PlatformCluster(Protocol):
-    """What a peer construct reads from the platform cluster it attaches to (``AutoModeCluster`` satisfies it)."""
+    """What a peer construct reads from the platform cluster it attaches to (``AutoModeCluster`` and
+    ``PlatformClusterReference`` satisfy it)."""
 
     @property
-    def cluster(self) -> eks.Cluster:
-        """The aws_eks_v2 cluster."""
+    def cluster(self) -> eks.ICluster | eks.Cluster:
+        """The aws_eks_v2 cluster (an imported ``ICluster`` for a ``PlatformClusterReference``)."""
         ...
 
     @property
@@ -41,6 +43,11 @@ class PlatformCluster(Protocol):
     @property
     def hybrid_networks(self) -> HybridNetworks | None:
         """The remote node and pod networks the cluster was created with, if any."""
+        ...
+
+    @property
+    def auto_mode(self) -> bool:
+        """Whether the cluster runs EKS Auto Mode (its built-in add-ons are then not installed again)."""
         ...
 
 

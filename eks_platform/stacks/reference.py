@@ -23,7 +23,9 @@ from eks_platform.constructs.hybrid import HybridCni, HybridNodes
 from eks_platform.constructs.ingress import AlbIngressClass
 from eks_platform.constructs.node_pools import AutoModeNodePools
 from eks_platform.constructs.pod_identity import PodIdentity
+from eks_platform.constructs.reference import ClusterContract
 from eks_platform.constructs.storage import EbsStorage
+from eks_platform.constructs.team import Team
 from eks_platform.stacks.base import HermeticStack
 
 
@@ -65,6 +67,9 @@ class EksReferenceStack(HermeticStack):
             kubectl=self._needs_kubectl(config),
             hybrid_networks=config.hybrid.networks() if config.hybrid is not None else None,
         )
+        # The cluster contract application teams build a PlatformClusterReference from (no resource):
+        # cdk.out/contracts/<clusterName>.json
+        self.contract = ClusterContract(self, "ClusterContract", cluster=self.cluster)
         # The sections below are created in this order; construct ids and order fix the logical IDs.
         # EKS Hybrid Nodes (the app builds this stack a second time with `hybrid` set, see stacks/app.py)
         self.hybrid_nodes: HybridNodes | None = None
@@ -87,11 +92,12 @@ class EksReferenceStack(HermeticStack):
         self.addons: dict[str, ManagedAddon] = {
             name: self.cluster.add_addon(name, **settings.options()) for name, settings in config.addons.items()
         }
-        # Kubernetes objects through cdk8s (`manifestDelivery`, `storage`, `nodePools`, `ingress`): one chart each,
-        # applied through the kubectl provider (one custom resource per object) or render-only; the YAML goes to
+        # Kubernetes objects through cdk8s (`manifestDelivery`, `storage`, `nodePools`, `teams`, `ingress`): one chart
+        # each, applied through the kubectl provider (one custom resource per object) or render-only; the YAML goes to
         # `gitops.manifestsDirectory` (default cdk.out/manifests)
         self.storage: EbsStorage | None = None
         self.node_pools: AutoModeNodePools | None = None
+        self.teams: dict[str, Team] = {}
         self.ingress: AlbIngressClass | None = None
         self.gitops: ArgoCdBootstrap | None = None
         application = config.gitops.application if config.gitops is not None else None
@@ -112,6 +118,10 @@ class EksReferenceStack(HermeticStack):
                     node_pools=config.node_pools.node_pools,
                     node_role_name=config.node_pools.node_role_name,
                 )
+            # Application teams (`teams`): namespace, namespace-scoped access entries, Pod Identity, quotas
+            if config.teams:
+                holder = Construct(self, "Teams")
+                self.teams = {team.name: team.apply(holder, self.cluster) for team in config.teams}
             if config.ingress is not None:
                 self.ingress = AlbIngressClass(self, "Ingress", delivery=delivery, **config.ingress.options())
         # EKS Capabilities (`capabilities`): one AWS::EKS::Capability and scoped role each, keyed by name. The Argo CD
@@ -151,7 +161,9 @@ class EksReferenceStack(HermeticStack):
     def _needs_delivery(config: PlatformConfig) -> bool:
         """Whether any configured feature renders a cdk8s chart."""
         application = config.gitops is not None and config.gitops.application is not None
-        return any(s is not None for s in (config.storage, config.node_pools, config.ingress)) or application
+        return any(s is not None for s in (config.storage, config.node_pools, config.ingress)) or application or bool(
+            config.teams
+        )
 
     @staticmethod
     def _needs_kubectl(config: PlatformConfig) -> bool:
@@ -160,5 +172,5 @@ class EksReferenceStack(HermeticStack):
         service_accounts = any(binding.create_service_account for binding in config.pod_identities)
         charts = EksReferenceStack._needs_delivery(config) and (
             config.manifest_delivery.applies
-        )  # storage, node pool, IngressClass and Argo CD bootstrap charts
+        )  # storage, node pool, team, IngressClass and Argo CD bootstrap charts
         return cilium or service_accounts or charts

@@ -5,10 +5,20 @@ Everything here is cheap to import: aws-cdk-lib, cfn-lint and syrupy load when a
 
 from typing import TYPE_CHECKING, Any
 
-from eks_platform.testing.baselines import Baselines, assert_no_replacement
+from eks_platform.testing.baselines import Baselines, added_and_removed, assert_no_replacement
+from eks_platform.testing.kubernetes import kubernetes_objects, object_yaml
 from eks_platform.testing.lint import CfnLintFinding, cfn_lint_findings
 from eks_platform.testing.manifests import assert_manifests_current, manifest_differences
-from eks_platform.testing.synth import AppBuilder, SynthCache, SynthResult, cdk_json_context, synth_app
+from eks_platform.testing.synth import (
+    AppBuilder,
+    SynthCache,
+    SynthDateWarning,
+    SynthResult,
+    cdk_json_context,
+    find_app_dir,
+    support_drift,
+    synth_app,
+)
 from eks_platform.testing.template_checks import (
     TemplateFinding,
     assert_template_passes,
@@ -25,7 +35,11 @@ from eks_platform.testing.templates import (
 )
 
 if TYPE_CHECKING:
-    from eks_platform.testing.snapshots import TemplateSnapshotExtension
+    from eks_platform.testing.snapshots import (
+        KubernetesObjectSnapshotExtension,
+        KubernetesObjectSnapshots,
+        TemplateSnapshotExtension,
+    )
 
 __all__ = [
     "FIXED_ACCOUNT",
@@ -34,20 +48,28 @@ __all__ = [
     "AppBuilder",
     "Baselines",
     "CfnLintFinding",
+    "KubernetesObjectSnapshotExtension",
+    "KubernetesObjectSnapshots",
     "SynthCache",
+    "SynthDateWarning",
     "SynthResult",
     "TemplateFinding",
     "TemplateSnapshotExtension",
+    "added_and_removed",
     "assert_manifests_current",
     "assert_no_replacement",
     "assert_template_passes",
     "cdk_json_context",
     "cfn_lint_findings",
     "check_template",
+    "find_app_dir",
     "fixed_context",
     "format_findings",
+    "kubernetes_objects",
     "manifest_differences",
     "normalize_template",
+    "object_yaml",
+    "support_drift",
     "synth_app",
     "synth_templates",
 ]

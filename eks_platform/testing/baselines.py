@@ -33,7 +33,24 @@ def assert_no_replacement(
     # lazy: the replacement guard loads cfn-lint's resource schemas
     from eks_platform.replacement import assert_no_replacement as guard
 
-    return guard(old, new, resource_types=resource_types)
+    try:
+        return guard(old, new, resource_types=resource_types)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{added_and_removed(old, new)}") from None
+
+
+def added_and_removed(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    """The logical IDs (and types) going from ``old`` to ``new`` adds and removes, one per line, for a reviewer."""
+    old_resources: Mapping[str, Any] = old.get("Resources") or {}
+    new_resources: Mapping[str, Any] = new.get("Resources") or {}
+    lines = []
+    for label, ids, source in (
+        ("Added", sorted(set(new_resources) - set(old_resources)), new_resources),
+        ("Removed", sorted(set(old_resources) - set(new_resources)), old_resources),
+    ):
+        lines.append(f"{label} ({len(ids)}):" + ("" if ids else " none"))
+        lines += [f"  {logical_id} ({source[logical_id].get('Type', '?')})" for logical_id in ids]
+    return "\n".join(lines)
 
 
 class Baselines:
@@ -65,6 +82,19 @@ class Baselines:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(normalize_template(template), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return path
+
+    def review(self, stack_name: str, template: Mapping[str, Any]) -> str:
+        """What deploying ``template`` over the baseline of ``stack_name`` does, as text for a pull request: the
+        replacement guard's report (replaced, deleted, possibly replaced) and the resources added and removed."""
+        # lazy: the guard loads cfn-lint's schemas only when used
+        from eks_platform.replacement import compare_templates, format_report
+
+        baseline = self.load(stack_name)
+        if baseline is None:
+            return f"{stack_name}: no baseline at {self.path(stack_name)}"
+        current = normalize_template(template)
+        report = compare_templates(baseline, current)
+        return f"{format_report(report, title=stack_name)}\n{added_and_removed(baseline, current)}"
 
     def assert_no_replacement(
         self, stack_name: str, template: Mapping[str, Any], *, resource_types: Iterable[str] | None = None

@@ -5,13 +5,24 @@ fixed synth date, each distinct app once per test session.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import inspect
 import json
 import os
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eks_platform.testing.templates import FIXED_ACCOUNT, FIXED_REGION, fixed_context, normalize_template
+from eks_platform._internal.versions import lifecycle_table
+from eks_platform.testing.kubernetes import kubernetes_objects
+from eks_platform.testing.templates import (
+    FIXED_ACCOUNT,
+    FIXED_REGION,
+    FIXED_SYNTH_DATE,
+    fixed_context,
+    normalize_template,
+)
 
 if TYPE_CHECKING:
     import aws_cdk as cdk
@@ -54,6 +65,12 @@ class SynthResult(Mapping[str, dict[str, Any]]):
             ) from None
 
     @property
+    def kubernetes_objects(self) -> dict[str, dict[str, Any]]:
+        """Every Kubernetes object the app delivers, one entry each (see
+        :func:`~eks_platform.testing.kubernetes.kubernetes_objects`): for ``eks_platform_k8s_snapshot``."""
+        return kubernetes_objects(self._templates, self.outdir)
+
+    @property
     def acknowledgments(self) -> tuple[Any, ...]:
         """The policy-pack acknowledgments made in the app (``eks_platform.checks.acknowledge``), for
         :func:`~eks_platform.testing.check_template`."""
@@ -86,6 +103,51 @@ def cdk_json_context(directory: str | Path) -> dict[str, Any]:
             raise ValueError(f"{path}: {key or 'the file'} must be a JSON object")
         context.update(section)
     return context
+
+
+def find_app_dir(build: AppBuilder, *, fallback: Path) -> Path:
+    """The folder of the app ``build`` belongs to: the nearest folder at or above the file that defines ``build``
+    holding a ``cdk.json`` (where ``cdk synth`` runs), else ``fallback``."""
+    try:
+        source = inspect.getsourcefile(build)
+    except TypeError:
+        source = None
+    if source is not None:
+        for folder in Path(source).resolve().parents:
+            if (folder / "cdk.json").is_file():
+                return folder
+    return fallback
+
+
+class SynthDateWarning(UserWarning):
+    """The fixed synth date of the tests gives another support policy than today: ``cdk synth`` differs from them."""
+
+
+def support_drift(
+    templates: Mapping[str, Mapping[str, Any]], *, frozen: dt.date, today: dt.date
+) -> list[str]:
+    """For each EKS cluster in ``templates``, a sentence when its Kubernetes version is in another support phase
+    (standard, extended, ended) on ``frozen`` than on ``today``: the tests then pass while ``cdk synth`` today would
+    choose another upgrade policy (or refuse a version past extended support)."""
+    table = lifecycle_table()
+    found: list[str] = []
+    for stack_name, template in sorted(templates.items()):
+        for logical_id, resource in sorted((template.get("Resources") or {}).items()):
+            if not isinstance(resource, Mapping) or resource.get("Type") != "AWS::EKS::Cluster":
+                continue
+            version = (resource.get("Properties") or {}).get("Version")
+            row = table.get(version) if isinstance(version, str) else None
+            if row is None:
+                continue
+            then, now = row.phase_on(frozen), row.phase_on(today)
+            if then != now:
+                found.append(
+                    f"{stack_name}/{logical_id}: Kubernetes {version} is in {then} support on the tests' synth date "
+                    f"{frozen.isoformat()} but in {now} support today ({today.isoformat()}); `cdk synth` today "
+                    + ("refuses the version" if now == "ended" else "chooses another upgrade policy")
+                    + ". Upgrade the cluster, then move the synth date (context eks-platform:synthDate) forward"
+                )
+    return found
 
 
 @contextlib.contextmanager
@@ -127,6 +189,11 @@ def synth_app(
         build(app)
         assembly = app.synth()
     raw = {stack.stack_name: stack.template for stack in assembly.stacks}
+    frozen = merged.get("eks-platform:synthDate", FIXED_SYNTH_DATE)
+    with contextlib.suppress(ValueError, TypeError):
+        today = dt.datetime.now(dt.UTC).date()
+        for sentence in support_drift(raw, frozen=dt.date.fromisoformat(str(frozen)), today=today):
+            warnings.warn(SynthDateWarning(sentence), stacklevel=2)
     return SynthResult(
         app=app,
         raw=raw,
@@ -141,9 +208,22 @@ class SynthCache:
     This is what the ``eks_platform_synth`` fixture returns; call it with the function that builds your app.
     """
 
-    def __init__(self, *, outdir_factory: Callable[[str], Path], base_context: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        *,
+        outdir_factory: Callable[[str], Path],
+        base_context: Mapping[str, Any] | None = None,
+        app_dir: Callable[[AppBuilder], Path] | None = None,
+    ) -> None:
+        """Args:
+            outdir_factory: a fresh cloud assembly directory per app.
+            base_context: the context every app gets (a ``cdk.json``'s). Default: - read per app from the
+                ``cdk.json`` of ``app_dir(build)``.
+            app_dir: where an app's ``cdk.json`` is. Default: - the current directory.
+        """
         self._outdir_factory = outdir_factory
-        self._base_context = dict(base_context)
+        self._base_context = dict(base_context) if base_context is not None else None
+        self._app_dir = app_dir or (lambda _build: Path.cwd())
         self._results: dict[tuple[AppBuilder, str], SynthResult] = {}
 
     def __call__(self, build: AppBuilder, *, context: Mapping[str, Any] | None = None) -> SynthResult:
@@ -156,7 +236,6 @@ class SynthCache:
         key = (build, json.dumps(dict(context or {}), sort_keys=True, default=str))
         if key not in self._results:
             name = getattr(build, "__name__", "app")
-            self._results[key] = synth_app(
-                build, outdir=self._outdir_factory(name), base_context=self._base_context, context=context
-            )
+            base = self._base_context if self._base_context is not None else cdk_json_context(self._app_dir(build))
+            self._results[key] = synth_app(build, outdir=self._outdir_factory(name), base_context=base, context=context)
         return self._results[key]

@@ -32,6 +32,7 @@ NOT_VALIDATORS = {
     ("eks_platform/_internal/k8s_api.py", "_DURATION_PART"),
     ("eks_platform/replacement.py", "_SUB_REFERENCE"),
     ("eks_platform/testing/templates.py", "_HASH"),
+    ("eks_platform/testing/kubernetes.py", "_PRUNE_LABEL"),
 }
 
 

@@ -45,6 +45,7 @@ def test_catalog_covers_the_supported_community_and_aws_add_ons() -> None:
     aws = {
         "eks-pod-identity-agent", "aws-ebs-csi-driver", "snapshot-controller", "amazon-cloudwatch-observability",
         "coredns", "kube-proxy", "vpc-cni", "adot", "aws-guardduty-agent",
+        "aws-efs-csi-driver", "aws-mountpoint-s3-csi-driver", "aws-fsx-csi-driver",
     }
     assert {n for n, a in ADDONS.items() if a["owner"] == "community"} == community
     assert {n for n, a in ADDONS.items() if a["owner"] == "aws"} == aws

@@ -90,4 +90,5 @@ def test_fixture_names_do_not_clash_with_this_suites_conftest(pytestconfig: pyte
     plugin = pytestconfig.pluginmanager.get_plugin("eks_platform")
     assert plugin is not None, "the pytest11 entry point is not registered: reinstall the package (make setup)"
     names = {name for name in vars(plugin) if name.startswith("eks_platform_")}
-    assert names == {"eks_platform_synth", "eks_platform_snapshot", "eks_platform_baseline"}
+    expected = {"eks_platform_synth", "eks_platform_snapshot", "eks_platform_k8s_snapshot", "eks_platform_baseline"}
+    assert names == expected

@@ -24,8 +24,8 @@ from eks_platform.testing import SynthResult, assert_template_passes
 STACKS = [STACK_NAME]
 #: cfn-lint warnings this app accepts, each with the reason a reviewer can check.
 LINT_ALLOW = {
-    "W3005": "aws-cdk-lib adds DependsOn entries that duplicate a Ref or GetAtt (cluster on its subnets, Lambda "
-    "and Pod Identity association on their roles); redundant but harmless",
+    "W3005": "aws-cdk-lib adds DependsOn entries that duplicate a Ref or GetAtt (the cluster on its subnets, the "
+    "kubectl Lambda on its role); redundant but harmless",
 }
 
 
