@@ -17,6 +17,10 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+# aws-cdk-lib's built-in template validation (a WebAssembly CloudFormation validator run inside every synth) costs the
+# reference and the plain app the same and is not the library's: off unless a benchmark asks for it. It must be set
+# before jsii starts its node process, which reads it (aws-cdk-lib core/lib/private/synthesis-validation.js).
+os.environ.setdefault("CDK_VALIDATION", "false")
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / ".bench-tmp"
 FIXED_SYNTH_DATE = "2026-11-27"
@@ -33,6 +37,12 @@ def cdk_json_context() -> dict[str, Any]:
 
 def median(values: Iterable[float]) -> float:
     return statistics.median(list(values))
+
+
+def spread(values: Iterable[float]) -> dict[str, float]:
+    """min / median / max of a series of runs."""
+    data = sorted(values)
+    return {"min": data[0], "median": statistics.median(data), "max": data[-1]}
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:

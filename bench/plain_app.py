@@ -6,7 +6,8 @@ histogram, so drift shows up when the reference app grows). What it leaves out i
 the resources: validation, ConfigError messages, warnings, acknowledgments, the cdk8s charts (written here as plain
 dicts) and the resource-limit check.
 
-Usage: ``python bench/plain_app.py`` synthesizes it into a temp directory and prints the resource counts.
+Usage: ``python bench/plain_app.py`` synthesizes it into a temp directory and prints the resource counts;
+``--quiet`` prints nothing (``cdk synth --app "python bench/plain_app.py --quiet"``).
 """
 
 from __future__ import annotations
@@ -67,6 +68,26 @@ def cdk_json_platform() -> dict[str, Any]:
     return platform
 
 
+def plain_pod_identity(scope: Construct, cluster: eks.Cluster, ns: str, sa: str,
+                       managed_policies: list[iam.IManagedPolicy]) -> None:
+    """One Pod Identity binding by hand: a role trusted by pods.eks.amazonaws.com for this cluster, namespace and
+    service account (with sts:TagSession), and the association."""
+    role = iam.Role(
+        scope, f"PodRole{ns}{sa}",
+        assumed_by=iam.ServicePrincipal("pods.eks.amazonaws.com").with_conditions({"StringEquals": {
+            "aws:RequestTag/eks-cluster-arn": cluster.cluster_arn,
+            "aws:RequestTag/kubernetes-namespace": ns,
+            "aws:RequestTag/kubernetes-service-account": sa,
+        }}),
+        managed_policies=managed_policies,
+    )
+    role.assume_role_policy.add_statements(  # type: ignore[union-attr]
+        iam.PolicyStatement(actions=["sts:TagSession"], principals=[iam.ServicePrincipal("pods.eks.amazonaws.com")])
+    )
+    eks.CfnPodIdentityAssociation(scope, f"Association{ns}{sa}", cluster_name=cluster.cluster_name,
+                                  namespace=ns, service_account=sa, role_arn=role.role_arn)
+
+
 class PlainStack(cdk.Stack):
     """A stack with fixed AZs (no lookup) holding one hand-built Auto Mode platform."""
 
@@ -74,6 +95,8 @@ class PlainStack(cdk.Stack):
                  hybrid: dict[str, Any] | None, synth_date: dt.date) -> None:
         super().__init__(scope, construct_id, env=cdk.Environment(account=ACCOUNT, region=REGION),
                          description=f"EKS reference platform ({name}, Kubernetes {platform['kubernetesVersion']})")
+        self._guarded = False
+        self._name = name
         for key, value in sorted(platform.get("tags", {}).items()):
             cdk.Tags.of(self).add(key, value)
 
@@ -121,24 +144,11 @@ class PlainStack(cdk.Stack):
         for arn in platform.get("adminPrincipalArns", []):
             cluster.grant_cluster_admin("Admin" + hashlib.sha256(arn.encode()).hexdigest()[:8], arn)
 
+        self.cluster = cluster
         for binding in platform.get("podIdentities", []):
-            ns, sa = binding["namespace"], binding["serviceAccount"]
-            role = iam.Role(
-                self, f"PodRole{ns}{sa}",
-                assumed_by=iam.ServicePrincipal("pods.eks.amazonaws.com").with_conditions({"StringEquals": {
-                    "aws:RequestTag/eks-cluster-arn": cluster.cluster_arn,
-                    "aws:RequestTag/kubernetes-namespace": ns,
-                    "aws:RequestTag/kubernetes-service-account": sa,
-                }}),
-                managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(p)
-                                  for p in binding.get("managedPolicies", [])],
-            )
-            role.assume_role_policy.add_statements(  # type: ignore[union-attr]
-                iam.PolicyStatement(actions=["sts:TagSession"],
-                                    principals=[iam.ServicePrincipal("pods.eks.amazonaws.com")])
-            )
-            eks.CfnPodIdentityAssociation(self, f"Association{ns}{sa}", cluster_name=cluster.cluster_name,
-                                          namespace=ns, service_account=sa, role_arn=role.role_arn)
+            plain_pod_identity(self, cluster, binding["namespace"], binding["serviceAccount"],
+                               [iam.ManagedPolicy.from_aws_managed_policy_name(p)
+                                for p in binding.get("managedPolicies", [])])
 
         addons = list(platform.get("addons", {}))
         if hybrid:
@@ -161,11 +171,14 @@ class PlainStack(cdk.Stack):
             }]
             tiers = {"standard": ("3000", "125"), "fast": ("16000", "1000")}
             for tier in storage.get("tiers", []):
-                iops, throughput = tiers[tier]
+                if isinstance(tier, dict):  # {"name", "iops", "throughput"} (bench/scale.py)
+                    tier, iops, throughput = tier["name"], str(tier["iops"]), str(tier["throughput"])
+                else:
+                    iops, throughput = tiers[tier]
                 objects.append({"apiVersion": "storage.k8s.io/v1beta1", "kind": "VolumeAttributesClass",
                                 "metadata": {"name": tier}, "driverName": "ebs.csi.eks.amazonaws.com",
                                 "parameters": {"type": "gp3", "iops": iops, "throughput": throughput}})
-            cluster.add_manifest("Storage", *objects)
+            self.add_objects(cluster, "Storage", objects)
 
         pools = platform.get("nodePools")
         if pools:
@@ -206,10 +219,25 @@ class PlainStack(cdk.Stack):
                                     "taints": pool.get("taints", []), "expireAfter": pool["expireAfter"]}},
                                     "limits": {"cpu": str(pool["cpuLimit"]), "memory": pool["memoryLimit"]},
                                     "disruption": {"budgets": pool.get("budgets", [])}}})
-            cluster.add_manifest("NodePools", *objects)
+            self.add_objects(cluster, "NodePools", objects)
 
         if hybrid:
             self._hybrid(cluster, hybrid, name)
+
+    def add_objects(self, cluster: eks.Cluster, chart: str, objects: list[dict[str, Any]]) -> None:
+        """One manifest per object, each after the previous one (a removed object is then deleted), and the SSM
+        parameter the library uses to refuse a direct switch between apply and render-only."""
+        if not self._guarded:
+            cdk.CfnResource(self, "ApplyModeGuard", type="AWS::SSM::Parameter", properties={
+                "Name": f"/eks-platform/manifest-delivery/{self.stack_name}/{self._name}", "Type": "String",
+                "Value": "apply"})
+            self._guarded = True
+        previous = None
+        for i, obj in enumerate(objects):
+            current = cluster.add_manifest(f"{chart}{i}", obj)
+            if previous is not None:
+                current.node.add_dependency(previous)
+            previous = current
 
     def _hybrid(self, cluster: eks.Cluster, hybrid: dict[str, Any], name: str) -> None:
         role = iam.Role(
@@ -292,7 +320,10 @@ if __name__ == "__main__":
 
     app = cdk.App()
     build_plain_app(app)
-    for stack in app.synth().stacks:
+    assembly = app.synth()
+    if "--quiet" in sys.argv:  # under `cdk synth --app "python bench/plain_app.py --quiet"` (bench/synth_process.py)
+        sys.exit(0)
+    for stack in assembly.stacks:
         counts = Counter(r["Type"] for r in stack.template["Resources"].values())
         print(stack.stack_name, sum(counts.values()))
         for rtype, count in sorted(counts.items()):

@@ -1,45 +1,76 @@
-"""Benchmark 2: how synth time, memory and resource count grow with Pod Identity bindings, node pools and add-ons.
+"""Benchmark 3: round trips, CPU and resources per item, for the library and for the same resources by hand.
 
-Each point runs in a fresh child process (so peak memory belongs to that point): the child builds the app
-``--reps`` times and reports
+For each dimension the app is the reference cluster with every other feature section removed, plus n items; the
+plain side (``bench/plain_app.py``) builds the same resources with aws-cdk-lib only. Each point is one build + synth
+in this (warm) process, counted by ``meter.Meter``: round trips are exact, so one run per point is enough; CPU
+(Python + jsii's node) is reported beside them, for information.
 
-* ``cold_s``: process start to the end of the first synth (interpreter, jsii start, imports, build, synth) - what
-  ``cdk synth`` of that app costs;
-* ``warm_s``: median build + synth of the later repetitions, in the same process (jsii already running);
-* peak RSS of the Python process and of the jsii ``node`` child (``VmHWM`` from /proc), resource counts per stack.
+Dimensions and sizes:
 
-Dimensions (each on the reference cluster with every other feature section removed):
+* ``node-pools`` 1, 10, 50: the ``nodePools`` section with n pools sharing one NodeClass (one chart);
+* ``bindings`` 1, 100, 400, 1000: ``PodIdentity`` constructs in stacks of at most 200 bindings that take the
+  cluster as a parameter (the split the 500-resource check asks for);
+* ``addons`` 1, 4, 8, all: catalog add-ons through ``add_addon``, each with the first settings it accepts. Add-ons
+  differ from each other, so this dimension is judged by interaction instead of segment slopes: the count for n
+  add-ons against the sum of each one's cost alone (``addon_interaction``);
+* ``tiers`` 1, 10, 50: VolumeAttributesClass tiers in the ``storage`` section (one chart);
+* ``charts`` 1, 10, 50: charts of one ConfigMap each through the cluster's ``ManifestDelivery``;
+* ``stacks`` 1, 3, 6: reference stacks (a cluster with every feature of cdk.json but hybrid) in one app.
 
-* ``bindings`` 1, 10, 100, 400: ``PodIdentity`` constructs in separate stacks of at most 200 bindings (two
-  resources each) that take the cluster as a parameter - the split the 500-resource check asks for;
-* ``node-pools`` 1..10: the ``nodePools`` section with N pools (one NodeClass);
-* ``addons`` 1..15: the first N catalog add-ons through ``AutoModeCluster.add_addon``, each with the first settings
-  that make it construct (``OPTION_CANDIDATES``: hosted zones for external-dns, ``extra_capacity`` for the add-ons
-  Auto Mode has built in, a synthetic version where the catalog has no 1.32 pin).
+The fit per dimension is the least-squares line through the points (round trips = a + b n) and the marginal cost of
+each segment between two points. A dimension is **super-linear** when the last segment costs more than 10 % (and
+more than one round trip) per item above the first: then the run exits 1, so ``make bench`` fails.
 
-Usage: python bench/scale.py [--reps 3] [--quick]        (child mode: --point DIMENSION N)
+Usage: python bench/scale.py [--quick] [--only DIMENSION ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
-import json
-import subprocess
+import os
 import sys
-import time
 
-START = time.perf_counter()
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+os.environ.setdefault("CDK_VALIDATION", "false")  # read once when jsii starts node; see bench/_common.py
 
-from typing import Any  # noqa: E402
+from collections.abc import Callable
+from typing import Any
 
-from _common import REPO_ROOT, cdk_json_context, histogram, machine, median, memory_mib, write_result  # noqa: E402
+from _common import cdk_json_context, histogram, machine, read_result, write_result
+from meter import measure
 
-BINDINGS = (1, 10, 100, 400)
-NODE_POOLS = tuple(range(1, 11))
-ADDONS = tuple(range(1, 16))
+SIZES: dict[str, tuple[int, ...]] = {
+    "node-pools": (1, 10, 50),
+    "bindings": (1, 100, 400, 1000),
+    "addons": (1, 4, 8, 0),  # 0: every add-on the catalog lets the reference cluster install
+    "tiers": (1, 10, 50),
+    "charts": (1, 10, 50),
+    "stacks": (1, 3, 6),
+}
+QUICK_SIZES: dict[str, tuple[int, ...]] = {
+    "node-pools": (1, 5, 10),
+    "bindings": (1, 10, 50),
+    "addons": (1, 3, 6),
+    "tiers": (1, 5, 10),
+    "charts": (1, 5, 10),
+    "stacks": (1, 2, 3),
+}
 BINDINGS_PER_STACK = 200
 CORE_SECTIONS = ("podIdentities", "addons", "storage", "nodePools", "hybrid")
+SUPER_LINEAR_SLACK = 1.10
+#: Settings tried in order until the add-on constructs on the reference Auto Mode cluster. Versions marked synthetic
+#: stand in for catalog gaps (the benchmark synthesizes, it never deploys).
+OPTION_CANDIDATES: tuple[dict[str, Any], ...] = (
+    {},
+    {"hosted_zone_ids": ["Z0EXAMPLE00000000000001"]},
+    {"extra_capacity": True},
+    {"version": "v1.0.0-eksbuild.1"},
+    {"version": "v1.0.0-eksbuild.1", "extra_capacity": True},
+)
+
+
+# -- the platform objects ----------------------------------------------------------------------------------------------
 
 
 def base_platform() -> dict[str, Any]:
@@ -63,15 +94,37 @@ def node_pools_section(n: int) -> dict[str, Any]:
     return {"nodeClasses": copy.deepcopy(reference["nodeClasses"]), "pools": pools}
 
 
-#: Settings tried in order until the add-on constructs on the reference Auto Mode cluster. Versions marked synthetic
-#: stand in for catalog gaps (the benchmark synthesizes, it never deploys).
-OPTION_CANDIDATES: tuple[dict[str, Any], ...] = (
-    {},
-    {"hosted_zone_ids": ["Z0EXAMPLE00000000000001"]},
-    {"extra_capacity": True},
-    {"version": "v1.0.0-eksbuild.1"},
-    {"version": "v1.0.0-eksbuild.1", "extra_capacity": True},
-)
+def tiers_section(n: int) -> dict[str, Any]:
+    storage: dict[str, Any] = copy.deepcopy(cdk_json_context()["platform"]["storage"])
+    storage["tiers"] = [{"name": f"tier-{i}", "iops": 3000 + 100 * i, "throughput": 125} for i in range(n)]
+    return storage
+
+
+def charts_storage() -> dict[str, Any]:
+    storage: dict[str, Any] = copy.deepcopy(cdk_json_context()["platform"]["storage"])
+    storage["tiers"] = []
+    return storage
+
+
+def platform_for(dimension: str, n: int) -> dict[str, Any]:
+    platform = base_platform()
+    if dimension == "node-pools":
+        platform["nodePools"] = node_pools_section(n)
+    elif dimension == "tiers":
+        platform["storage"] = tiers_section(n)
+    elif dimension == "charts":
+        platform["storage"] = charts_storage()  # a ManifestDelivery with a kubectl provider, no tier
+    elif dimension == "stacks":
+        platform = copy.deepcopy(cdk_json_context()["platform"])
+        platform.pop("hybrid", None)
+    return platform
+
+
+def bindings(n: int) -> list[tuple[int, str, str]]:
+    return [(i, f"team-{i % 50}", f"app-{i}") for i in range(n)]
+
+
+# -- the library side --------------------------------------------------------------------------------------------------
 
 
 def installable_addons() -> list[tuple[str, dict[str, Any]]]:
@@ -98,110 +151,190 @@ def installable_addons() -> list[tuple[str, dict[str, Any]]]:
     return accepted
 
 
-def build(dimension: str, n: int, addons: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+def library_app(dimension: str, n: int, addons: list[tuple[str, dict[str, Any]]]) -> Any:
     import aws_cdk as cdk
+    import cdk8s
     from aws_cdk import aws_iam as iam
 
     from eks_platform.config import parse_platform_config
     from eks_platform.constructs.pod_identity import PodIdentity
     from eks_platform.stacks.base import HermeticStack
     from eks_platform.stacks.reference import EksReferenceStack
-    from eks_platform.testing import synth_templates
 
-    platform = base_platform()
-    if dimension == "node-pools":
-        platform["nodePools"] = node_pools_section(n)
+    platform = platform_for(dimension, n)
     app = cdk.App(context={**cdk_json_context(), "platform": platform})
     config = parse_platform_config(platform, environ={})
+    if dimension == "stacks":
+        for i in range(n):
+            name = f"{config.cluster_name}-{i}"
+            EksReferenceStack(app, f"EksPlatform{i}", config=parse_platform_config({**platform, "clusterName": name},
+                                                                                  environ={}))
+        return app
     reference = EksReferenceStack(app, "EksPlatform", config=config)
     if dimension == "addons":
         for name, options in addons[:n]:
             reference.cluster.add_addon(name, **options)
-    if dimension == "bindings":
+    elif dimension == "charts":
+        delivery = reference.cluster.manifests
+        for i in range(n):
+            chart = delivery.new_chart(f"Chart{i}")
+            cdk8s.ApiObject(chart, "Settings", api_version="v1", kind="ConfigMap",
+                            metadata={"name": f"settings-{i}", "namespace": "default"})
+            delivery.add_chart(chart)
+    elif dimension == "bindings":
         policy = iam.ManagedPolicy.from_aws_managed_policy_name("AmazonS3ReadOnlyAccess")
-        for start in range(0, n, BINDINGS_PER_STACK):
-            stack = HermeticStack(app, f"EksPlatformBindings{start // BINDINGS_PER_STACK + 1}",
-                                  env=reference.environment and cdk.Environment(account=config.account,
-                                                                                region=config.region))
-            for i in range(start, min(n, start + BINDINGS_PER_STACK)):
-                PodIdentity(stack, f"Binding{i}", cluster=reference.cluster.cluster, namespace=f"team-{i % 50}",
-                            service_account=f"app-{i}", managed_policies=[policy])
-    return synth_templates(app)
+        env = cdk.Environment(account=config.account, region=config.region)
+        stack = None
+        for i, namespace, service_account in bindings(n):
+            if i % BINDINGS_PER_STACK == 0:
+                stack = HermeticStack(app, f"EksPlatformBindings{i // BINDINGS_PER_STACK + 1}", env=env)
+            PodIdentity(stack, f"Binding{i}", cluster=reference.cluster.cluster, namespace=namespace,
+                        service_account=service_account, managed_policies=[policy])
+    return app
 
 
-def child(dimension: str, n: int, reps: int, addons: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    templates = build(dimension, n, addons)
-    cold = time.perf_counter() - START
-    warm = []
-    for _ in range(max(0, reps - 1)):
-        began = time.perf_counter()
-        build(dimension, n, addons)
-        warm.append(time.perf_counter() - began)
-    counts = {name: sum(c.values()) for name, c in histogram(templates).items()}
-    return {
-        "dimension": dimension,
-        "n": n,
-        "cold_s": cold,
-        "warm_s": median(warm) if warm else None,
-        "warm_runs_s": warm,
-        "resources": counts,
-        "resources_total": sum(counts.values()),
-        "stacks": len(counts),
-        **memory_mib(),
+# -- the plain side ----------------------------------------------------------------------------------------------------
+
+
+def plain_app(dimension: str, n: int, addons: list[tuple[str, dict[str, Any]]]) -> Any:
+    import aws_cdk as cdk
+    from aws_cdk import aws_eks_v2 as eks
+    from aws_cdk import aws_iam as iam
+    from plain_app import ACCOUNT, ADDON_VERSIONS, REGION, PlainStack, plain_pod_identity
+
+    platform = platform_for(dimension, n)
+    app = cdk.App(context={**cdk_json_context(), "platform": platform})
+    import datetime as dt
+
+    date = dt.date(2026, 11, 27)
+    if dimension == "stacks":
+        for i in range(n):
+            PlainStack(app, f"EksPlatform{i}", platform=platform, name=f"{platform['clusterName']}-{i}", hybrid=None,
+                       synth_date=date)
+        return app
+    stack = PlainStack(app, "EksPlatform", platform=platform, name=platform["clusterName"], hybrid=None,
+                       synth_date=date)
+    if dimension == "addons":
+        for name, options in addons[:n]:
+            version = options.get("version") or ADDON_VERSIONS.get(name) or "v1.0.0-eksbuild.1"
+            eks.Addon(stack, f"Addon{name}", cluster=stack.cluster, addon_name=name, addon_version=version,
+                      preserve_on_delete=False)
+    elif dimension == "charts":
+        for i in range(n):
+            config_map = {"apiVersion": "v1", "kind": "ConfigMap",
+                          "metadata": {"name": f"settings-{i}", "namespace": "default"}}
+            stack.add_objects(stack.cluster, f"Chart{i}", [config_map])
+    elif dimension == "bindings":
+        policy = iam.ManagedPolicy.from_aws_managed_policy_name("AmazonS3ReadOnlyAccess")
+        env = cdk.Environment(account=ACCOUNT, region=REGION)
+        scope = None
+        for i, namespace, service_account in bindings(n):
+            if i % BINDINGS_PER_STACK == 0:
+                scope = cdk.Stack(app, f"EksPlatformBindings{i // BINDINGS_PER_STACK + 1}", env=env)
+            plain_pod_identity(scope, stack.cluster, namespace, service_account, [policy])
+    return app
+
+
+# -- measuring and fitting ---------------------------------------------------------------------------------------------
+
+
+def point(build: Callable[[], Any]) -> dict[str, Any]:
+    from eks_platform.testing import synth_templates
+
+    done = measure(lambda: synth_templates(build()))
+    counts = {name: sum(c.values()) for name, c in histogram(done.result).items()}
+    return {"round_trips": done.counts.total, "kinds": dict(done.counts.kinds), "cpu_s": done.cpu_s,
+            "wall_s": done.wall_s, "resources_total": sum(counts.values()), "stacks": len(counts)}
+
+
+def linear_fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    """Least-squares slope and intercept."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx if sxx else 0.0
+    return slope, my - slope * mx
+
+
+def fit(points: list[dict[str, Any]], metric: str) -> dict[str, Any]:
+    xs, ys = [float(p["n"]) for p in points], [float(p[metric]) for p in points]
+    slope, intercept = linear_fit(xs, ys)
+    segments = [(ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i]) for i in range(len(xs) - 1)]
+    growth = segments[-1] - segments[0]
+    super_linear = metric == "round_trips" and growth > max(1.0, (SUPER_LINEAR_SLACK - 1) * abs(segments[0]))
+    return {"per_item": slope, "intercept": intercept, "segments": segments, "super_linear": super_linear}
+
+
+def dimension_result(dimension: str, sizes: tuple[int, ...],
+                     addons: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    rows: dict[str, list[dict[str, Any]]] = {"library": [], "plain": []}
+    for n in sizes:
+        n = n or len(addons)
+        for side, builder in (("library", library_app), ("plain", plain_app)):
+            row = {"n": n, **point(lambda b=builder, n=n: b(dimension, n, addons))}  # type: ignore[misc]
+            rows[side].append(row)
+        lib, plain = rows["library"][-1], rows["plain"][-1]
+        print(f"  {dimension} n={n}: round trips {lib['round_trips']} vs {plain['round_trips']}, "
+              f"CPU {lib['cpu_s']:.2f} vs {plain['cpu_s']:.2f} s, resources {lib['resources_total']} vs "
+              f"{plain['resources_total']}", flush=True)
+    fits = {side: {metric: fit(points, metric) for metric in ("round_trips", "cpu_s")} for side, points in rows.items()}
+    library_trips, plain_trips = fits["library"]["round_trips"], fits["plain"]["round_trips"]
+    result = {
+        "points": rows,
+        "fits": fits,
+        "per_item_ratio": (library_trips["per_item"] / plain_trips["per_item"]) if plain_trips["per_item"] else None,
+        "super_linear": library_trips["super_linear"],
     }
-
-
-def run_point(dimension: str, n: int, reps: int, addons: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--point", dimension, str(n), "--reps", str(reps),
-               "--addons", json.dumps(addons)]
-    began = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT, check=False)
-    if done.returncode != 0:
-        return {"dimension": dimension, "n": n, "error": (done.stderr or done.stdout).strip().splitlines()[-5:]}
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    result["process_s"] = time.perf_counter() - began
+    if dimension == "addons":
+        result.update(addon_interaction(rows["library"], addons))
     return result
+
+
+def addon_interaction(points: list[dict[str, Any]], addons: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """Add-ons differ from each other (some bring roles, node groups or dependencies), so segment slopes of the
+    catalog order mix different items. The exact test: each add-on's cost alone (base + it, minus base), summed over
+    the first n, predicts n add-ons together; what the real count has above that prediction is interaction between
+    add-ons, which a linear library does not have."""
+    base = point(lambda: library_app("addons", 0, addons))["round_trips"]
+    alone = [point(lambda i=i: library_app("addons", 1, addons[i:i + 1]))["round_trips"] - base  # type: ignore[misc]
+             for i in range(max(p["n"] for p in points))]
+    excess = [p["round_trips"] - base - sum(alone[: p["n"]]) for p in points]
+    print(f"  add-ons: interaction above the sum of single add-ons at n = {[p['n'] for p in points]}: {excess}",
+          flush=True)
+    return {"alone": alone, "base": base, "interaction": excess,
+            "super_linear": excess[-1] - excess[0] > max(1.0, (SUPER_LINEAR_SLACK - 1) * sum(alone))}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="fewer points (1, 10 bindings; 1, 5 pools; 1, 5 add-ons)")
-    parser.add_argument("--point", nargs=2, metavar=("DIMENSION", "N"))
-    parser.add_argument("--addons", default="")
-    parser.add_argument("--target-pairs", type=int, default=3, help="alternating 1/400-binding cold runs")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes")
+    parser.add_argument("--only", nargs="*", default=[], help="dimensions to run (default: all)")
     args = parser.parse_args(argv)
-    if args.point:
-        chosen = [(name, options) for name, options in json.loads(args.addons or "[]")]
-        print(json.dumps(child(args.point[0], int(args.point[1]), args.reps, chosen)))
-        return {}
-
+    sizes = QUICK_SIZES if args.quick else SIZES
     addons = installable_addons()
-    plan = {
-        "bindings": (1, 10) if args.quick else BINDINGS,
-        "node-pools": (1, 5) if args.quick else NODE_POOLS,
-        "addons": tuple(n for n in ((1, 5) if args.quick else ADDONS) if n <= len(addons)),
-    }
-    results: dict[str, Any] = {"load_before": machine()["load_average"], "addons": addons, "points": []}
-    for dimension, sizes in plan.items():
-        for n in sizes:
-            point = run_point(dimension, n, args.reps, addons)
-            results["points"].append(point)
-            shown = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in point.items() if k != "warm_runs_s"}
-            print(json.dumps(shown), flush=True)
-    # The target (400 bindings < 2x the time of 1) from alternating fresh processes, so load changes hit both.
-    ones, fours = [], []
-    for _ in range(args.target_pairs):
-        ones.append(run_point("bindings", 1, 1, addons).get("cold_s"))
-        fours.append(run_point("bindings", 400, 1, addons).get("cold_s"))
-    if all(isinstance(x, float) for x in ones + fours):
-        results["bindings_target"] = {"cold_1_s": ones, "cold_400_s": fours,
-                                      "ratio_of_medians": median(fours) / median(ones)}
-        print(f"400 vs 1 binding, cold, alternating: {median(fours):.2f} / {median(ones):.2f} s = "
-              f"{median(fours) / median(ones):.2f}x", flush=True)
+    point(lambda: library_app("node-pools", 1, addons))  # warm-up of both sides, untimed
+    point(lambda: plain_app("node-pools", 1, addons))
+    results: dict[str, Any] = {"load_before": machine()["load_average"], "addons": addons, "quick": args.quick,
+                               "dimensions": {}}
+    for dimension, points in sizes.items():
+        if args.only and dimension not in args.only:
+            continue
+        print(f"== {dimension}", flush=True)
+        results["dimensions"][dimension] = data = dimension_result(dimension, points, addons)
+        trips = data["fits"]["library"]["round_trips"]
+        plain_per_item = data["fits"]["plain"]["round_trips"]["per_item"]
+        print(f"  per item: {trips['per_item']:.1f} round trips (plain {plain_per_item:.1f}); "
+              f"segments {', '.join(f'{s:.1f}' for s in trips['segments'])}"
+              f"{'  SUPER-LINEAR' if data['super_linear'] else ''}", flush=True)
     results["load_after"] = machine()["load_average"]
-    results["max_addons"] = len(addons)
-    write_result("scale", results)
+    earlier = read_result("scale" + ("_quick" if args.quick else "")) if args.only else None
+    if earlier:  # --only: keep the other dimensions of the last full run
+        results["dimensions"] = {**earlier.get("dimensions", {}), **results["dimensions"]}
+    results["super_linear"] = sorted(d for d, data in results["dimensions"].items() if data["super_linear"])
+    write_result("scale" + ("_quick" if args.quick else ""), results)
+    if results["super_linear"]:
+        print(f"super-linear round trips: {', '.join(results['super_linear'])}", file=sys.stderr)
+        sys.exit(1)
     return results
 
 

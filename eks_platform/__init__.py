@@ -70,6 +70,7 @@ if TYPE_CHECKING:
         Taint,
         TaintEffect,
     )
+    from eks_platform.constructs.pipeline import PipelineWave, PlatformPipeline, RetiredStack
     from eks_platform.constructs.pod_identity import (
         PodIdentity,
         SharedPodIdentityRole,
@@ -92,6 +93,7 @@ if TYPE_CHECKING:
     from eks_platform.errors import ConfigError
     from eks_platform.stacks.base import HermeticStack
     from eks_platform.stacks.reference import EksReferenceStack
+    from eks_platform.stacks.stage import PlatformStage
 
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
@@ -143,9 +145,12 @@ _EXPORTS: dict[str, str] = {
     "NodeClassSpec": "eks_platform.constructs.node_pools",
     "NodePool": "eks_platform.constructs.node_pools",
     "NodePoolSpec": "eks_platform.constructs.node_pools",
+    "PipelineWave": "eks_platform.constructs.pipeline",
     "PlatformChart": "eks_platform.constructs.manifests",
     "PlatformClusterReference": "eks_platform.constructs.reference",
     "PlatformConfig": "eks_platform.config.platform",
+    "PlatformPipeline": "eks_platform.constructs.pipeline",
+    "PlatformStage": "eks_platform.stacks.stage",
     "PodIdentity": "eks_platform.constructs.pod_identity",
     "PodIdentityBinding": "eks_platform.config.pod_identity",
     "RbacRoleMapping": "eks_platform.constructs.capabilities",
@@ -153,6 +158,7 @@ _EXPORTS: dict[str, str] = {
     "Requirement": "eks_platform.constructs.node_pools",
     "RequirementOperator": "eks_platform.constructs.node_pools",
     "ResolveConflicts": "eks_platform.constructs.addons",
+    "RetiredStack": "eks_platform.constructs.pipeline",
     "SelectorTerm": "eks_platform.constructs.node_pools",
     "SessionTag": "eks_platform.constructs.abac",
     "SharedPodIdentityRole": "eks_platform.constructs.pod_identity",
@@ -224,9 +230,12 @@ __all__ = [
     "NodeClassSpec",
     "NodePool",
     "NodePoolSpec",
+    "PipelineWave",
     "PlatformChart",
     "PlatformClusterReference",
     "PlatformConfig",
+    "PlatformPipeline",
+    "PlatformStage",
     "PodIdentity",
     "PodIdentityBinding",
     "RbacRoleMapping",
@@ -234,6 +243,7 @@ __all__ = [
     "Requirement",
     "RequirementOperator",
     "ResolveConflicts",
+    "RetiredStack",
     "SelectorTerm",
     "SessionTag",
     "SharedPodIdentityRole",

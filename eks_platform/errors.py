@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 
 class ConfigError(ValueError):
@@ -31,8 +31,12 @@ class ConfigError(ValueError):
         return f"[{self.code}]{where}: {len(self.problems)} problems:\n{lines}"
 
 
-def raise_if_problems(code: str, problems: Iterable[str], *, path: str | None = None) -> None:
-    """Raise one ``ConfigError`` listing every problem, if there are any."""
+def raise_if_problems(code: str, problems: Iterable[str], *, path: str | Callable[[], str] | None = None) -> None:
+    """Raise one ``ConfigError`` listing every problem, if there are any.
+
+    ``path`` may be a function returning it: it is then called only when there are problems (a construct's
+    ``node.path`` is a round trip to the jsii kernel, not worth paying on the path where everything is valid).
+    """
     collected = list(problems)
     if collected:
-        raise ConfigError(code, collected, path=path)
+        raise ConfigError(code, collected, path=path() if callable(path) else path)

@@ -37,6 +37,26 @@ class VersionPin:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class HybridPlacement:
+    """How an add-on is placed in a cluster with hybrid nodes (``hybrid_placement`` in the catalog).
+
+    ``kind``: ``cloud`` (serves a webhook or an APIService: kept off hybrid nodes unless their pod CIDRs are
+    routable), ``manual`` (the same need, not configurable through the add-on) or ``spread`` (replicas on every
+    compute type). ``affinity_paths``: configuration keys that take the node affinity. ``webhook_ports``: container
+    ports the control plane connects to; ``port_setting``: the configuration key that changes them.
+    """
+
+    kind: str
+    serves: str | None
+    affinity_paths: tuple[str, ...]
+    webhook_ports: tuple[int, ...]
+    port_setting: str | None
+    setting: str | None
+    source: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CatalogEntry:
     name: str
     owner: str
@@ -58,6 +78,8 @@ class CatalogEntry:
     """The oldest version the EKS user guide lists as compatible with hybrid nodes (None: not hybrid-compatible)."""
     catalogued: bool = True
     """False for an EKS add-on this library knows only by name (installed at an explicit version, with a warning)."""
+    hybrid_placement: HybridPlacement | None = None
+    """How the add-on is placed in a cluster with hybrid nodes (None: no placement needed)."""
 
     @property
     def community(self) -> bool:
@@ -102,8 +124,24 @@ def parse_catalog(data: Mapping[str, Any]) -> dict[str, CatalogEntry]:
             },
             gaps=dict(row.get("gaps", {})),
             hybrid_min=row["hybrid_min"]["version"] if row.get("hybrid_min") else None,
+            hybrid_placement=_placement(row.get("hybrid_placement")),
         )
     return entries
+
+
+def _placement(row: Mapping[str, Any] | None) -> HybridPlacement | None:
+    if row is None:
+        return None
+    return HybridPlacement(
+        kind=row["kind"],
+        serves=row.get("serves"),
+        affinity_paths=tuple(row.get("affinity_paths", ())),
+        webhook_ports=tuple(row.get("webhook_ports", ())),
+        port_setting=row.get("port_setting"),
+        setting=row.get("setting"),
+        source=row["source"],
+        note=row.get("note"),
+    )
 
 
 @cache

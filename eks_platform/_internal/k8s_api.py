@@ -23,6 +23,7 @@ import cdk8s
 from constructs import Construct
 
 from eks_platform._internal import validation as v
+from eks_platform._internal.tree import path_of, remember, scope_of
 from eks_platform._internal.validation import is_unresolved as is_token
 from eks_platform._internal.versions import minor_of
 from eks_platform.errors import ConfigError
@@ -174,9 +175,63 @@ def unresolved_paths(obj: Mapping[str, Any]) -> list[str]:
 
 
 # -- ApiObject creation ------------------------------------------------------------------------------------------
+#: The objects of each chart, kept on the chart: (group, kind, namespace, name) -> the ApiObject.
+_INDEX = "api_objects"
+ObjectKey = tuple[str, str, str, str]
+
+
 def chart_api_objects(chart: cdk8s.Chart) -> list[cdk8s.ApiObject]:
     """Every ApiObject in ``chart``, nested ones included (``Chart.api_objects`` lists direct children only)."""
     return [c for c in chart.node.find_all() if cdk8s.ApiObject.is_api_object(c)]  # type: ignore[misc]
+
+
+def chart_of(construct: Construct) -> cdk8s.Chart:
+    """``cdk8s.Chart.of(construct)``, read once per construct (a construct never moves to another chart); for a
+    construct recorded with ``tree.created``, the chart of its scope."""
+
+    def read() -> cdk8s.Chart:
+        scope = scope_of(construct)
+        if scope is not None and not isinstance(construct, cdk8s.Chart):
+            return scope if isinstance(scope, cdk8s.Chart) else chart_of(scope)
+        return cdk8s.Chart.of(construct)
+
+    return remember(construct, "chart", read)
+
+
+def _namespace_of(chart: cdk8s.Chart) -> str:
+    return remember(chart, "namespace", lambda: chart.namespace or "")
+
+
+def _scan(chart: cdk8s.Chart) -> dict[ObjectKey, cdk8s.ApiObject]:
+    namespace = _namespace_of(chart)
+    return {
+        (_group(o.api_version), o.kind, o.metadata.namespace or namespace, str(o.name)): o
+        for o in chart_api_objects(chart)
+    }
+
+
+def known_objects(chart: cdk8s.Chart, *, rescan: bool = False) -> dict[ObjectKey, cdk8s.ApiObject]:
+    """The objects of ``chart`` by (API group, kind, namespace, name).
+
+    The chart's tree is read once, at the first object this library creates in it (or again with ``rescan``); every
+    object made through :func:`new_api_object` is added as it is made, so creating n objects costs n, not n^2,
+    reads of the tree. Objects made directly with ``cdk8s.ApiObject`` after that read are seen by the next
+    ``rescan`` and by ``ManifestDelivery.add_chart``, which checks the rendered chart for duplicates.
+    """
+    index: dict[ObjectKey, cdk8s.ApiObject] = remember(chart, _INDEX, lambda: _scan(chart))
+    if rescan:
+        index.update(_scan(chart))
+    return index
+
+
+def new_chart_index(chart: cdk8s.Chart) -> None:
+    """Start the object index of a chart just created (it has no objects yet, so its tree need not be read)."""
+    remember(chart, _INDEX, dict)
+
+
+def object_names(chart: cdk8s.Chart, *, group: str, kind: str, rescan: bool = False) -> list[str]:
+    """Names of the objects of one ``kind`` (in API ``group``) in ``chart``, in creation order."""
+    return [name for (g, k, _ns, name) in known_objects(chart, rescan=rescan) if g == group and k == kind]
 
 
 def new_api_object(scope: Construct, construct_id: str, manifest: Mapping[str, Any]) -> cdk8s.ApiObject:
@@ -194,24 +249,20 @@ def new_api_object(scope: Construct, construct_id: str, manifest: Mapping[str, A
     where = f"{kind} {name!r}"
     problems = name_problems(f"{kind} metadata.name", name)
     if problems:
-        raise ConfigError("InvalidObjectName", problems, path=scope.node.path)
-    chart = cdk8s.Chart.of(scope)
+        raise ConfigError("InvalidObjectName", problems, path=path_of(scope))
+    chart = chart_of(scope)
     group = _group(str(manifest["apiVersion"]))
-    namespace = meta.get("namespace") or chart.namespace or ""
-    for existing in chart_api_objects(chart):
-        if (
-            existing.kind == kind
-            and _group(existing.api_version) == group
-            and existing.name == name
-            and (existing.metadata.namespace or chart.namespace or "") == namespace
-        ):
-            raise ConfigError(
-                "DuplicateObjectName",
-                f"chart {chart.node.id!r} already has {where}"
-                + (f" in namespace {namespace!r}" if namespace else "")
-                + f" (at {existing.node.path}); Kubernetes keeps one object per kind, namespace and name. Rename one",
-                path=scope.node.path,
-            )
+    namespace = meta.get("namespace") or _namespace_of(chart)
+    known = known_objects(chart)
+    key = (group, kind, namespace, str(name))
+    if key in known:
+        raise ConfigError(
+            "DuplicateObjectName",
+            f"chart {chart.node.id!r} already has {where}"
+            + (f" in namespace {namespace!r}" if namespace else "")
+            + f" (at {path_of(known[key])}); Kubernetes keeps one object per kind, namespace and name. Rename one",
+            path=path_of(scope),
+        )
     obj = cdk8s.ApiObject(
         scope,
         construct_id,
@@ -219,9 +270,11 @@ def new_api_object(scope: Construct, construct_id: str, manifest: Mapping[str, A
         kind=kind,
         metadata={k: meta[k] for k in ("name", "namespace", "labels", "annotations") if meta.get(k) is not None},
     )
-    for key, value in manifest.items():
-        if key not in ("apiVersion", "kind", "metadata"):
-            obj.add_json_patch(cdk8s.JsonPatch.add(f"/{key}", value))
+    known[key] = obj
+    patches = [cdk8s.JsonPatch.add(f"/{k}", value) for k, value in manifest.items()
+               if k not in ("apiVersion", "kind", "metadata")]
+    if patches:
+        obj.add_json_patch(*patches)
     return obj
 
 

@@ -18,6 +18,7 @@ import jsii
 from aws_cdk import Annotations, CfnResource, Stack
 from constructs import IConstruct, IValidation
 
+from eks_platform._internal.tree import node_of, path_of
 from eks_platform.errors import ConfigError
 
 #: Resources per template (CloudFormation quota; older docs say 200, which is outdated).
@@ -29,7 +30,7 @@ WARNING_ID = "eks-platform:resource-limit"
 
 def _owned_constructs(stack: Stack) -> list[IConstruct]:
     """Constructs whose resources land in ``stack``'s own template (nested stacks' contents excluded)."""
-    everything = stack.node.find_all()
+    everything = node_of(stack).find_all()
     nested = [c for c in everything[1:] if isinstance(c, Stack)]
     excluded: set[int] = set()
     for inner in nested:
@@ -44,7 +45,7 @@ def count_resources(stack: Stack) -> int:
 
 def _by_top_level(stack: Stack) -> Counter[str]:
     counts: Counter[str] = Counter()
-    prefix = stack.node.path + "/"
+    prefix = path_of(stack) + "/"
     for construct in _owned_constructs(stack):
         if isinstance(construct, CfnResource):
             relative = construct.node.path[len(prefix) :]
@@ -69,7 +70,7 @@ def warning_message(stack_path: str, count: int, limit: int) -> str:
     return (
         f"stack {stack_path!r} has {count} CloudFormation resources, {count * 100 // limit}% of the {limit}-resource "
         "template limit. Plan the split now (a separate stack per feature, taking the cluster as a parameter) "
-        "before a deployment fails."
+        "before a deployment fails: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html"
     )
 
 
@@ -82,10 +83,10 @@ class _ResourceLimitValidation:
     def validate(self) -> list[str]:
         count = count_resources(self._stack)
         if count > self._limit:
-            return [f"[TooManyResources] {limit_message(self._stack.node.path, count, self._limit)}"]
+            return [f"[TooManyResources] {limit_message(path_of(self._stack), count, self._limit)}"]
         if count > self._limit * WARN_FRACTION:
             Annotations.of(self._stack).add_warning_v2(
-                WARNING_ID, warning_message(self._stack.node.path, count, self._limit)
+                WARNING_ID, warning_message(path_of(self._stack), count, self._limit)
             )
         return []
 
@@ -99,7 +100,7 @@ def apply_resource_limit(stack: Stack, *, limit: int = CFN_RESOURCE_LIMIT) -> in
     count = count_resources(stack)
     if count > limit:
         raise ConfigError(
-            "TooManyResources", limit_message(stack.node.path, count, limit, _by_top_level(stack)), path=stack.node.path
+            "TooManyResources", limit_message(path_of(stack), count, limit, _by_top_level(stack)), path=path_of(stack)
         )
-    stack.node.add_validation(_ResourceLimitValidation(stack, limit))
+    node_of(stack).add_validation(_ResourceLimitValidation(stack, limit))
     return count

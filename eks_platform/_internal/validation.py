@@ -11,6 +11,7 @@ import ipaddress
 import json
 import math
 import re
+import struct
 from collections.abc import Iterable, Sequence
 from enum import Enum
 from functools import cache
@@ -31,6 +32,10 @@ _IAM_PRINCIPAL_ARN = re.compile(
 )
 _IAM_ROLE_ARN = re.compile(r"arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
 _ACCOUNT = re.compile(r"\d{12}", re.ASCII)
+#: aws-cdk-lib's encoding of tokens in strings and numbers (core/lib/private/encoding.js: STRING_TOKEN_REGEX,
+#: DOUBLE_TOKEN_MARKER_BITS), so checks need no round trip to the jsii kernel.
+_STRING_TOKEN = re.compile(r"\$\{Token\[[a-zA-Z0-9:._-]+\]\}|-1\.\d{10,16}e\+289", re.ASCII)
+_DOUBLE_TOKEN_MARKER_BITS = -67174400 & 0xFFFFFFFF
 
 
 def is_unresolved(value: object) -> bool:
@@ -46,9 +51,18 @@ def is_unresolved(value: object) -> bool:
     if isinstance(value, (list, tuple)):
         # an encoded list token is a one-item list ["#{Token[...]}"]; any other literal list is judged item by item
         return len(value) == 1 and isinstance(value[0], str) and value[0].startswith("#{Token[")
-    if isinstance(value, str) and "{Token[" not in value:
-        return False  # every encoded token (${Token[..]} strings, #{Token[..]} lists) carries this marker
-    if isinstance(value, str | int | float) or hasattr(value, "__jsii_type__") or hasattr(value, "__jsii_ifaces__"):
+    if isinstance(value, str):
+        # aws-cdk-lib's own test for strings, here instead of a round trip to jsii: the "Token[" marker and an
+        # encoded string token (core/lib/private/encoding.js, `unresolved`)
+        return "Token[" in value and _STRING_TOKEN.search(value) is not None
+    if isinstance(value, int | float):
+        # an encoded number token is a double whose upper 16 bits carry aws-cdk-lib's marker (`extractTokenDouble`)
+        try:
+            high = struct.unpack("<II", struct.pack("<d", float(value)))[1]
+        except OverflowError:  # an int beyond a double is no token (and jsii could not send it either)
+            return False
+        return bool(high & 0xFFFF0000 == _DOUBLE_TOKEN_MARKER_BITS)
+    if hasattr(value, "__jsii_type__") or hasattr(value, "__jsii_ifaces__"):
         return bool(Token.is_unresolved(value))
     return False  # dicts, sets and other plain Python values are never tokens
 

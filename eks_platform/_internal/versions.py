@@ -10,6 +10,8 @@ from enum import Enum
 from functools import cache
 from importlib import resources
 
+#: The EKS user guide page with the release calendar and what extended support costs.
+VERSIONS_URL = "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html"
 _VERSION = re.compile(r"1\.(\d{2})", re.ASCII)
 
 
@@ -136,10 +138,10 @@ def decide_support(
         warning = None
         if chosen is SupportType.EXTENDED:
             warning = (
-                f"Kubernetes {version} is in standard support until {row.end_of_standard.isoformat()}; with "
-                f"upgrade policy EXTENDED the cluster stays on {version} after that date and costs "
+                f"Kubernetes {version} leaves standard support on {row.end_of_standard.isoformat()}; with upgrade "
+                f"policy EXTENDED the cluster stays on it until {row.end_of_extended.isoformat()} at "
                 f"${price['extended']:.2f} instead of ${price['standard']:.2f} per cluster-hour "
-                f"(+${price['extended'] - price['standard']:.2f}/h) until {row.end_of_extended.isoformat()}"
+                f"(+${price['extended'] - price['standard']:.2f}/h). See {VERSIONS_URL}"
             )
         return SupportDecision(support_type=chosen, phase=phase, lifecycle=row, warning=warning), []
     if requested is SupportType.STANDARD:
@@ -149,12 +151,11 @@ def decide_support(
             "setting (EXTENDED is then chosen, with a cost warning) or pick a version in standard support"
         ]
     warning = (
-        f"Kubernetes {version} is in EKS extended support (standard support ended {row.end_of_standard.isoformat()}; "
-        f"extended support ends {row.end_of_extended.isoformat()}, then EKS auto-upgrades the control plane). "
-        f"Extended support costs ${price['extended']:.2f} per cluster-hour instead of ${price['standard']:.2f} "
+        f"Kubernetes {version} is in EKS extended support until {row.end_of_extended.isoformat()} (then EKS upgrades "
+        f"the control plane), at ${price['extended']:.2f} instead of ${price['standard']:.2f} per cluster-hour "
         f"(+${price['extended'] - price['standard']:.2f}/h, about "
         f"${(price['extended'] - price['standard']) * 730:.0f} a month per cluster). Upgrade to a version in standard "
-        "support to stop the surcharge"
+        f"support to stop the surcharge: {VERSIONS_URL}"
     )
     return SupportDecision(support_type=SupportType.EXTENDED, phase=phase, lifecycle=row, warning=warning), []
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from aws_cdk import Acknowledgment, Stack, Stage, Validations
 from constructs import IConstruct
 
+from eks_platform._internal.tree import path_of, root_of
 from eks_platform.context import ignore_acknowledgments
 from eks_platform.errors import ConfigError
 
@@ -67,8 +68,6 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
 def acknowledge_all(scope: IConstruct, rule_ids: Iterable[str], reason: str) -> None:
     """:func:`acknowledge` for several rule IDs on one scope with one reason (one call into CDK: cheaper)."""
     ids = list(rule_ids)
-    node = scope.node
-    path = node.path
     problems = []
     for rule_id in ids:
         if not isinstance(rule_id, str) or not rule_id.strip():
@@ -81,23 +80,24 @@ def acknowledge_all(scope: IConstruct, rule_ids: Iterable[str], reason: str) -> 
     if isinstance(scope, (Stack, Stage)):
         kind = "stage or app" if isinstance(scope, Stage) else "stack"
         problems.append(
-            f"acknowledgment of {', '.join(map(repr, ids))} is on the {kind} {path or '<app>'!r}, which would also "
-            "hide the finding on every resource added later; acknowledge it on the resource (or the construct that "
-            "owns it) instead"
+            f"acknowledgment of {', '.join(map(repr, ids))} is on the {kind} {path_of(scope) or '<app>'!r}, which "
+            "would also hide the finding on every resource added later; acknowledge it on the resource (or the "
+            "construct that owns it) instead"
         )
     if problems:
-        raise ConfigError("InvalidAcknowledgment", problems, path=path or None)
+        raise ConfigError("InvalidAcknowledgment", problems, path=path_of(scope) or None)
     if not ids:
         return
     text = reason.strip()
-    root = node.root
-    registry: list[Acknowledged] | None = getattr(root, _REGISTRY_ATTRIBUTE, None)
+    root = root_of(scope)
+    # (scope, rule ids, reason) in the order made; the paths are read only when the audit asks (acknowledgments())
+    registry: list[tuple[IConstruct, tuple[str, ...], str]] | None = getattr(root, _REGISTRY_ATTRIBUTE, None)
     if registry is None:
         registry = []
         setattr(root, _REGISTRY_ATTRIBUTE, registry)
         ignore = ignore_acknowledgments(root)
         setattr(root, _IGNORE_ATTRIBUTE, ignore)
-    registry.extend(Acknowledged(rule_id=rule_id, path=path, reason=text) for rule_id in ids)
+    registry.append((scope, tuple(ids), text))
     if getattr(root, _IGNORE_ATTRIBUTE, False):
         return
     Validations.of(scope).acknowledge(*(Acknowledgment(id=rule_id, reason=text) for rule_id in ids))
@@ -112,4 +112,7 @@ def acknowledge_aws_managed_policies(role: IConstruct, policy_names: Iterable[st
 
 def acknowledgments(root: IConstruct) -> tuple[Acknowledged, ...]:
     """Every acknowledgment made through :func:`acknowledge` in ``root``'s app, in the order they were made."""
-    return tuple(getattr(root.node.root, _REGISTRY_ATTRIBUTE, None) or ())
+    made = getattr(root_of(root), _REGISTRY_ATTRIBUTE, None) or ()
+    return tuple(
+        Acknowledged(rule_id=rule_id, path=path_of(scope), reason=text) for scope, ids, text in made for rule_id in ids
+    )

@@ -21,6 +21,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
+from eks_platform._internal.tree import node_of, path_of, root_of, share_root, share_stack, stack_of
 from eks_platform.checks.acknowledgments import acknowledge_all
 
 _RUNTIME = re.compile(r"([a-z]+)(\d+(\.?\d+|\.x)?)?.*", re.ASCII)
@@ -110,23 +111,48 @@ def l1_finding_ids(runtime: object, latest: Mapping[str, str]) -> list[str]:
 
 def internal_finding_ids(scope: IConstruct) -> dict[IConstruct, list[str]]:
     """L1 resource -> the IAM4/IAM5/L1 finding IDs cdk-nag reports for it, for every L1 under ``scope``."""
-    result: dict[IConstruct, list[str]] = {}
-    latest: dict[str, str] | None = None
-    for construct in scope.node.find_all():
-        ids: list[str] = []
+    constructs = node_of(scope).find_all()
+    root = root_of(scope)
+    # Without a nested stack below ``scope`` every construct found is in the scope's stack: one Stack.of for all
+    one_stack = not any(isinstance(c, Stack) for c in constructs[1:])
+    # The properties to judge, resolved in one call per stack (not one per property)
+    pending: dict[int, tuple[Stack, list[tuple[IConstruct, str, Any]]]] = {}
+    for construct in constructs:
+        share_root(construct, root)
+        if one_stack:
+            share_stack(construct, stack_of(scope))
+        value: Any
         if isinstance(construct, (iam.CfnRole, iam.CfnUser, iam.CfnGroup)):
-            stack = Stack.of(construct)
-            ids += iam4_finding_ids(stack.resolve(construct.managed_policy_arns))
-            for policy in stack.resolve(construct.policies) or []:
-                ids += iam5_finding_ids(policy.get("policyDocument") or policy.get("PolicyDocument"))
+            kind, value = "principal", {"managed": construct.managed_policy_arns, "policies": construct.policies}
         elif isinstance(construct, (iam.CfnPolicy, iam.CfnManagedPolicy)):
-            ids += iam5_finding_ids(Stack.of(construct).resolve(construct.policy_document))
+            kind, value = "policy", construct.policy_document
         elif isinstance(construct, lambda_.CfnFunction):
-            latest = latest if latest is not None else _latest_runtimes()
-            ids += l1_finding_ids(Stack.of(construct).resolve(construct.runtime), latest)
-        if ids:
-            result[construct] = list(dict.fromkeys(ids))
-    return result
+            kind, value = "function", construct.runtime
+        else:
+            continue
+        stack = stack_of(construct)
+        pending.setdefault(id(stack), (stack, []))[1].append((construct, kind, value))
+    found: dict[int, list[str]] = {}
+    latest: dict[str, str] | None = None
+    for stack, items in pending.values():
+        # keyed, not a list: resolving drops undefined values, which would shift a list
+        values = stack.resolve({str(i): value for i, (_, _, value) in enumerate(items)}) or {}
+        for i, (construct, kind, _) in enumerate(items):
+            resolved = values.get(str(i))
+            ids: list[str] = []
+            if kind == "principal":
+                resolved = resolved or {}
+                ids += iam4_finding_ids(resolved.get("managed"))
+                for policy in resolved.get("policies") or []:
+                    ids += iam5_finding_ids(policy.get("policyDocument") or policy.get("PolicyDocument"))
+            elif kind == "policy":
+                ids += iam5_finding_ids(resolved)
+            else:
+                latest = latest if latest is not None else _latest_runtimes()
+                ids += l1_finding_ids(resolved, latest)
+            if ids:
+                found[id(construct)] = list(dict.fromkeys(ids))
+    return {c: found[id(c)] for c in constructs if id(c) in found}  # in tree order
 
 
 def acknowledge_cdk_internal(scope: IConstruct, reason: str) -> list[str]:
@@ -142,6 +168,6 @@ def acknowledge_cdk_internal(scope: IConstruct, reason: str) -> list[str]:
     done = []
     for construct, ids in internal_finding_ids(scope).items():
         acknowledge_all(construct, ids, reason)
-        path = construct.node.path
+        path = path_of(construct)
         done += [f"{rule_id} at {path}" for rule_id in ids]
     return done

@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 
 from eks_platform._internal import hybrid as h
 from eks_platform._internal.hybrid import CredentialProvider
+from eks_platform._internal.hybrid.cilium import pool_problems
 from eks_platform.config._base import HERE, ConfigModel, check
 from eks_platform.constructs.hybrid import HybridCni, HybridCredentials, HybridNetworks
 from eks_platform.constructs.hybrid.cilium import cni_choice
@@ -44,7 +45,20 @@ class HybridConfig(ConfigModel):
         default=HybridCni.CILIUM, description="cilium installs the AWS Cilium chart; none: bring your own CNI."
     )
     webhook_ports: tuple[int, ...] | None = Field(
-        default=None, description="TCP ports of webhooks that run on hybrid nodes. Default: the chart's defaults."
+        default=None,
+        description="TCP ports of your own webhooks that run on hybrid nodes. Default: those of the installed add-ons "
+        "when podCidrsRoutable is true, otherwise none.",
+    )
+    pod_cidrs_routable: bool = Field(
+        default=False,
+        description="Your on-premises network routes podCidrs, so the control plane reaches webhooks on hybrid nodes "
+        "(needs podCidrs). Default: false (webhook add-ons stay on cloud nodes).",
+    )
+    cilium_pool_cidrs: tuple[str, ...] | None = Field(
+        default=None,
+        description="cni cilium: pin Cilium's IP pool to these CIDRs, inside podCidrs (keep them when podCidrs "
+        "change). "
+        "Default: podCidrs.",
     )
 
     @field_validator("credentials", mode="before")
@@ -116,11 +130,21 @@ class HybridConfig(ConfigModel):
             transit_setting=f"{HERE}.transitGatewayId",
             virtual_private_setting=f"{HERE}.virtualPrivateGatewayId",
         )
+        problems += h.routable_pod_problems(
+            f"{HERE}.podCidrsRoutable", self.pod_cidrs_routable, self.pod_cidrs, pod_setting=f"{HERE}.podCidrs"
+        )
+        if self.cilium_pool_cidrs is not None:
+            if self.cni is not HybridCni.CILIUM:
+                problems.append(f"{HERE}.ciliumPoolCidrs applies only to cni 'cilium'; remove it")
+            else:
+                problems += pool_problems(f"{HERE}.ciliumPoolCidrs", self.cilium_pool_cidrs, self.pod_cidrs)
         check(problems)
         return self
 
     def networks(self) -> HybridNetworks:
-        return HybridNetworks(node_cidrs=self.node_cidrs, pod_cidrs=self.pod_cidrs)
+        return HybridNetworks(
+            node_cidrs=self.node_cidrs, pod_cidrs=self.pod_cidrs, pod_cidrs_routable=self.pod_cidrs_routable
+        )
 
     def hybrid_credentials(self) -> HybridCredentials:
         if self.credentials is CredentialProvider.SSM:

@@ -325,7 +325,11 @@ class PlatformConfig(ConfigModel):
 
 
 def parse_platform_config(
-    raw: Any, *, environ: Mapping[str, str] | None = None, today: dt.date | None = None
+    raw: Any,
+    *,
+    environ: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
+    setting: str = CONTEXT_KEY,
 ) -> PlatformConfig:
     """Validate the ``platform`` context value into a :class:`PlatformConfig`.
 
@@ -334,24 +338,26 @@ def parse_platform_config(
             ``cdk synth -c platform='{...}'``.
         environ: where ``CDK_DEFAULT_ACCOUNT``/``CDK_DEFAULT_REGION`` are read. Default: - ``os.environ``.
         today: the synth date; when given, a version past the end of EKS extended support is reported here too.
+        setting: the path the object is written at, which every problem names. Default: - ``platform``; an
+            environment of a fleet is parsed at ``platform.environments.<name>``.
 
     Raises:
         ConfigError: ``InvalidPlatformConfig`` listing every problem, each naming its cdk.json path.
     """
     env = os.environ if environ is None else environ
-    raw = context_object(raw)
+    raw = context_object(raw, setting)
     defaults = {
         "account": env.get("CDK_DEFAULT_ACCOUNT") or PLACEHOLDER_ACCOUNT,
         "region": env.get("CDK_DEFAULT_REGION") or PLACEHOLDER_REGION,
     }
     region = raw.get("region", defaults["region"])  # the stacks' region: ARNs must be of its partition
     region = region if isinstance(region, str) else None  # a wrong type is reported by the region rule
-    config = validate(PlatformConfig, raw, root=CONTEXT_KEY, context={"today": today, "region": region})
+    config = validate(PlatformConfig, raw, root=setting, context={"today": today, "region": region})
     missing = {name: value for name, value in defaults.items() if name not in raw}
     return config.model_copy(update=missing) if missing else config
 
 
-def context_object(raw: Any) -> dict[str, Any]:
+def context_object(raw: Any, setting: str = CONTEXT_KEY) -> dict[str, Any]:
     """The ``platform`` context value as an object: ``None`` is ``{}``, a string is parsed as JSON (``-c``)."""
     if raw is None:
         return {}
@@ -368,12 +374,29 @@ def context_object(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise ConfigError(
             "InvalidPlatformConfig",
-            f"context '{CONTEXT_KEY}' must be a JSON object, got {type(raw).__name__} {raw!r}"[:400],
-            path=CONTEXT_KEY,
+            f"context '{setting}' must be a JSON object, got {type(raw).__name__} {raw!r}"[:400],
+            path=setting,
         )
     return raw
 
 
+#: The fleet's keys of the ``platform`` object, parsed around the models by ``eks_platform.config.environments``
+#: (key -> schema, default, meaning); an editor must accept them in the same object.
+FLEET_KEYS: dict[str, tuple[dict[str, Any], str, str]] = {
+    "environments": (
+        {"type": "object", "additionalProperties": {"type": "object"}, "minProperties": 1},
+        "absent (one environment)",
+        "Name -> `account`, `region` and overrides of any other setting: one stage per environment; see \"Fleet\".",
+    ),
+    "pipeline": (
+        {"type": "object"},
+        "absent",
+        "CDK Pipelines delivering the environments in waves; see \"Fleet\".",
+    ),
+}
+
+
 def context_keys() -> dict[str, str]:
     """Every recognised key of the ``platform`` object with its description (used by docs and tests)."""
-    return {f.alias or name: f.description or "" for name, f in PlatformConfig.model_fields.items()}
+    keys = {f.alias or name: f.description or "" for name, f in PlatformConfig.model_fields.items()}
+    return keys | {key: meaning for key, (_schema, _default, meaning) in FLEET_KEYS.items()}

@@ -15,15 +15,16 @@ from enum import Enum
 from typing import Any, Protocol, cast
 
 import aws_cdk as cdk
-import jsii
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
-from constructs import Construct, IConstruct, IDependable
+from constructs import Construct, IDependable
 
 from eks_platform._internal import addons as cat
 from eks_platform._internal import arguments as args
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
+from eks_platform._internal.hybrid import addons as hybrid
+from eks_platform._internal.tree import child_path, created, node_of, path_of, region_of, remember, stack_of
 from eks_platform._internal.versions import consistent_version_problems
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
 from eks_platform.constructs.pod_identity import (
@@ -32,8 +33,10 @@ from eks_platform.constructs.pod_identity import (
     _statement_problems,
     add_addon_pod_identity,
 )
+from eks_platform.constructs.readiness import COMPUTE_RESOURCE_TYPES as COMPUTE_RESOURCE_TYPES  # public here before
+from eks_platform.constructs.readiness import _ComputeReadiness
 from eks_platform.constructs.registry import ClusterRegistry
-from eks_platform.constructs.types import ClusterLike, cluster_version, eks_cluster, platform_cluster
+from eks_platform.constructs.types import ClusterLike, cluster_name_of, cluster_version, eks_cluster, platform_cluster
 from eks_platform.errors import ConfigError
 
 
@@ -78,25 +81,6 @@ class ResolveConflicts(str, Enum):
 #: ConfigurationValues that deploy the Pod Identity agent's second DaemonSet for hybrid nodes
 #: (EKS user guide ``hybrid-nodes-add-ons.html``; add-on v1.3.3-eksbuild.1 or later).
 POD_IDENTITY_AGENT_HYBRID_CONFIGURATION: Mapping[str, Any] = {"daemonsets": {"hybrid": {"create": True}}}
-
-#: CloudFormation types that make up a cluster's compute: add-ons that need nodes wait for them. Access entries count
-#: only when they let nodes join (any type but ``STANDARD``, e.g. ``EC2``, ``EC2_LINUX``, ``HYBRID_LINUX``).
-COMPUTE_RESOURCE_TYPES = frozenset({"AWS::EKS::Nodegroup", "AWS::EKS::FargateProfile", "AWS::EKS::AccessEntry"})
-
-
-_COMPUTE_CLASSES = (eks.CfnNodegroup, eks.CfnFargateProfile, eks.CfnAccessEntry)
-
-
-def _is_compute(resource: Any) -> bool:
-    # isinstance on the jsii proxies first: a Python-side check, no round trip to the jsii kernel per construct
-    if isinstance(resource, _COMPUTE_CLASSES):
-        if isinstance(resource, eks.CfnAccessEntry):
-            entry_type = resource.type
-            return isinstance(entry_type, str) and entry_type != "STANDARD"
-        return True
-    # typed L1s of other services are subclasses of CfnResource; only a generic CfnResource can still be compute
-    return type(resource) is cdk.CfnResource and resource.cfn_resource_type in COMPUTE_RESOURCE_TYPES
-
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class AddonPodIdentity:
@@ -185,51 +169,19 @@ def cloudwatch_logs_statements(prefix: str) -> list[iam.PolicyStatement]:
     ]
 
 
+def _hybrid_routable(registry: ClusterRegistry) -> bool | None:
+    """None without ``HybridNodes`` on the cluster; else whether every one routes its pod CIDRs."""
+    if not registry.hybrid_nodes:
+        return None
+    return all(bool(getattr(h, "pod_cidrs_routable", False)) for h in registry.hybrid_nodes)
+
+
 def _is_auto_mode(cluster: eks.ICluster) -> bool:
-    cfn = cluster.node.default_child
+    cfn = node_of(cluster).default_child
     if not isinstance(cfn, eks.CfnCluster):
         return False
     config = cfn.compute_config
     return bool(getattr(config, "enabled", False)) if config is not None else False
-
-
-@jsii.implements(cdk.IAspect)
-class _ComputeReadiness:
-    """Adds, at synth, the dependencies an add-on needs: the cluster's compute and the add-ons it requires.
-
-    An aspect because compute (node groups, Fargate profiles, access entries) may be added after the add-on.
-    """
-
-    def __init__(self, addon: ManagedAddon, scopes: Sequence[IConstruct], explicit: Sequence[IDependable]) -> None:
-        self._addon = addon
-        self._scopes = tuple(scopes)
-        self._explicit = tuple(explicit)
-
-    def visit(self, node: IConstruct) -> None:
-        if node is not self._addon:
-            return
-        addon = self._addon
-        if addon.entry.needs_nodes:
-            seen: set[str] = set()
-            for scope in self._scopes:
-                for child in scope.node.find_all():
-                    if _is_compute(child) and child.node.path not in seen:
-                        seen.add(child.node.path)
-                        addon.addon.node.add_dependency(child)
-            for dep in self._explicit:
-                addon.addon.node.add_dependency(dep)
-        registry = ClusterRegistry.of(addon.cluster)
-        for required in addon.entry.requires:
-            other = registry.addon_objects.get(required)
-            if other is not None:
-                addon.addon.node.add_dependency(other.addon)
-            else:
-                cdk.Annotations.of(addon).add_warning_v2(
-                    "eks-platform:addon-requires",
-                    f"add-on {addon.addon_name} needs {required} in the cluster, and this app does not install it "
-                    f"as an add-on; install {required} first (e.g. add_addon('{required}')) or make sure it is "
-                    "already there",
-                )
 
 
 class ManagedAddon(Construct):
@@ -252,9 +204,15 @@ class ManagedAddon(Construct):
             Default: - required unless ``version`` is given (``AutoModeCluster.add_addon`` passes it).
         version: an explicit ``vX.Y.Z-eksbuild.N``. Default: - the catalog pin for the cluster's minor; without a
             pin for that minor, no ``AddonVersion`` (EKS installs its default for the minor; an info message says
-            so). Pins never decrease from one minor to the next, so an upgrade never downgrades the add-on.
+            so). Pins never decrease from one minor to the next, so an upgrade never downgrades the add-on. With
+            EKS Hybrid Nodes on the cluster (``HybridNodes``), a version below the add-on's hybrid minimum (EKS user
+            guide hybrid-nodes-add-ons) is a ``ConfigError``.
         configuration: add-on configuration, serialised to ``ConfigurationValues`` JSON (sorted keys). See
-            ``aws eks describe-addon-configuration``. Default: - the add-on's defaults.
+            ``aws eks describe-addon-configuration``. With ``HybridNodes`` on the cluster, add-ons that serve a
+            webhook or an APIService (cert-manager, metrics-server, ADOT) also get a required node affinity away from
+            ``eks.amazonaws.com/compute-type: hybrid`` unless the pod CIDRs are routable
+            (``HybridNetworks.pod_cidrs_routable``), and CoreDNS spreads its replicas over compute types; keys you set
+            yourself are kept. Default: - the add-on's defaults.
         resolve_conflicts: ``ResolveConflicts``. Default: - ``OVERWRITE`` (the add-on's settings win over manual edits).
         preserve_on_delete: keep the add-on's Kubernetes resources when the add-on is deleted. Default: - false.
         hosted_zone_ids: Route 53 hosted zone IDs. external-dns needs them (its role may change records only
@@ -313,9 +271,10 @@ class ManagedAddon(Construct):
         registry = ClusterRegistry.of(cluster)
         # Before any construct exists: a duplicate id would otherwise surface as a jsii error.
         if isinstance(addon_name, str):
-            registry.check_addon(addon_name, f"{scope.node.path}/{construct_id}")
+            registry.check_addon(addon_name, child_path(scope, construct_id))
         super().__init__(scope, construct_id)
-        path = self.node.path
+        created(self, scope, construct_id)
+        path = path_of(self)
         unknown = cat.unknown_name_problem(addon_name, version=version)
         if unknown:
             raise ConfigError("UnknownAddon", unknown, path=path)
@@ -354,7 +313,7 @@ class ManagedAddon(Construct):
                 f"{why}; drop it. A cluster that also runs node groups or self-managed nodes declares "
                 "extra_capacity=True (add_pod_identity_agent does this for the Pod Identity agent)"
             )
-        partition = cat.partition_problem(entry, cdk.Stack.of(self).region)
+        partition = cat.partition_problem(entry, region_of(self))
         if partition:
             problems.append(partition)
         resolved_version, pin, version_problems = cat.resolve_version(entry, kubernetes_version, version)
@@ -405,6 +364,15 @@ class ManagedAddon(Construct):
         problems += pi.tag_problems(
             "tags", tags, key_max=pi.ADDON_TAG_KEY_MAX, value_max=pi.ADDON_TAG_VALUE_MAX, value_min=1
         )
+        # With HybridNodes on the cluster, pods of every hybrid-compatible add-on may land on hybrid nodes: a build
+        # below the user guide's hybrid minimum is refused there, not only warned about.
+        hybrid_routable = _hybrid_routable(registry)
+        if hybrid_minimum is None and hybrid_routable is not None:
+            hybrid_minimum = hybrid.minimum_problem(
+                entry, resolved_version, setting="version" if version else "pinned version"
+            )
+        if hybrid_minimum and hybrid_routable is not None and not only_for_hybrid:
+            problems.append(hybrid_minimum)
         if problems:
             raise ConfigError("InvalidAddon", problems, path=path)
 
@@ -416,6 +384,10 @@ class ManagedAddon(Construct):
         self.entry = entry
         self.addon_name = addon_name
         self.pin = pin
+        #: The configuration as the user gave it (normalised); placement on hybrid clusters is added on top.
+        self.user_configuration = config
+        if hybrid_routable is not None:
+            config = hybrid.hybrid_configuration(entry, config, pod_cidrs_routable=hybrid_routable)
         self.roles: dict[str, iam.IRole] = {}
         self.dns_pod_identity: PodIdentity | None = None
 
@@ -423,23 +395,24 @@ class ManagedAddon(Construct):
             self,
             "Resource",
             addon_name=addon_name,
-            cluster_name=cluster.cluster_name,
+            cluster_name=cluster_name_of(cluster),
             addon_version=resolved_version,
             configuration_values=self._configuration_values(config),
             resolve_conflicts=(resolve_conflicts or ResolveConflicts.OVERWRITE).value,
             preserve_on_delete=bool(preserve_on_delete),
             tags=[cdk.CfnTag(key=k, value=tags[k]) for k in sorted(tags)] if tags else None,
         )
-        self.node.default_child = self.addon
+        # node.default_child is left unset: the child with id "Resource" is the default child by convention
+        # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
         if (
             auto_mode is None
             and entry.auto_mode_builtin
             and not needed_elsewhere
-            and not isinstance(cluster.node.default_child, eks.CfnCluster)
+            and not isinstance(node_of(cluster).default_child, eks.CfnCluster)
         ):
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:addon-auto-mode-unknown",
-                f"add-on {addon_name} is built into EKS Auto Mode, and cluster {cluster.node.path} is imported, so "
+                f"add-on {addon_name} is built into EKS Auto Mode, and cluster {path_of(cluster)} is imported, so "
                 "the library cannot tell whether it runs Auto Mode and has not checked it. Use a "
                 "PlatformClusterReference (its contract says), or pass auto_mode= explicitly.",
             )
@@ -462,24 +435,58 @@ class ManagedAddon(Construct):
             kubernetes_version
         ):
             cdk.Annotations.of(self).add_info(cat.unpinned_notice(entry, kubernetes_version))
+            acknowledge(
+                self.addon, "EKSP-9",
+                f"the add-on catalog has no citable {addon_name} version for Kubernetes {kubernetes_version}, so EKS "
+                "installs its default version for that minor (see the info message); pass version= to pin one",
+            )
         if pin is not None and pin.basis == "inferred":
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:addon-version",
-                f"add-on {addon_name} {pin.version} for Kubernetes {kubernetes_version} is an inferred pin "
-                f"({pin.note}). Confirm it with `aws eks describe-addon-versions --addon-name {addon_name} "
-                f"--kubernetes-version {kubernetes_version}` or pass version= explicitly.",
+                f"add-on {addon_name} {pin.version} for Kubernetes {kubernetes_version} is an inferred pin (no "
+                "AWS source ties it to that version). Confirm it with `aws eks describe-addon-versions --addon-name "
+                f"{addon_name} --kubernetes-version {kubernetes_version}` or pass version= explicitly: {entry.docs}",
             )
 
         self._wire_iam(entry, zones, cloudwatch_log_group_prefix, identities)
-        cdk.Aspects.of(self).add(
-            _ComputeReadiness(self, [compute_scope or cluster], tuple(compute or ())),
+        _ComputeReadiness.of(registry, self).register(self, [compute_scope or cluster], tuple(compute or ()))
+        if hybrid_routable is not None:
+            self._placement_notice(hybrid_routable)
+        for listener in tuple(registry.addon_listeners):
+            listener(self)
+
+    def join_hybrid_nodes(self, *, pod_cidrs_routable: bool) -> None:
+        """Adapt an add-on created before ``HybridNodes`` joined its cluster (``HybridNodes`` calls this).
+
+        Refuses a version below the add-on's hybrid minimum and adds the placement hybrid nodes need to the
+        configuration (see ``configuration``).
+
+        Raises:
+            ConfigError: ``InvalidAddon`` for a version below the hybrid minimum.
+        """
+        version = self.addon.addon_version
+        minimum = hybrid.minimum_problem(
+            self.entry, version if isinstance(version, str) else None, setting="version"
         )
+        if minimum:
+            raise ConfigError("InvalidAddon", minimum, path=path_of(self))
+        config = hybrid.hybrid_configuration(
+            self.entry, self.user_configuration, pod_cidrs_routable=pod_cidrs_routable
+        )
+        self.addon.configuration_values = self._configuration_values(config)
+        self._placement_notice(pod_cidrs_routable)
+
+    def _placement_notice(self, pod_cidrs_routable: bool) -> None:
+        notice = hybrid.placement_notice(self.entry, pod_cidrs_routable=pod_cidrs_routable)
+        if notice and not getattr(self, "_placement_noticed", False):
+            self._placement_noticed = True  # once, however many HybridNodes join the cluster
+            cdk.Annotations.of(self).add_warning_v2("eks-platform:hybrid-addon-placement", notice)
 
     def _configuration_values(self, config: dict[str, Any] | None) -> str | None:
         if config is None:
             return None
         if cat.has_tokens(config):  # e.g. a role ARN: let CloudFormation join the pieces
-            return cdk.Stack.of(self).to_json_string(config)
+            return stack_of(self).to_json_string(config)
         return cat.configuration_text(config)
 
     # -- IAM ---------------------------------------------------------------------------------------------------
@@ -565,8 +572,16 @@ class ManagedAddon(Construct):
 
 def addons_scope(cluster: Construct) -> Construct:
     """The ``Addons`` child of a platform cluster, where ``add_addon`` puts every add-on (created on first use)."""
-    found = cluster.node.try_find_child("Addons")
-    return found if isinstance(found, Construct) else Construct(cluster, "Addons")
+
+    def find_or_create() -> Construct:
+        found = node_of(cluster).try_find_child("Addons")
+        if isinstance(found, Construct):
+            return found
+        scope = Construct(cluster, "Addons")
+        created(scope, cluster, "Addons")
+        return scope
+
+    return remember(cluster, "addons_scope", find_or_create)
 
 
 class AddsAddons(Protocol):

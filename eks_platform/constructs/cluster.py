@@ -6,7 +6,6 @@ import hashlib
 import os
 import re
 from collections.abc import Mapping, Sequence
-from enum import Enum
 from typing import Any
 
 import aws_cdk as cdk
@@ -24,72 +23,29 @@ from eks_platform._internal import zones as az
 from eks_platform._internal.kubectl_layers import kubectl_layer
 from eks_platform._internal.node_pools import BUILT_IN_NODE_POOLS, built_in_node_pool_problems
 from eks_platform._internal.tags import aws_tag_problems
+from eks_platform._internal.tree import created, node_of, path_of, remember, root_of, share_root
 from eks_platform._internal.versions import SupportDecision, SupportType, decide_support
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
 from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
 from eks_platform.constructs.addons import AddonName, AddonPodIdentity, ManagedAddon, ResolveConflicts, addons_scope
+from eks_platform.constructs.cluster_arguments import ALL_LOG_TYPES as ALL_LOG_TYPES  # public here before
+from eks_platform.constructs.cluster_arguments import BuiltInNodePool as BuiltInNodePool
+from eks_platform.constructs.cluster_arguments import EndpointAccess as EndpointAccess
+from eks_platform.constructs.cluster_arguments import _endpoint_access_argument
 from eks_platform.constructs.hybrid.networks import HybridNetworks
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery
 from eks_platform.constructs.pod_identity import PodIdentity, SharedPodIdentityRole
-from eks_platform.constructs.types import vpc_cidrs_for_checks
+from eks_platform.constructs.types import kubectl_provider_of, vpc_cidrs_for_checks
 from eks_platform.context import synth_date
 from eks_platform.errors import ConfigError
 
 #: The construct id of the cluster's ``ManifestDelivery`` (see ``AutoModeCluster.add_manifest_delivery``).
 MANIFESTS_ID = "Manifests"
 
-ALL_LOG_TYPES: tuple[eks.ClusterLoggingTypes, ...] = (
-    eks.ClusterLoggingTypes.API,
-    eks.ClusterLoggingTypes.AUDIT,
-    eks.ClusterLoggingTypes.AUTHENTICATOR,
-    eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
-    eks.ClusterLoggingTypes.SCHEDULER,
-)
-
-
-class BuiltInNodePool(str, Enum):
-    """EKS Auto Mode's built-in node pools.
-
-    See: https://docs.aws.amazon.com/eks/latest/userguide/set-builtin-node-pools.html
-    """
-
-    SYSTEM = "system"
-    GENERAL_PURPOSE = "general-purpose"
-
-
-class EndpointAccess(str, Enum):
-    """Who can reach the Kubernetes API endpoint."""
-
-    PRIVATE = "private"
-    """Only from inside the VPC (and networks routed to it)."""
-    PUBLIC_AND_PRIVATE = "public-and-private"
-    """Public endpoint restricted to the given CIDRs; nodes and the VPC use the private endpoint."""
-    PUBLIC = "public"
-    """Public endpoint only, restricted to the given CIDRs (hybrid nodes that reach EKS over the internet)."""
-
-
 def _kubernetes_version(value: eks.KubernetesVersion | str) -> tuple[eks.KubernetesVersion, str]:
     if isinstance(value, eks.KubernetesVersion):
         return value, value.version
     return eks.KubernetesVersion.of(value), value
-
-
-def _endpoint_access_argument(value: object) -> tuple[EndpointAccess | None, list[str]]:
-    """``endpoint_access``: an :class:`EndpointAccess`, its string value, or the same-named ``eks.EndpointAccess``."""
-    if value is None:
-        return None, []
-    aliases = (
-        (eks.EndpointAccess.PRIVATE, EndpointAccess.PRIVATE),
-        (eks.EndpointAccess.PUBLIC, EndpointAccess.PUBLIC),
-        (eks.EndpointAccess.PUBLIC_AND_PRIVATE, EndpointAccess.PUBLIC_AND_PRIVATE),
-    )
-    member, problems = args.enum_argument("endpoint_access", value, EndpointAccess, aliases=aliases)
-    if problems and isinstance(value, eks.EndpointAccess):
-        problems = [
-            "endpoint_access is an eks.EndpointAccess restricted with only_from(); pass the mode "
-            "(EndpointAccess.PUBLIC_AND_PRIVATE or EndpointAccess.PUBLIC) and the CIDRs as endpoint_public_cidrs"
-        ]
-    return member, problems
 
 
 def _admin_id(arn: str) -> str:
@@ -198,6 +154,7 @@ class AutoModeCluster(Construct):
         hybrid_networks: HybridNetworks | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         # Types first: a wrong type never reaches aws-cdk-lib (a jsii error) or a truthiness test ("false").
         endpoint_access, problems = _endpoint_access_argument(endpoint_access)
         upgrade_support_type, found = (
@@ -229,7 +186,7 @@ class AutoModeCluster(Construct):
         )
         problems += aws_tag_problems("tags", tags)
         if problems:
-            raise ConfigError("InvalidClusterSettings", problems, path=self.node.path)
+            raise ConfigError("InvalidClusterSettings", problems, path=path_of(self))
 
         k8s_version, version_string = _kubernetes_version(eks.KubernetesVersion.V1_32 if version is None else version)
         pools = list(BuiltInNodePool) if built_in_node_pools is None else list(built_in_node_pools)
@@ -316,7 +273,7 @@ class AutoModeCluster(Construct):
                 ip_family="ipv4",
             )
         if problems:
-            raise ConfigError("InvalidClusterSettings", problems, path=self.node.path)
+            raise ConfigError("InvalidClusterSettings", problems, path=path_of(self))
 
         self.version = k8s_version
         self.version_string = version_string
@@ -339,6 +296,7 @@ class AutoModeCluster(Construct):
                 iam.ManagedPolicy.from_aws_managed_policy_name("AmazonEC2ContainerRegistryPullOnly"),
             ],
         )
+        created(self.node_role, self, "NodeRole")
         # A retained cluster keeps working only if its node role stays too.
         self.node_role.apply_removal_policy(removal_policy)
 
@@ -371,7 +329,8 @@ class AutoModeCluster(Construct):
             remote_pod_networks=hybrid_networks.remote_pod_networks if hybrid_networks else None,
             tags=dict(tags) if tags else None,
         )
-        cfn = self.cluster.node.default_child
+        created(self.cluster, self, "Default")
+        cfn = node_of(self.cluster).default_child
         assert isinstance(cfn, eks.CfnCluster)
         self.cfn_cluster: eks.CfnCluster = cfn
         # What holds data and what it stands on follow removal_policy; nothing else under the cluster does (the
@@ -411,8 +370,9 @@ class AutoModeCluster(Construct):
         if "0.0.0.0/0" in public_cidrs:
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:public-endpoint",
-                "The Kubernetes API endpoint is open to 0.0.0.0/0 (allow_public_endpoint_from_anywhere=True). Anyone "
-                "on the internet can reach it and try credentials; restrict endpoint_public_cidrs to your networks.",
+                "The Kubernetes API endpoint is open to 0.0.0.0/0 (allow_public_endpoint_from_anywhere=True): anyone "
+                "on the internet can reach it and try credentials. Restrict endpoint_public_cidrs to your networks: "
+                "https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html",
             )
 
         self.admin_access_entries: dict[str, eks.AccessEntry] = {}
@@ -420,8 +380,10 @@ class AutoModeCluster(Construct):
             self.admin_access_entries[arn] = self.cluster.grant_cluster_admin(_admin_id(arn), arn)
 
         # Policy-pack acknowledgments: AWS requires these managed policies; there is nothing to fix.
+        cluster_role = self.cluster.role
+        share_root(cluster_role, root_of(self))
         acknowledge_aws_managed_policies(
-            self.cluster.role,
+            cluster_role,
             ("AmazonEKSClusterPolicy", "AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy",
              "AmazonEKSLoadBalancingPolicy", "AmazonEKSNetworkingPolicy"),
             "EKS Auto Mode requires these AWS managed policies on the cluster role, and AWS updates them as Auto Mode "
@@ -433,15 +395,17 @@ class AutoModeCluster(Construct):
             "the EKS Auto Mode node role needs exactly these AWS managed policies "
             "(https://docs.aws.amazon.com/eks/latest/userguide/auto-create-node-role.html)",
         )
-        if self.cluster.kubectl_provider is not None:
+        provider = kubectl_provider_of(self.cluster)
+        if provider is not None:
             acknowledge_cdk_internal(
-                self.cluster.kubectl_provider,
+                provider,
                 "created by aws_eks_v2 for its kubectl provider: aws-cdk-lib chooses the Lambda runtime, the AWS "
                 "managed policies and the lambda:InvokeFunction grant on its own handler; upgrading aws-cdk-lib "
                 "updates them",
             )
 
-        self.node.default_child = self.cluster
+        # node.default_child is left unset: the child with id "Default" is the default child by convention
+        # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
 
     # -- helpers ----------------------------------------------------------------------------------------------
     def _new_secrets_key(self, admins: Sequence[str], removal_policy: cdk.RemovalPolicy) -> kms.Key:
@@ -456,7 +420,7 @@ class AutoModeCluster(Construct):
         key = kms.Key(
             self,
             "SecretsKey",
-            description=f"EKS secrets envelope encryption for {self.node.path}",
+            description=f"EKS secrets envelope encryption for {path_of(self)}",
             enable_key_rotation=True,
             removal_policy=removal_policy,
             admins=[iam.ArnPrincipal(arn) for arn in admins] or None,
@@ -531,7 +495,8 @@ class AutoModeCluster(Construct):
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:public-only-endpoint",
                 "endpoint_access PUBLIC with an existing VPC: Auto Mode nodes reach the API through the VPC's NAT "
-                "gateways, so endpoint_public_cidrs must include their public IPs (/32) or nodes cannot join.",
+                "gateways, so endpoint_public_cidrs must include their public IPs (/32) or nodes cannot join. See "
+                "https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html",
             )
         if "0.0.0.0/0" in cidrs:
             allowed = ["0.0.0.0/0"]
@@ -564,7 +529,7 @@ class AutoModeCluster(Construct):
         are only written to ``cdk.out/manifests/<cluster>/`` (render-only, no Lambda). Both write the YAML. The
         arguments are ``ManifestDelivery``'s.
         """
-        existing = self.node.try_find_child(MANIFESTS_ID)
+        existing = self._find_manifests()
         if existing is not None:
             raise ConfigError(
                 "DuplicateManifestDelivery",
@@ -583,10 +548,19 @@ class AutoModeCluster(Construct):
             overwrite=overwrite,
         )
 
+    def _find_manifests(self) -> Any:
+        """The child ``Manifests``, or None; kept once found (a child is never replaced)."""
+        found = vars(self).get("_manifests_child")
+        if found is None:
+            found = node_of(self).try_find_child(MANIFESTS_ID)
+            if found is not None:
+                self._manifests_child = found
+        return found
+
     @property
     def manifests(self) -> ManifestDelivery:
         """The ``ManifestDelivery`` created by :meth:`add_manifest_delivery` (a ``ConfigError`` before that)."""
-        existing = self.node.try_find_child(MANIFESTS_ID)
+        existing = self._find_manifests()
         if not isinstance(existing, ManifestDelivery):
             raise ConfigError(
                 "NoManifestDelivery",
@@ -601,6 +575,19 @@ class AutoModeCluster(Construct):
         return self.manifests.add_chart(chart, depends_on=depends_on)
 
     # -- Pod Identity and the add-on catalog (constructs/pod_identity.py, constructs/addons.py) ----------------
+    def _pod_identities_scope(self) -> Construct:
+        """The ``PodIdentities`` child (created on first use), kept on this object."""
+
+        def find_or_create() -> Construct:
+            found = node_of(self).try_find_child("PodIdentities")
+            if isinstance(found, Construct):
+                return found
+            made = Construct(self, "PodIdentities")
+            created(made, self, "PodIdentities")
+            return made
+
+        return remember(self, "pod_identities_scope", find_or_create)
+
     def add_pod_identity(
         self,
         namespace: str,
@@ -624,8 +611,7 @@ class AutoModeCluster(Construct):
 
         See: https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html
         """
-        found = self.node.try_find_child("PodIdentities")
-        holder = found if isinstance(found, Construct) else Construct(self, "PodIdentities")
+        holder = self._pod_identities_scope()
         # Validate the names before they become a construct id (a bad id would surface as a jsii error).
         problems = pi.name_problems(namespace, service_account)
         if problems:

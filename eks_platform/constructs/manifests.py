@@ -52,8 +52,25 @@ from constructs import Construct, IDependable, IValidation
 from eks_platform._internal import k8s_api
 from eks_platform._internal import validation as v
 from eks_platform._internal.ebs import vac_driver_support
+from eks_platform._internal.tree import (
+    child_path,
+    created,
+    id_of,
+    node_of,
+    path_of,
+    remember,
+    root_of,
+    scope_of,
+    stack_of,
+)
 from eks_platform._internal.versions import consistent_version_problems, minor_of, minor_version_shape_problems
-from eks_platform.constructs.types import ClusterLike, cluster_version, eks_cluster
+from eks_platform.constructs.types import (
+    ClusterLike,
+    cluster_name_of,
+    cluster_version,
+    eks_cluster,
+    kubectl_provider_of,
+)
 from eks_platform.errors import ConfigError, raise_if_problems
 
 #: Sub-directory of the cdk outdir (``app.outdir``, normally ``cdk.out``) that holds the rendered charts.
@@ -107,18 +124,29 @@ class PlatformChart(cdk8s.Chart):
         problems = minor_version_shape_problems("kubernetes_version", kubernetes_version)
         if namespace is not None:
             problems += k8s_api.name_problems("namespace", namespace, label=True)
-        raise_if_problems("InvalidChartSettings", problems, path=f"{scope.node.path}/{construct_id}")
+        raise_if_problems("InvalidChartSettings", problems, path=lambda: child_path(scope, construct_id))
         super().__init__(scope, construct_id, namespace=namespace, labels=dict(labels) if labels else None)
+        created(self, scope, construct_id)
+        k8s_api.new_chart_index(self)  # a new chart has no objects yet: nothing to read back from its tree
         self.kubernetes_version: str = kubernetes_version
         self.kubernetes_minor: int = minor_of(kubernetes_version)
 
     @staticmethod
     def find(construct: Construct) -> PlatformChart | None:
-        """The nearest ``PlatformChart`` at or above ``construct``, or None."""
-        for scope in reversed(construct.node.scopes):
-            if isinstance(scope, PlatformChart):
-                return scope
-        return None
+        """The nearest ``PlatformChart`` at or above ``construct``, or None (read once per construct)."""
+
+        def read() -> PlatformChart | None:
+            if isinstance(construct, PlatformChart):
+                return construct
+            scope = scope_of(construct)
+            if scope is not None:
+                return PlatformChart.find(scope)
+            for above in reversed(node_of(construct).scopes):
+                if isinstance(above, PlatformChart):
+                    return above
+            return None
+
+        return remember(construct, "platform_chart", read)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -143,13 +171,16 @@ _claimed: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictio
 
 
 def _literal_cluster_name(cluster: eks.ICluster | eks.Cluster) -> str | None:
-    child = cluster.node.default_child
-    if isinstance(child, eks.CfnCluster):
-        name = child.name
-        if isinstance(name, str) and not v.is_unresolved(name):
-            return name
-    name = cluster.cluster_name
-    return None if v.is_unresolved(name) else name
+    def read() -> str | None:
+        child = node_of(cluster).default_child
+        if isinstance(child, eks.CfnCluster):
+            name = child.name
+            if isinstance(name, str) and not v.is_unresolved(name):
+                return name
+        name = cluster_name_of(cluster)
+        return None if v.is_unresolved(name) else name
+
+    return remember(cluster, "literal_cluster_name", read)  # the name replaces the cluster: fixed once made
 
 
 class ManifestDelivery(Construct):
@@ -202,6 +233,7 @@ class ManifestDelivery(Construct):
         overwrite: bool = True,
     ) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         problems = minor_version_shape_problems("kubernetes_version", kubernetes_version)
         problems += consistent_version_problems("kubernetes_version", kubernetes_version, cluster_version(cluster))
         cluster = eks_cluster(cluster)
@@ -220,17 +252,17 @@ class ManifestDelivery(Construct):
                 f"output_directory {output_directory!r} must be a folder path such as 'manifests' (relative to the "
                 "project root) or None for cdk.out/manifests"
             )
-        has_provider = cluster.kubectl_provider is not None
+        has_provider = kubectl_provider_of(cluster) is not None
         if isinstance(mode, DeliveryMode) and mode.applies and not has_provider:
             problems.append(
                 f"mode {mode.name} needs the cluster's kubectl provider, and this cluster has none; create the cluster "
                 "with kubectl=True (AutoModeCluster) or kubectl_provider_options (eks.Cluster), or use "
                 "DeliveryMode.RENDER_ONLY and apply the YAML with your GitOps tool"
             )
-        raise_if_problems("InvalidManifestDelivery", problems, path=self.node.path)
+        raise_if_problems("InvalidManifestDelivery", problems, path=lambda: path_of(self))
 
         self.cluster: eks.ICluster = cluster
-        self.cluster_name: str = literal_name or cluster.cluster_name
+        self.cluster_name: str = literal_name or cluster_name_of(cluster)
         """The cluster name: a literal when known at synth, otherwise a deploy-time token."""
         self.kubernetes_version = kubernetes_version
         self.kubernetes_minor = minor_of(kubernetes_version)
@@ -238,7 +270,7 @@ class ManifestDelivery(Construct):
         self.output_name = name
         self._base_directory = Path(output_directory) if output_directory is not None else None
         stage = cdk.Stage.of(self)
-        self.stage_path: str = "" if stage is None or stage is self.node.root else stage.node.path
+        self.stage_path: str = "" if stage is None or stage is root_of(self) else path_of(stage)
         """Path of the nested ``cdk.Stage`` holding the cluster ("" at the app root): a folder level."""
         self.overwrite = overwrite
         self.app = cdk8s.App()
@@ -252,7 +284,7 @@ class ManifestDelivery(Construct):
             )
         self._claim_output_directory()
         self._add_mode_guard()
-        self.node.add_validation(_WriteManifests(self))
+        node_of(self).add_validation(_WriteManifests(self))
 
     # -- public API ----------------------------------------------------------------------------------------------
     @property
@@ -265,7 +297,7 @@ class ManifestDelivery(Construct):
         """The manifests folder (``output_directory``, or ``<root outdir>/manifests``)."""
         if self._base_directory is not None:
             return self._base_directory
-        root = self.node.root
+        root = root_of(self)
         outdir = root.outdir if isinstance(root, cdk.Stage) else cdk.Stage.of(self).outdir  # type: ignore[union-attr]
         return Path(outdir) / MANIFESTS_DIRECTORY
 
@@ -311,7 +343,7 @@ class ManifestDelivery(Construct):
                 version-dependent kind rendered for another Kubernetes version, or a deploy-time value in
                 render-only mode.
         """
-        chart_id = chart.node.id
+        chart_id = id_of(chart)
         where = f"chart {chart_id!r}"
         objects = _render(chart)
         problems: list[str] = []
@@ -337,25 +369,26 @@ class ManifestDelivery(Construct):
                         "CloudFormation reference), so render-only YAML cannot contain it; pass a literal value or "
                         "use DeliveryMode.APPLY"
                     )
-        raise_if_problems("InvalidChart", problems, path=f"{self.node.path} ({where})")
+        raise_if_problems("InvalidChart", problems, path=lambda: f"{path_of(self)} ({where})")
 
         self._warn_about(chart_id, objects)
         manifest: eks.KubernetesManifest | None = None
         per_object: list[eks.KubernetesManifest] = []
         if self.mode.applies:
             for obj in objects:
+                object_id = _object_id(chart_id, obj)
                 current = eks.KubernetesManifest(
                     self,
-                    _object_id(chart_id, obj),
+                    object_id,
                     cluster=self.cluster,
                     manifest=[json.loads(json.dumps(obj))],
                     overwrite=self.overwrite,
                     removal_policy=cdk.RemovalPolicy.RETAIN if self.mode is DeliveryMode.HAND_OVER else None,
                 )
-                if depends_on:
-                    current.node.add_dependency(*depends_on)
-                if per_object:
-                    current.node.add_dependency(per_object[-1])  # the chart's order: created after, deleted before
+                created(current, self, object_id)
+                after = [*depends_on, per_object[-1]] if per_object else list(depends_on)
+                if after:  # the chart's order: created after, deleted before; one call
+                    node_of(current).add_dependency(*after)
                 per_object.append(current)
             manifest = per_object[-1] if per_object else None
         self.charts[chart_id] = DeliveredChart(
@@ -377,7 +410,7 @@ class ManifestDelivery(Construct):
             f"# Rendered by eks-platform from cdk8s chart {chart_id!r} for cluster {self.output_name} "
             f"(Kubernetes {self.kubernetes_version}).\n"
             + (
-                f"# Applied by the kubectl provider: one custom resource per object, {self.node.path}/{chart_id}-*.\n"
+                f"# Applied by the kubectl provider: one custom resource per object, {path_of(self)}/{chart_id}-*.\n"
                 if delivered.manifest is not None
                 else "# Render-only: nothing applies this file; point your GitOps tool at this directory.\n"
             )
@@ -415,21 +448,21 @@ class ManifestDelivery(Construct):
         )
 
     def _claim_output_directory(self) -> None:
-        root = self.node.root
+        root = root_of(self)
         try:
             claimed = _claimed.setdefault(root, {})
         except TypeError:  # pragma: no cover - every jsii object is weak-referenceable today
             return
         key = str(self.output_directory.resolve())
         other = claimed.get(key)
-        if other is not None and other != self.node.path:
+        if other is not None and other != path_of(self):
             raise ConfigError(
                 "InvalidManifestDelivery",
                 f"output_name {self.output_name!r} is already used by {other}; two deliveries would write the same "
                 f"directory {key}. Give one of them another output_name or output_directory",
-                path=self.node.path,
+                path=path_of(self),
             )
-        claimed[key] = self.node.path
+        claimed[key] = path_of(self)
 
     def _warn_about(self, chart_id: str, objects: Sequence[Mapping[str, Any]]) -> None:
         for obj in objects:
@@ -441,8 +474,8 @@ class ManifestDelivery(Construct):
                 cdk.Annotations.of(self).add_warning_v2(
                     f"eks-platform:vac-unconfirmed:{chart_id}",
                     f"Chart {chart_id!r}: VolumeAttributesClass support by driver {driver} on Kubernetes "
-                    f"{self.kubernetes_version} is not confirmed; the classes are created, but changing a claim's "
-                    f"class may not modify the EBS volume. {note}",
+                    f"{self.kubernetes_version} is not confirmed, so changing a claim's class may not modify its EBS "
+                    f"volume. {note}",
                 )
                 return
 
@@ -528,7 +561,7 @@ def _placeholder(value: Any) -> Any:
 def _resolve_for_yaml(scope: Construct, objects: Sequence[Mapping[str, Any]]) -> list[Any]:
     if not any(k8s_api.unresolved_paths(o) for o in objects):
         return [dict(o) for o in objects]
-    resolved = cdk.Stack.of(scope).resolve(json.loads(json.dumps(list(objects))))
+    resolved = stack_of(scope).resolve(json.loads(json.dumps(list(objects))))
     placeholders: list[Any] = _placeholder(resolved)
     return placeholders
 

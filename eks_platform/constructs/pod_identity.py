@@ -20,15 +20,17 @@ from constructs import Construct, IConstruct
 
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
+from eks_platform._internal.tree import account_of, child_path, created, node_of, path_of, remember, stack_of
 from eks_platform.constructs.abac import SessionTag as SessionTag  # re-export: public here before
 from eks_platform.constructs.abac import grant_with_session_tags as grant_with_session_tags  # re-export
 from eks_platform.constructs.registry import ClusterRegistry, literal_cluster_name
-from eks_platform.constructs.types import ClusterLike, eks_cluster
+from eks_platform.constructs.types import ClusterLike, cluster_arn_of, cluster_name_of, eks_cluster
 from eks_platform.errors import ConfigError
 
 
 def _cluster_account(cluster: eks.ICluster) -> str | None:
-    account = cdk.Stack.of(cluster).account
+    stack = stack_of(cluster)
+    account = remember(stack, "account", lambda: stack.account)
     return None if v.is_unresolved(account) else account
 
 
@@ -53,15 +55,27 @@ def _statement_problems(
     return problems
 
 
+def _managed_policy_arn(policy: object) -> str | None:
+    """The policy's ARN (read once per policy object: one policy is often shared by many bindings), or None when
+    ``policy`` is no managed policy."""
+
+    def read() -> str | None:
+        arn = getattr(policy, "managed_policy_arn", None)
+        return arn if isinstance(arn, str) else None
+
+    return remember(policy, "managed_policy_arn", read)
+
+
 def _managed_policy_problems(setting: str, policies: Sequence[iam.IManagedPolicy]) -> list[str]:
     problems = []
     for index, policy in enumerate(policies):
-        if not hasattr(policy, "managed_policy_arn"):
+        arn = _managed_policy_arn(policy)
+        if arn is None:
             problems.append(
                 f"{setting}[{index}] must be an aws_iam.IManagedPolicy (e.g. ManagedPolicy.from_aws_managed_policy_name"
                 f"(...)), got {type(policy).__name__} {policy!r}"
             )
-        elif policy.managed_policy_arn.endswith(":policy/AdministratorAccess"):
+        elif arn.endswith(":policy/AdministratorAccess"):
             problems.append(
                 f"{setting}[{index}] is AdministratorAccess; give the service account only what it needs"
             )
@@ -110,8 +124,8 @@ def create_pod_identity_role(
     # Without session tags the trust cannot name cluster, namespace or service account; it still names the
     # account EKS must be acting for (the confused-deputy guard), so no other account's association can use it.
     principal: iam.IPrincipal = (
-        base.with_conditions(pi.trust_conditions(cluster.cluster_arn, [(namespace, service_account)]))
-        if scoped else base.with_conditions(pi.source_account_conditions(cdk.Stack.of(cluster).account))
+        base.with_conditions(pi.trust_conditions(cluster_arn_of(cluster), [(namespace, service_account)]))
+        if scoped else base.with_conditions(pi.source_account_conditions(account_of(cluster)))
     )
     role = iam.Role(
         scope,
@@ -121,12 +135,13 @@ def create_pod_identity_role(
         managed_policies=list(managed_policies) or None,
         role_name=role_name,
     )
+    created(role, scope, construct_id)
     for ns, sa in also_trusted:
         role.assume_role_policy.add_statements(  # type: ignore[union-attr]
             iam.PolicyStatement(
                 principals=[iam.ServicePrincipal(pi.POD_IDENTITY_PRINCIPAL)],
                 actions=list(pi.TRUST_ACTIONS),
-                conditions=pi.trust_conditions(cluster.cluster_arn, [(ns, sa)]),
+                conditions=pi.trust_conditions(cluster_arn_of(cluster), [(ns, sa)]),
             )
         )
     for statement in policy_statements:
@@ -182,7 +197,7 @@ class SharedPodIdentityRole(Construct):
         problems += _managed_policy_problems("managed_policies", policies)
         problems += _statement_problems("policy_statements", statements, bool(allow_wildcard_statements))
         if problems:
-            raise ConfigError("InvalidSharedPodIdentityRole", problems, path=self.node.path)
+            raise ConfigError("InvalidSharedPodIdentityRole", problems, path=path_of(self))
         self.cluster = cluster
         self.bindings: tuple[tuple[str, str], ...] = tuple((str(a), str(b)) for a, b in pairs)
         first, *rest = self.bindings
@@ -280,8 +295,9 @@ class PodIdentity(Construct):
         cluster = eks_cluster(cluster)
         # Before any construct exists: a duplicate id would otherwise surface as a jsii error.
         registry = ClusterRegistry.of(cluster)
-        registry.check_binding(namespace, service_account, f"{scope.node.path}/{construct_id}")
+        registry.check_binding(namespace, service_account, child_path(scope, construct_id))
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         policies = tuple(managed_policies or ())
         statements = tuple(policy_statements or ())
         problems = pi.name_problems(namespace, service_account)
@@ -298,7 +314,7 @@ class PodIdentity(Construct):
                     f"role {shared.node.path} is not trusted by {namespace}/{service_account}; add the pair to its "
                     "bindings"
                 )
-            if shared.cluster.node.path != cluster.node.path:
+            if shared.cluster is not cluster and path_of(shared.cluster) != path_of(cluster):
                 problems.append(
                     f"role {shared.node.path} was made for cluster {shared.cluster.node.path}, not this one"
                 )
@@ -353,9 +369,9 @@ class PodIdentity(Construct):
                 "the service account to exist for the association)"
             )
         if problems:
-            raise ConfigError("InvalidPodIdentity", problems, path=self.node.path)
+            raise ConfigError("InvalidPodIdentity", problems, path=path_of(self))
 
-        registry.register_binding(namespace, service_account, self.node.path)
+        registry.register_binding(namespace, service_account, path_of(self))
 
         self.cluster = cluster
         self.namespace = namespace
@@ -391,10 +407,10 @@ class PodIdentity(Construct):
             if self.session_tags_disabled:
                 cdk.Annotations.of(self).add_warning_v2(
                     "eks-platform:pod-identity-trust",
-                    f"Session tags are disabled for {namespace}/{service_account}, so EKS sends no "
-                    "eks-cluster-arn/kubernetes-namespace/kubernetes-service-account tags and the role's trust policy "
-                    "cannot be scoped by them: any Pod Identity association in this account whose creator may "
-                    "iam:PassRole this role can use it. Keep iam:PassRole on this role tightly restricted.",
+                    f"Session tags are disabled for {namespace}/{service_account}, so the role's trust policy cannot "
+                    "be scoped by the eks-cluster-arn and kubernetes-* tags: any Pod Identity association whose "
+                    "creator may iam:PassRole this role can use it. Keep iam:PassRole on it tightly restricted: "
+                    "https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html",
                 )
         elif shared is not None:
             self.role = shared.role
@@ -409,22 +425,22 @@ class PodIdentity(Construct):
                 needs += f", and permission to sts:AssumeRole/sts:TagSession on {target_arn}"
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:pod-identity-existing-role",
-                f"{namespace}/{service_account} uses an existing role; its trust policy and permissions are left as "
-                f"they are. It must allow {needs}, ideally scoped by the aws:RequestTag/eks-cluster-arn, "
-                "kubernetes-namespace and kubernetes-service-account conditions.",
+                f"{namespace}/{service_account} uses an existing role, whose trust policy and permissions are left "
+                f"as they are. It must allow {needs}, ideally scoped by the aws:RequestTag/eks-cluster-arn, "
+                "kubernetes-namespace and kubernetes-service-account conditions: "
+                "https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html",
             )
 
-        stack = cdk.Stack.of(self)
         self.association = eks.CfnPodIdentityAssociation(
             self,
             "Association",
-            cluster_name=cluster.cluster_name,
+            cluster_name=cluster_name_of(cluster),
             namespace=namespace,
             service_account=service_account,
             role_arn=self.role.role_arn,
             target_role_arn=target_arn,
             disable_session_tags=True if self.session_tags_disabled else None,
-            policy=stack.to_json_string(session_policy.to_json()) if session_policy is not None else None,
+            policy=stack_of(self).to_json_string(session_policy.to_json()) if session_policy is not None else None,
             tags=[cdk.CfnTag(key=k, value=tags[k]) for k in sorted(tags)] if tags else None,
         )
         if role is None or shared is not None:
@@ -432,7 +448,7 @@ class PodIdentity(Construct):
             # the role itself, so only the inline policy (if any is added, also later) needs an explicit DependsOn.
             cdk.Aspects.of(self.association).add(_WaitForInlinePolicy(self.association, shared.role if shared else
                                                                       self.role))
-        self.node.default_child = self.association
+        node_of(self).default_child = self.association
 
         self.service_account_manifest: eks.KubernetesManifest | None = None
         if create_service_account:
@@ -516,7 +532,7 @@ class PodIdentity(Construct):
                 f"{self.namespace}/{self.service_account} has no target_role; there is no target trust policy",
                 path=self.node.path,
             )
-        stack = cdk.Stack.of(self.cluster)
+        stack = stack_of(self.cluster)
         account = stack.account
         partition = v.partition_of_region(stack.region)
         root: iam.IPrincipal = (
@@ -581,7 +597,7 @@ def add_addon_pod_identity(
 
     See: https://docs.aws.amazon.com/eks/latest/userguide/add-ons-iam.html
     """
-    cfn = addon if isinstance(addon, eks.CfnAddon) else addon.node.default_child
+    cfn = addon if isinstance(addon, eks.CfnAddon) else node_of(addon).default_child
     if isinstance(addon, eks.CfnAddon):
         owner: Construct = addon.node.scope or addon  # type: ignore[assignment]
         holder_id = f"{addon.node.id}PodIdentities"
@@ -601,12 +617,19 @@ def add_addon_pod_identity(
     problems += _managed_policy_problems("managed_policies", policies)
     problems += _statement_problems("policy_statements", statements, bool(allow_wildcard_statements))
     if problems:
-        raise ConfigError("InvalidAddonPodIdentity", problems, path=addon.node.path)
+        raise ConfigError("InvalidAddonPodIdentity", problems, path=path_of(addon))
     assert isinstance(cfn, eks.CfnAddon)
-    ClusterRegistry.of(cluster).register_binding(namespace, service_account, addon.node.path)
+    ClusterRegistry.of(cluster).register_binding(namespace, service_account, path_of(addon))
 
-    found = owner.node.try_find_child(holder_id)
-    holder = found if isinstance(found, Construct) else Construct(owner, holder_id)
+    def find_or_create() -> Construct:
+        found = node_of(owner).try_find_child(holder_id)
+        if isinstance(found, Construct):
+            return found
+        made = Construct(owner, holder_id)
+        created(made, owner, holder_id)
+        return made
+
+    holder = remember(owner, f"child {holder_id}", find_or_create)
     bound = role or create_pod_identity_role(
         holder,
         service_account,

@@ -6,25 +6,31 @@ clusters; the registry adds nothing to any template.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-import aws_cdk as cdk
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
+from eks_platform._internal.tree import account_of, node_of, path_of, region_of, remember, root_of
 from eks_platform.errors import ConfigError
 
 
 def literal_cluster_name(cluster: eks.ICluster) -> str | None:
-    """The cluster's name when it is known at synth (set explicitly, or imported by name), otherwise None."""
-    child = cluster.node.default_child
-    if isinstance(child, eks.CfnCluster):
-        name = child.name
-        return name if isinstance(name, str) and not v.is_unresolved(name) else None
-    name = cluster.cluster_name
-    return None if v.is_unresolved(name) else name
+    """The cluster's name when it is known at synth (set explicitly, or imported by name), otherwise None. Read once
+    per cluster: the name is create-only (changing it replaces the cluster)."""
+
+    def read() -> str | None:
+        child = node_of(cluster).default_child
+        if isinstance(child, eks.CfnCluster):
+            name = child.name
+            return name if isinstance(name, str) and not v.is_unresolved(name) else None
+        name = cluster.cluster_name
+        return None if v.is_unresolved(name) else name
+
+    return remember(cluster, "registry_literal_cluster_name", read)
 
 
 class _Registries(Construct):
@@ -44,36 +50,54 @@ class _Registries(Construct):
 
 
 class ClusterRegistry:
-    """Every Pod Identity binding and add-on created for one cluster in this app."""
+    """Every Pod Identity binding, add-on and ``HybridNodes`` created for one cluster in this app."""
 
     def __init__(self, cluster_path: str) -> None:
         self.cluster_path = cluster_path
         self.bindings: dict[str, str] = {}  # namespace:service-account -> construct path
         self.addons: dict[str, str] = {}  # add-on name -> construct path
         self.addon_objects: dict[str, Any] = {}
+        #: Called with every add-on created after registration (``HybridNodes`` places add-ons and opens ports).
+        self.addon_listeners: list[Callable[[Any], None]] = []
+        #: The ``HybridNodes`` that joined this cluster (add-ons read whether their pod CIDRs are routable).
+        self.hybrid_nodes: list[Any] = []
 
     @classmethod
     def of(cls, cluster: eks.ICluster) -> ClusterRegistry:
         """The registry of ``cluster``. A cluster defined in this app is keyed by its construct path (two definitions
         of one name, such as before/after stacks of a test, stay apart). An imported cluster (a
         ``PlatformClusterReference``) is keyed by its name, account and region, and shares the registry of a cluster
-        of that name defined earlier in the app: the team's bindings are counted with the platform's."""
-        root = cluster.node.root
+        of that name defined earlier in the app: the team's bindings are counted with the platform's.
+
+        Kept on the cluster's Python object once the key cannot change any more (a path), so later bindings and
+        add-ons of the same cluster do not look it up in the tree again."""
+        kept = vars(cluster).get("_eks_platform_registry")
+        if isinstance(kept, ClusterRegistry):
+            return kept
+        registry, final = cls._find(cluster)
+        if final:
+            vars(cluster)["_eks_platform_registry"] = registry
+        return registry
+
+    @classmethod
+    def _find(cls, cluster: eks.ICluster) -> tuple[ClusterRegistry, bool]:
+        root = root_of(cluster)
         found = root.node.try_find_child(_Registries.ID)
-        holder = found if isinstance(found, _Registries) else _Registries(root)  # type: ignore[arg-type]
-        key = cluster.node.path
+        holder = found if isinstance(found, _Registries) else _Registries(root)
+        key = path_of(cluster)
+        final = True
         name = literal_cluster_name(cluster)
         if name is not None:
-            stack = cdk.Stack.of(cluster)
-            env = [x for x in (stack.account, stack.region) if not v.is_unresolved(x)]
+            env = [x for x in (account_of(cluster), region_of(cluster)) if not v.is_unresolved(x)]
             named = f"{name} ({'/'.join(env)})" if len(env) == 2 else name
-            if isinstance(cluster.node.default_child, eks.CfnCluster):
+            if isinstance(node_of(cluster).default_child, eks.CfnCluster):
                 holder.names.setdefault(named, key)
             else:
                 key = holder.names.get(named, named)
+                final = named in holder.names  # else a cluster of that name defined later takes the key
         if key not in holder.clusters:
             holder.clusters[key] = cls(key)
-        return holder.clusters[key]
+        return holder.clusters[key], final
 
     def check_binding(self, namespace: str, service_account: str, path: str) -> None:
         """Raise if the binding is taken or would exceed the quota (call before creating any construct)."""

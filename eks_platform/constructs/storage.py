@@ -32,6 +32,7 @@ from eks_platform._internal import ebs, k8s_api
 from eks_platform._internal.ebs import VolumeType
 from eks_platform._internal.k8s_api import new_api_object
 from eks_platform._internal.tags import aws_tag_problems
+from eks_platform._internal.tree import created, path_of
 from eks_platform._internal.versions import is_minor_version, minor_of
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
 from eks_platform.errors import ConfigError, raise_if_problems
@@ -225,6 +226,7 @@ class Gp3StorageClass(Construct):
         auto_mode_topology: bool | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         problems = k8s_api.name_problems("name", name)
         if not isinstance(driver, EbsDriver):
             problems.append(f"driver {driver!r} is not an EbsDriver; use EbsDriver.AUTO_MODE or EbsDriver.ADDON")
@@ -234,7 +236,7 @@ class Gp3StorageClass(Construct):
             problems.append(f"file_system {file_system!r} is not a FileSystemType (EXT4, XFS or EXT3)")
         problems += ebs.kms_key_arn_problems("kms_key_arn", kms_key_arn)
         problems += ebs.performance_problems("storage class", VolumeType.GP3, iops=iops, throughput=throughput)
-        raise_if_problems("InvalidStorageClass", problems, path=self.node.path)
+        raise_if_problems("InvalidStorageClass", problems, path=lambda: path_of(self))
 
         self.base_name = name
         self.driver = driver
@@ -277,7 +279,8 @@ class Gp3StorageClass(Construct):
                 {"matchLabelExpressions": [{"key": AUTO_MODE_TOPOLOGY_KEY, "values": ["auto"]}]}
             ]
         self.api_object = new_api_object(self, "Resource", manifest)
-        self.node.default_child = self.api_object
+        # node.default_child is left unset: the child with id "Resource" is the default child by convention
+        # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
 
 
 def _resolve_version(construct: Construct, kubernetes_version: str | None) -> tuple[str | None, list[str]]:
@@ -325,6 +328,7 @@ class VolumeAttributesClass(Construct):
         kubernetes_version: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         problems: list[str] = []
         if not isinstance(tier, VolumeTier):
             problems.append(f"tier must be a VolumeTier, got {type(tier).__name__}")
@@ -341,7 +345,7 @@ class VolumeAttributesClass(Construct):
                 f"({storage_class.driver.value}); a VolumeAttributesClass only applies to volumes of its own driver, "
                 "so use the storage class's driver"
             )
-        version, version_problems = _resolve_version(self, kubernetes_version)
+        version, version_problems = _resolve_version(scope, kubernetes_version)
         problems += version_problems
         api_version: str | None = None
         if version is None and not version_problems:
@@ -356,7 +360,7 @@ class VolumeAttributesClass(Construct):
                     f"VolumeAttributesClass needs Kubernetes 1.31 or later on EKS (beta API from 1.31, GA in 1.34); "
                     f"this cluster runs {version}. Upgrade the cluster or leave the tiers out"
                 )
-        raise_if_problems("InvalidVolumeAttributesClass", problems, path=self.node.path)
+        raise_if_problems("InvalidVolumeAttributesClass", problems, path=lambda: path_of(self))
         assert chosen is not None and api_version is not None
 
         self.tier = tier
@@ -375,7 +379,8 @@ class VolumeAttributesClass(Construct):
                 "parameters": tier.parameters(),
             },
         )
-        self.node.default_child = self.api_object
+        # node.default_child is left unset: the child with id "Resource" is the default child by convention
+        # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
 
 
 class EbsVolumeClaim(Construct):
@@ -418,6 +423,7 @@ class EbsVolumeClaim(Construct):
         labels: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         problems = k8s_api.name_problems("name", name)
         if namespace is not None:
             problems += k8s_api.name_problems("namespace", namespace, label=True)
@@ -463,7 +469,7 @@ class EbsVolumeClaim(Construct):
         problems += ebs.size_problems(
             "size_gib", volume_type, size_gib, iops=tier_spec.iops if tier_spec is not None else None
         )
-        raise_if_problems("InvalidVolumeClaim", problems, path=self.node.path)
+        raise_if_problems("InvalidVolumeClaim", problems, path=lambda: path_of(self))
 
         metadata: dict[str, Any] = {"name": name}
         if namespace is not None:
@@ -482,7 +488,8 @@ class EbsVolumeClaim(Construct):
         self.api_object = new_api_object(
             self, "Resource", {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": metadata, "spec": spec}
         )
-        self.node.default_child = self.api_object
+        # node.default_child is left unset: the child with id "Resource" is the default child by convention
+        # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
 
 
 class StorageChart(PlatformChart):
@@ -535,7 +542,8 @@ class StorageChart(PlatformChart):
                 path=self.node.path,
             )
         raise_if_problems(
-            "DuplicateObjectName", ebs.duplicate_tier_problems("tiers", [t.name for t in tiers]), path=self.node.path
+            "DuplicateObjectName", ebs.duplicate_tier_problems("tiers", [t.name for t in tiers]),
+            path=lambda: path_of(self),
         )
         self.storage_class = Gp3StorageClass(
             self,

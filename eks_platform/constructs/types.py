@@ -16,6 +16,8 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
+from eks_platform._internal.tree import remember
+
 if TYPE_CHECKING:  # type-only: the hybrid value objects import nothing from here
     from eks_platform.constructs.hybrid.networks import HybridNetworks
 
@@ -94,3 +96,16 @@ def vpc_cidrs_for_checks(scope: Construct, vpc: ec2.IVpc | None, vpc_cidr: str |
             "against it; pass vpc_cidr_block to ec2.Vpc.from_vpc_attributes to check them at synth",
         )
         return []
+def cluster_name_of(cluster: eks.ICluster | eks.Cluster) -> str:
+    """``cluster.cluster_name``, read once per cluster (a literal or a token fixed when the cluster is made)."""
+    return remember(cluster, "cluster_name", lambda: cluster.cluster_name)
+
+
+def cluster_arn_of(cluster: eks.ICluster | eks.Cluster) -> str:
+    """``cluster.cluster_arn``, read once per cluster (a token fixed when the cluster is made)."""
+    return remember(cluster, "cluster_arn", lambda: cluster.cluster_arn)
+
+
+def kubectl_provider_of(cluster: eks.ICluster | eks.Cluster) -> eks.IKubectlProvider | None:
+    """``cluster.kubectl_provider``, read once per cluster (aws_eks_v2 sets it when the cluster is made)."""
+    return remember(cluster, "kubectl_provider", lambda: cluster.kubectl_provider)

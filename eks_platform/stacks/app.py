@@ -6,33 +6,38 @@ import sys
 
 import aws_cdk as cdk
 
-from eks_platform.config import CONTEXT_KEY, PlatformConfig, parse_platform_config
+from eks_platform.config import CONTEXT_KEY, PlatformConfig
+from eks_platform.config.environments import FleetConfig, parse_fleet_config
 from eks_platform.context import synth_date
 from eks_platform.errors import ConfigError
-from eks_platform.stacks.reference import EksReferenceStack
+from eks_platform.stacks.fleet import build_fleet
+from eks_platform.stacks.stage import HYBRID_STACK_NAME, REFERENCE_STACK_NAME, build_reference_stacks
 
-REFERENCE_STACK_NAME = "EksPlatform"
-#: The reference platform again, with EKS Hybrid Nodes, when the `hybrid` context section is present.
-HYBRID_STACK_NAME = "EksPlatformHybrid"
+__all__ = ["HYBRID_STACK_NAME", "REFERENCE_STACK_NAME", "build_app", "load_config", "load_fleet_config", "main"]
+
+
+def load_fleet_config(app: cdk.App) -> FleetConfig:
+    """Parse the app's ``platform`` context once, environments and pipeline included (one ``ConfigError`` listing
+    every problem)."""
+    return parse_fleet_config(app.node.try_get_context(CONTEXT_KEY), today=synth_date(app))
 
 
 def load_config(app: cdk.App) -> PlatformConfig:
-    """Parse the app's ``platform`` context once (raises one ``ConfigError`` listing every problem)."""
-    return parse_platform_config(app.node.try_get_context(CONTEXT_KEY), today=synth_date(app))
+    """The base ``platform`` settings (the single environment of an app without ``environments``)."""
+    return load_fleet_config(app).base
 
 
 def build_app(app: cdk.App) -> dict[str, cdk.Stack]:
-    """Add the reference stacks to ``app`` and return them by name."""
-    config = load_config(app)
-    stacks: dict[str, cdk.Stack] = {
-        REFERENCE_STACK_NAME: EksReferenceStack(
-            app, REFERENCE_STACK_NAME, config=config.model_copy(update={"hybrid": None})  # no hybrid nodes here
-        ),
-    }
-    if config.hybrid is not None:  # both shapes are synthesized (and snapshot-tested)
-        hybrid = config.model_copy(update={"cluster_name": f"{config.cluster_name}-hybrid"})
-        stacks[HYBRID_STACK_NAME] = EksReferenceStack(app, HYBRID_STACK_NAME, config=hybrid)
-    return stacks
+    """Add the reference stacks to ``app`` and return them by stack name.
+
+    Without ``platform.environments``: the reference stacks of the single environment. With it: one stage per
+    environment (stacks ``<environment>-EksPlatform``, ...) and, with ``platform.pipeline``, the pipeline stack that
+    deploys them.
+    """
+    config = load_fleet_config(app)
+    if config.environments:
+        return build_fleet(app, config).stacks
+    return dict(build_reference_stacks(app, config.base))
 
 
 def main() -> int:

@@ -83,6 +83,7 @@ class EksReferenceStack(HermeticStack):
                 transit_gateway_id=config.hybrid.transit_gateway_id,
                 virtual_private_gateway_id=config.hybrid.virtual_private_gateway_id,
                 webhook_ports=config.hybrid.webhook_ports,
+                cilium_pool_cidrs=config.hybrid.cilium_pool_cidrs,
             )
         # Pod Identity bindings (`podIdentities`): one association + scoped role each, no kubectl Lambda
         self.pod_identities: dict[str, PodIdentity] = {

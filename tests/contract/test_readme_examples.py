@@ -84,13 +84,25 @@ def test_public_api_section_lists_exactly_the_exports() -> None:
     )
 
 
+#: The README is also the package's page on the registry, so its links into the repository are absolute.
+REPOSITORY = "https://github.com/cdk-eks-platform/cdk-eks-platform"
+RAW_FILES = "https://raw.githubusercontent.com/cdk-eks-platform/cdk-eks-platform/main/"
+
+
 def test_readme_shows_the_architecture_diagram() -> None:
     text = README.read_text(encoding="utf-8")
-    assert "](docs/architecture.png)" in text
+    assert f"]({RAW_FILES}docs/architecture.png)" in text
     assert (REPO_ROOT / "docs" / "architecture.png").is_file()
 
 
 def test_readme_links_exist() -> None:
     text = README.read_text(encoding="utf-8")
-    for target in re.findall(r"\]\((?!https?://|#)([^)#\s]+)", text):
-        assert (REPO_ROOT / target).exists(), f"README links to {target}, which does not exist"
+    targets = re.findall(r"\]\(([^)#\s]+)", text)
+    relative = [t for t in targets if not t.startswith(("https://", "http://"))]
+    assert relative == [], "links into the repository must be absolute (the README is the registry page too)"
+    prefixes = (f"{REPOSITORY}/blob/main/", f"{REPOSITORY}/tree/main/", RAW_FILES)
+    for target in targets:
+        for prefix in prefixes:
+            if target.startswith(prefix):
+                path = target.removeprefix(prefix)
+                assert (REPO_ROOT / path).exists(), f"README links to {path}, which does not exist"

@@ -120,7 +120,8 @@ def upgraded_to_1_33(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str
     """The full reference config (add-ons, applied manifests, hybrid) at 1.33.
 
     An add-on whose catalog has no 1.33 pin keeps its 1.32 version, written explicitly: what an operator does
-    when the catalog lags (EKS rejects the deploy if that build does not support 1.33; synth cannot know).
+    when the catalog lags (EKS rejects the deploy if that build does not support 1.33; synth cannot know). An add-on
+    pinned for neither minor stays on EKS's default version (no ``AddonVersion``).
     Returns the upgraded config and the add-ons carried that way.
     """
     upgraded = copy.deepcopy(raw)
@@ -128,7 +129,7 @@ def upgraded_to_1_33(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str
     carried: dict[str, str] = {}
     for name, settings in upgraded.get("addons", {}).items():
         entry = catalog()[name]
-        if "1.33" not in entry.pins and "version" not in settings:
+        if "1.33" not in entry.pins and "1.32" in entry.pins and "version" not in settings:
             carried[name] = entry.pins["1.32"].version
             settings["version"] = carried[name]
     return upgraded, carried

@@ -181,3 +181,39 @@ def test_arbitrary_text_is_never_a_ca_bundle_and_fails_only_with_config_error(te
         assert error.code == "InvalidHybridCredentials"
     else:
         raise AssertionError(f"accepted {text!r}")
+
+
+# -- Cilium pool and routable pod CIDRs ------------------------------------------------------------------------------
+def pool_oracle(pool: list[str], pods: list[str]) -> bool:
+    """Every pool CIDR lies inside one of the pod CIDRs, none twice (written with ipaddress only)."""
+    if not pool:
+        return False
+    try:
+        pool_nets = [ipaddress.IPv4Network(p, strict=True) for p in pool]
+    except ValueError:
+        return False
+    pod_nets = [ipaddress.IPv4Network(p) for p in pods]
+    inside = all(any(n.subnet_of(pod) for pod in pod_nets) for n in pool_nets)
+    return inside and len(set(pool_nets)) == len(pool_nets)
+
+
+@SETTINGS
+@given(pods=st.lists(network_text(ipaddress.IPv4Network("192.168.0.0/16")), min_size=1, max_size=3),
+       pool=st.lists(st.one_of(network_text(ipaddress.IPv4Network("192.168.0.0/16")), cidr_like), max_size=4))
+def test_cilium_pool_rule_matches_the_ipaddress_oracle(pods: list[str], pool: list[str]) -> None:
+    from eks_platform._internal.hybrid.cilium import pool_problems
+
+    pool = [p for p in pool if p not in TOKENS]
+    assert (pool_problems("cilium_pool_cidrs", pool, pods) == []) == pool_oracle(pool, pods)
+
+
+@SETTINGS
+@given(routable=st.one_of(st.booleans(), st.none(), st.integers(), st.text(max_size=3)),
+       pods=st.lists(private, max_size=2))
+def test_routable_pod_cidrs_fail_only_with_config_error(routable: Any, pods: list[str]) -> None:
+    try:
+        networks = HybridNetworks(node_cidrs=["192.168.100.0/24"], pod_cidrs=pods, pod_cidrs_routable=routable)
+    except ConfigError:
+        return
+    assert isinstance(routable, bool) and (pods or not routable)
+    assert networks.pod_cidrs_routable is routable

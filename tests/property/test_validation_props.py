@@ -50,3 +50,35 @@ def test_ipv4_cidr_matches_the_ipaddress_oracle(text: str) -> None:
 def test_dns1123_label_matches_the_kubernetes_rule(text: str) -> None:
     expected_ok = len(text) <= 63 and re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", text) is not None
     assert (v.dns1123_label("namespace", text) == []) is expected_ok
+
+
+_TOKEN_PIECES = st.sampled_from(
+    ["${Token[TOKEN.12]}", "${Token[AWS.Region.3]}", "#{Token[TOKEN.7]}", "Token[", "${Token[", "]}", "${Token[x y]}",
+     "-1.8881545897087529e+289", "-1.888154589e+289", "arn:", "/", "a", ""]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TOKEN_PIECES | st.text(max_size=4), max_size=5).map("".join))
+def test_string_token_check_matches_aws_cdk_lib(text: str) -> None:
+    """The Python-side test for strings answers exactly what aws-cdk-lib's Token.is_unresolved answers."""
+    from aws_cdk import Token  # lazy: the other properties here need no jsii
+
+    assert v.is_unresolved(text) is bool(Token.is_unresolved(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=-(2**60), max_value=2**60) | st.floats(allow_nan=False, allow_infinity=False))
+def test_number_token_check_matches_aws_cdk_lib(number: float) -> None:
+    from aws_cdk import Token  # lazy: the other properties here need no jsii
+
+    assert v.is_unresolved(number) is bool(Token.is_unresolved(number))
+
+
+def test_encoded_number_and_string_tokens_are_unresolved() -> None:
+    import aws_cdk as cdk  # lazy: the other properties here need no jsii
+
+    stack = cdk.Stack(cdk.App(), "Tokens")
+    for value in (stack.account, cdk.Token.as_number(stack.account), cdk.Fn.select(0, cdk.Fn.get_azs())):
+        assert v.is_unresolved(value) is True
+    assert v.is_unresolved(cdk.Token.as_list(stack.account)) is True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,11 @@ def test_default_addons_are_eks_addons_with_pinned_versions(auto_mode: dict[str,
     for name in DEFAULT_ADDONS:
         resource = _props(auto_mode, name)
         assert resource["Type"] == "AWS::EKS::Addon"
-        assert resource["Properties"]["AddonVersion"] == RAW["addons"][name]["versions"]["1.32"]["version"]
+        pin = RAW["addons"][name]["versions"].get("1.32")
+        if pin is None:  # a gap: EKS's default version for the minor
+            assert "AddonVersion" not in resource["Properties"], name
+        else:
+            assert resource["Properties"]["AddonVersion"] == pin["version"], name
 
 
 def test_addons_need_no_helm_chart_lambda_or_custom_resource(auto_mode: dict[str, Any]) -> None:
@@ -193,10 +198,34 @@ def test_addon_that_requires_another_depends_on_it(auto_mode: dict[str, Any]) ->
     assert _logical_id(auto_mode["addons"]["cert-manager"].addon) in adot.get("DependsOn", [])
 
 
-def test_inferred_pins_warn(auto_mode: dict[str, Any]) -> None:
-    warnings = _warnings(auto_mode["stack"])
-    assert any("prometheus-node-exporter v1.9.1-eksbuild.2" in w and "inferred pin" in w for w in warnings)
-    assert not any("metrics-server" in w and "inferred pin" in w for w in warnings)
+def test_inferred_pins_warn(monkeypatch: pytest.MonkeyPatch) -> None:
+    entries = dict(cat.catalog())
+    entry = entries["metrics-server"]
+    inferred = cat.VersionPin(version="v0.8.0-eksbuild.6", basis="inferred", source="ug-hybrid-addons", note="a test")
+    entries["metrics-server"] = dataclasses.replace(entry, pins={**entry.pins, "1.32": inferred})
+    monkeypatch.setattr(cat, "catalog", lambda: entries)
+    stack, cluster = _imported()
+    ManagedAddon(stack, "Inferred", cluster=cluster, name="metrics-server", kubernetes_version="1.32")
+    ManagedAddon(stack, "Pinned", cluster=cluster, name="kube-state-metrics", kubernetes_version="1.32")
+    warnings = _warnings(stack)
+    assert any("metrics-server v0.8.0-eksbuild.6" in w and "inferred pin" in w for w in warnings)
+    assert not any("kube-state-metrics" in w and "inferred pin" in w for w in warnings)
+
+
+def test_unpinned_default_addons_fall_back_to_the_eks_default_and_acknowledge_eksp_9(
+    auto_mode: dict[str, Any]
+) -> None:
+    from eks_platform.checks.acknowledgments import acknowledgments
+
+    for name in ("cert-manager", "prometheus-node-exporter"):
+        addon = auto_mode["addons"][name]
+        assert addon.addon_version is None
+        infos = [str(m.data) for m in addon.node.metadata if m.type == "aws:cdk:info"]
+        assert len(infos) == 1 and "EKS installs its default version" in infos[0], name
+        acks = [a for a in acknowledgments(addon) if a.rule_id == "EKSP-9" and a.path.startswith(addon.node.path)]
+        assert [a.path for a in acks] == [addon.addon.node.path], name
+    pinned = auto_mode["addons"]["metrics-server"].node.path
+    assert not [a for a in acknowledgments(auto_mode["stack"]) if a.rule_id == "EKSP-9" and a.path.startswith(pinned)]
 
 
 def test_addon_construct_ids_are_the_addon_names(auto_mode: dict[str, Any]) -> None:

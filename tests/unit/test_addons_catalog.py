@@ -22,6 +22,10 @@ _VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
 _MINOR = re.compile(r"^1\.(\d+)$")
 
 
+def _version_key(version: str) -> tuple[int, int, int, int]:
+    return cat.version_key(version)
+
+
 def _minor_number(minor: str) -> int:
     match = _MINOR.match(minor)
     assert match, minor
@@ -75,9 +79,57 @@ def test_every_minor_has_a_pin_or_a_declared_gap(name: str) -> None:
     assert set(entry["versions"]) | set(entry["gaps"]) <= set(RAW["minors"])
 
 
-def test_the_reference_defaults_are_pinned_for_1_32() -> None:
-    for name in ("metrics-server", "kube-state-metrics", "prometheus-node-exporter", "cert-manager"):
-        assert "1.32" in ADDONS[name]["versions"], name
+def test_the_reference_defaults_are_pinned_for_1_32_or_fall_back_to_the_eks_default() -> None:
+    # A pin needs a source that ties the build to 1.32; without one the add-on is created without AddonVersion.
+    for name in ("metrics-server", "kube-state-metrics"):
+        assert ADDONS[name]["versions"]["1.32"]["basis"] != "inferred", name
+    for name in ("prometheus-node-exporter", "cert-manager"):
+        assert "1.32" not in ADDONS[name]["versions"], name
+        assert "EKS's default version" in ADDONS[name]["gaps"]["1.32"], name
+
+
+# Minimum versions of the add-ons validated on hybrid nodes, transcribed from the EKS user guide
+# (https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-add-ons.html, "... and above").
+UG_HYBRID_MINIMUMS = {
+    "kube-proxy": "v1.25.14-eksbuild.2", "coredns": "v1.9.3-eksbuild.7", "adot": "v0.102.1-eksbuild.2",
+    "amazon-cloudwatch-observability": "v2.2.1-eksbuild.1", "eks-pod-identity-agent": "v1.3.3-eksbuild.1",
+    "snapshot-controller": "v8.1.0-eksbuild.1", "metrics-server": "v0.7.2-eksbuild.1",
+    "cert-manager": "v1.17.2-eksbuild.1", "prometheus-node-exporter": "v1.9.1-eksbuild.2",
+    "kube-state-metrics": "v2.15.0-eksbuild.4", "external-dns": "v0.19.0-eksbuild.1",
+}
+
+
+def test_hybrid_minimums_are_the_user_guides() -> None:
+    found = {n: a["hybrid_min"]["version"] for n, a in ADDONS.items() if "hybrid_min" in a}
+    assert found == UG_HYBRID_MINIMUMS
+    for name, entry in ADDONS.items():
+        if "hybrid_min" in entry:
+            assert entry["hybrid"], f"{name} has a hybrid minimum but is not marked hybrid-compatible"
+            assert entry["hybrid_min"]["source"] in RAW["sources"], name
+
+
+@pytest.mark.parametrize("name", sorted(UG_HYBRID_MINIMUMS))
+def test_no_pin_is_below_the_hybrid_minimum(name: str) -> None:
+    # The reference hybrid stack installs catalog pins: one below the minimum would be refused at synth.
+    minimum = _version_key(UG_HYBRID_MINIMUMS[name])
+    for minor, pin in ADDONS[name]["versions"].items():
+        assert _version_key(pin["version"]) >= minimum, (name, minor, pin["version"])
+
+
+def test_webhook_and_apiservice_addons_are_recorded_for_hybrid_placement() -> None:
+    # EKS user guide hybrid-nodes-webhooks / hybrid-nodes-add-ons: cert-manager and ADOT serve admission webhooks,
+    # metrics-server the metrics.k8s.io APIService, the CloudWatch agent's operator webhooks (not configurable).
+    placement = {n: a["hybrid_placement"]["kind"] for n, a in ADDONS.items() if "hybrid_placement" in a}
+    assert placement == {"cert-manager": "cloud", "metrics-server": "cloud", "adot": "cloud",
+                         "amazon-cloudwatch-observability": "manual", "coredns": "spread"}
+    assert ADDONS["cert-manager"]["hybrid_placement"]["affinity_paths"] == [
+        "affinity", "webhook.affinity", "cainjector.affinity", "startupapicheck.affinity"]
+    assert ADDONS["cert-manager"]["hybrid_placement"]["webhook_ports"] == [10250]
+    assert ADDONS["metrics-server"]["hybrid_placement"]["webhook_ports"] == [10251]
+    for name, entry in ADDONS.items():
+        if "hybrid_placement" in entry:
+            for source in entry["hybrid_placement"]["source"].split(" + "):
+                assert source in RAW["sources"], (name, source)
 
 
 def test_gaps_are_reported_in_full() -> None:
@@ -193,7 +245,7 @@ def test_readme_table_matches_the_catalog() -> None:
         assert yes_no[hybrid] == entry["hybrid"], name
         pin = entry["versions"].get("1.32")
         if pin is None:
-            assert pinned.startswith("none"), name
+            assert pinned.startswith(("none", "EKS default")), name
         else:
             assert pinned.split()[0].strip("`") == pin["version"], name
             assert ("(inferred)" in pinned) == (pin["basis"] == "inferred"), name

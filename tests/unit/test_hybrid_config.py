@@ -142,6 +142,22 @@ def _construct_problem(build: Any, needle: str) -> str:
             id="ports",
         ),
         pytest.param(
+            {**BASE, "ciliumPoolCidrs": ["10.99.0.0/16"]},
+            lambda: _hybrid_nodes(cilium_pool_cidrs=["10.99.0.0/16"]),
+            "is not inside the remote pod networks",
+            ("platform.hybrid.ciliumPoolCidrs",),
+            ("cilium_pool_cidrs",),
+            id="cilium-pool",
+        ),
+        pytest.param(
+            {"nodeCidrs": BASE["nodeCidrs"], "podCidrsRoutable": True, "cni": "none"},
+            lambda: HybridNetworks(node_cidrs=BASE["nodeCidrs"], pod_cidrs_routable=True),
+            " is true but ",
+            ("platform.hybrid.podCidrsRoutable", "platform.hybrid.podCidrs"),
+            ("pod_cidrs_routable", "pod_cidrs"),
+            id="routable-pods",
+        ),
+        pytest.param(
             {**BASE, "cni": "calico"},
             lambda: _hybrid_nodes(cni="calico"),
             "'calico'",

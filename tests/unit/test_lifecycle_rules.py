@@ -25,9 +25,9 @@ def test_a_decreasing_pin_is_found() -> None:
 
 def test_a_minor_without_pin_omits_the_version_instead_of_failing() -> None:
     entry = cat.catalog()["kube-state-metrics"]
-    assert "1.33" not in entry.pins
-    assert cat.resolve_version(entry, "1.33", None) == (None, None, [])
-    assert "EKS installs its default version" in cat.unpinned_notice(entry, "1.33")
+    assert "1.35" not in entry.pins
+    assert cat.resolve_version(entry, "1.35", None) == (None, None, [])
+    assert "EKS installs its default version" in cat.unpinned_notice(entry, "1.35")
 
 
 @pytest.mark.parametrize("region,refused", [("us-east-1", "use1-az3"), ("us-west-1", "usw1-az2"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -166,7 +167,13 @@ def test_an_explicit_version_below_the_hybrid_minimum_warns_for_addons_that_run_
     )
 
 
-def test_a_pin_below_the_hybrid_minimum_warns_on_a_reference() -> None:
+def test_a_pin_below_the_hybrid_minimum_warns_on_a_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The catalog's pins all meet the hybrid minimums (a catalog test checks it); an older pin is simulated.
+    entries = dict(cat.catalog())
+    ksm = entries["kube-state-metrics"]
+    old = cat.VersionPin(version="v2.15.0-eksbuild.3", basis="cluster-config", source="gh-1.32-tf-c")
+    entries["kube-state-metrics"] = dataclasses.replace(ksm, pins={**ksm.pins, "1.32": old})
+    monkeypatch.setattr(cat, "catalog", lambda: entries)
     stack = support.new_stack()
     _reference(stack, kubernetes_version="1.32", hybrid_networks=HYBRID).add_addon("kube-state-metrics")
     Annotations.from_stack(stack).has_warning(

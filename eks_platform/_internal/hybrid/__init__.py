@@ -4,7 +4,8 @@
 - :mod:`.credentials`: the credential provider, SSM activation values, IAM Roles Anywhere ARNs and CA bundle.
 - :mod:`.kubelet`: Kubernetes quantities and the kubelet rules of the ``NodeConfig``.
 - :mod:`.nodeadm`: the nodeadm ``NodeConfig`` document: rendering, nodeadm's checks, YAML.
-- :mod:`.tables`: ``hybrid.json`` (Cilium chart pin, add-on minimums, default ports).
+- :mod:`.cilium`: the Cilium Helm values AWS documents and the IP pool rules.
+- :mod:`.tables`: ``hybrid.json`` (Cilium chart pin and values with their sources, kubelet port).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ from eks_platform._internal.hybrid.networks import (
     remote_cidr_list_problems,
     remote_cidr_problems,
     remote_network_problems,
+    routable_pod_problems,
+    routing_advisory,
     service_cidr_advisory,
     token_key,
 )
@@ -107,6 +110,8 @@ __all__ = [
     "remote_network_problems",
     "render_node_config",
     "roles_anywhere_source_problems",
+    "routable_pod_problems",
+    "routing_advisory",
     "service_cidr_advisory",
     "ssm_activation_problems",
     "token_key",

@@ -229,7 +229,8 @@ def service_cidr_advisory(
     return (
         "The VPC CIDR is not known at synth, so the service CIDR EKS will pick (10.100.0.0/16 or 172.20.0.0/16) "
         "cannot be checked, and a remote CIDR overlaps one of them (" + "; ".join(h.rstrip("; ") for h in hits) +
-        "). Set service_ipv4_cidr explicitly to a range that overlaps no remote network."
+        "). Set service_ipv4_cidr explicitly to a range that overlaps no remote network: "
+        "https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-networking.html"
     )
 
 
@@ -285,3 +286,35 @@ def port_list_problems(setting: str, value: object) -> list[str]:
     if len(set(ports)) != len(ports):
         problems.append(f"{setting} lists a port twice; list each once")
     return problems
+
+
+def routable_pod_problems(setting: str, value: object, pod_cidrs: Sequence[object], *, pod_setting: str = "pod_cidrs"
+                          ) -> list[str]:
+    """``pod_cidrs_routable`` is a boolean, and true only with pod CIDRs: the control plane reaches webhooks on hybrid
+    nodes through the cluster's remote pod networks (https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-webhooks.html)."""
+    if not isinstance(value, bool):
+        return [f"{setting} must be true or false, got {type(value).__name__} {value!r}"]
+    if value and not pod_cidrs:
+        return [
+            f"{setting} is true but {pod_setting} is empty; the EKS control plane reaches pods on hybrid nodes only "
+            f"through the cluster's remote pod networks, so list your routable pod CIDRs in {pod_setting}"
+        ]
+    return []
+
+
+def routing_advisory(
+    *, node_cidrs: Sequence[object], pod_cidrs: Sequence[object], gateway_settings: str, acknowledge_id: str
+) -> str:
+    """The synth warning when no gateway is given: nothing routes the remote CIDRs from the VPC to on premises.
+
+    Source: https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-networking.html ("VPC routing"): the VPC's
+    route tables need routes for the remote node and pod networks to the Transit Gateway or Virtual Private Gateway.
+    """
+    cidrs = [str(c) for c in (*node_cidrs, *pod_cidrs) if not v.is_unresolved(c)]
+    shown = ", ".join(cidrs) if cidrs else "the remote node and pod CIDRs"
+    return (
+        f"no route from the VPC to the remote networks ({shown}): EKS Hybrid Nodes need the VPC route tables to send "
+        f"them to the Transit Gateway or Virtual Private Gateway of your on-premises connection, or nodes cannot join "
+        f"and the control plane cannot reach kubelets. Set {gateway_settings} to create the routes, or add them "
+        f"yourself and acknowledge this warning ({acknowledge_id})"
+    )

@@ -1,4 +1,4 @@
-"""The hybrid nodes data table (``_internal/data/hybrid.json``): Cilium chart pin, add-on minimums, default ports."""
+"""The hybrid nodes data table (``_internal/data/hybrid.json``): Cilium chart pin and values, kubelet port."""
 
 from __future__ import annotations
 

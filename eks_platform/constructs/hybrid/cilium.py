@@ -18,11 +18,9 @@ from constructs import Construct
 
 from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import DATA
+from eks_platform._internal.hybrid.cilium import HYBRID_NODE_LABEL, cilium_helm_values, pool_problems
 
 __all__ = ["HYBRID_NODE_LABEL", "HybridCni", "cilium_chart", "cilium_problems", "cilium_values", "cni_choice"]
-
-#: The label nodeadm puts on every hybrid node (``internal/kubelet/config.go``).
-HYBRID_NODE_LABEL = ("eks.amazonaws.com/compute-type", "hybrid")
 
 
 class HybridCni(str, Enum):
@@ -48,10 +46,24 @@ def cni_choice(setting: str, value: object, problems: list[str]) -> HybridCni:
 
 
 def cilium_problems(
-    *, kubectl_available: bool, pod_cidrs: Sequence[str], mask: object, version: object
+    *,
+    kubectl_available: bool,
+    pod_cidrs: Sequence[str],
+    mask: object,
+    version: object,
+    pool_cidrs: Sequence[object] | None = None,
 ) -> list[str]:
-    """What the managed Cilium needs: a kubectl provider, pod CIDRs for its pool, a fitting mask, a supported chart."""
+    """What the managed Cilium needs: a kubectl provider, pod CIDRs for its pool, a fitting mask, a supported chart.
+
+    ``pool_cidrs`` (``cilium_pool_cidrs``) must lie inside the pod CIDRs; Default: - the pod CIDRs.
+    """
     problems = []
+    pool: Sequence[object] = pod_cidrs if pool_cidrs is None else pool_cidrs
+    if pool_cidrs is not None:
+        pool_found = pool_problems("cilium_pool_cidrs", pool_cidrs, pod_cidrs)
+        problems += pool_found
+        if pool_found:
+            pool = ()
     if not kubectl_available:
         problems.append(
             "cni 'cilium' is installed by a Helm chart through the cluster's kubectl provider, and this cluster "
@@ -66,11 +78,11 @@ def cilium_problems(
     if isinstance(mask, bool) or not isinstance(mask, int) or not 1 <= mask <= 32:
         problems.append(f"cilium_pod_cidr_mask_size {mask!r} must be a whole number from 1 to 32")
     else:
-        for cidr in pod_cidrs:
-            if not v.is_unresolved(cidr) and int(cidr.split("/")[1]) > mask:
+        for cidr in pool:
+            if isinstance(cidr, str) and not v.is_unresolved(cidr) and int(cidr.split("/")[1]) > mask:
                 problems.append(
-                    f"cilium_pod_cidr_mask_size /{mask} is larger than pod CIDR {cidr}; Cilium carves per-node "
-                    "blocks of that size out of each pod CIDR, so use a mask at least as long as every pod CIDR"
+                    f"cilium_pod_cidr_mask_size /{mask} is larger than pool CIDR {cidr}; Cilium carves per-node "
+                    "blocks of that size out of each pool CIDR, so use a mask at least as long as every pool CIDR"
                 )
     match = re.fullmatch(r"(\d+)\.(\d+)\.\d+-\d+", version, re.ASCII) if isinstance(version, str) else None
     minors = DATA["cilium"]["supportedMinors"]
@@ -82,32 +94,15 @@ def cilium_problems(
     return problems
 
 
-def cilium_values(pod_cidrs: Sequence[str], mask_size: int | None = None) -> dict[str, Any]:
-    """Cilium Helm values: AWS's hybrid-nodes values, the pool from the pod CIDRs, everything on hybrid nodes."""
-    mask = DATA["cilium"]["podCidrMaskSize"] if mask_size is None else mask_size
-    affinity = {
-        "nodeAffinity": {
-            "requiredDuringSchedulingIgnoredDuringExecution": {
-                "nodeSelectorTerms": [
-                    {"matchExpressions": [
-                        {"key": HYBRID_NODE_LABEL[0], "operator": "In", "values": [HYBRID_NODE_LABEL[1]]}
-                    ]}
-                ]
-            }
-        }
-    }
-    return {
-        "affinity": affinity,
-        "ipam": {
-            "mode": "cluster-pool",
-            "operator": {
-                "clusterPoolIPv4MaskSize": mask,
-                "clusterPoolIPv4PodCIDRList": list(pod_cidrs),
-            },
-        },
-        # The operator too: on Auto Mode an operator pod on cloud nodes would make Auto Mode launch an instance.
-        "operator": {"affinity": affinity, "unmanagedPodWatcher": {"restart": False}},
-    }
+def cilium_values(pool_cidrs: Sequence[str], mask_size: int | None = None) -> dict[str, Any]:
+    """Cilium Helm values: the EKS user guide's ``cilium-values.yaml`` (agent and operator on hybrid nodes only,
+    ``loadBalancer.serviceTopology``, ``envoy.enabled: false``, ...) with the pool from ``pool_cidrs``.
+
+    Each value's source is listed in ``_internal/data/hybrid.json`` (``cilium.values.sources``).
+
+    See: https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-cni.html
+    """
+    return cilium_helm_values(pool_cidrs, mask_size)
 
 
 def cilium_chart(scope: Construct, cluster: eks.ICluster, *, version: str, values: dict[str, Any]) -> eks.HelmChart:

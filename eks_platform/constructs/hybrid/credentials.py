@@ -21,6 +21,7 @@ from constructs import Construct
 from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import CredentialProvider
+from eks_platform._internal.tree import account_of, created, partition_of, region_of
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -197,7 +198,6 @@ def node_role(
     pod_identity_agent: bool,
 ) -> iam.Role:
     """The hybrid nodes IAM role (construct id ``Role`` in ``scope``) with its cdk-nag acknowledgements."""
-    stack = cdk.Stack.of(scope)
     node_policy = iam.PolicyDocument(
         statements=[
             iam.PolicyStatement(
@@ -214,10 +214,11 @@ def node_role(
     inline = {"EKSHybridNodes": node_policy}
     if credentials.ssm is not None:
         options = credentials.ssm
+        account, partition, region = account_of(scope), partition_of(scope), region_of(scope)
         principal: iam.IPrincipal = iam.ServicePrincipal("ssm.amazonaws.com").with_conditions(
             {
-                "StringEquals": {"aws:SourceAccount": stack.account},
-                "ArnEquals": {"aws:SourceArn": f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:*"},
+                "StringEquals": {"aws:SourceAccount": account},
+                "ArnEquals": {"aws:SourceArn": f"arn:{partition}:ssm:{region}:{account}:*"},
             }
         )
         inline["EKSHybridSSM"] = iam.PolicyDocument(
@@ -228,7 +229,7 @@ def node_role(
                 iam.PolicyStatement(
                     sid="DeregisterOwnManagedInstances",
                     actions=["ssm:DeregisterManagedInstance"],
-                    resources=[f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:managed-instance/*"],
+                    resources=[f"arn:{partition}:ssm:{region}:{account}:managed-instance/*"],
                     conditions={
                         "StringEquals": {f"ssm:resourceTag/{options.deregister_tag_key}": cluster_arn}
                     },
@@ -261,6 +262,7 @@ def node_role(
         managed_policies=managed,
         max_session_duration=max_session,
     )
+    created(role, scope, "Role")
     _nag_acknowledgements(role, ssm=credentials.ssm is not None)
     return role
 
@@ -327,10 +329,9 @@ def _nag_acknowledgements(role: iam.Role, *, ssm: bool) -> None:
         "AWS managed policies exactly as in AWS's EKS Hybrid Nodes reference templates (aws/eks-hybrid example/)",
     )
     if ssm:
-        stack = cdk.Stack.of(role)
-        region = stack.region if not v.is_unresolved(stack.region) else "<AWS::Region>"
-        account = stack.account if not v.is_unresolved(stack.account) else "<AWS::AccountId>"
-        partition = stack.partition if not v.is_unresolved(stack.partition) else "<AWS::Partition>"
+        region = region_of(role) if not v.is_unresolved(region_of(role)) else "<AWS::Region>"
+        account = account_of(role) if not v.is_unresolved(account_of(role)) else "<AWS::AccountId>"
+        partition = partition_of(role) if not v.is_unresolved(partition_of(role)) else "<AWS::Partition>"
         acknowledge(role, "AwsSolutions-IAM5[Resource::*]",
                     "ssm:DescribeInstanceInformation has no resource-level permissions (AWS reference template)")
         acknowledge(

@@ -28,25 +28,40 @@ class HybridNetworks:
     list, no overlap inside a list or between node and pod CIDRs. Unresolved tokens are accepted and skipped. Rules
     that need the VPC, service CIDR or endpoint are judged by the cluster (:meth:`cluster_problems`).
 
-    Changing the CIDRs updates the cluster in place: the CloudFormation registry schema shipped with cfn-lint 1.58
-    no longer lists ``RemoteNetworkConfig`` as create-only, and the EKS user guide (hybrid-nodes-cluster-update)
-    says remote networks can be added, changed or removed after creation.
+    Changing the CIDRs updates the cluster's ``RemoteNetworkConfig`` in place (the CloudFormation registry schema
+    shipped with cfn-lint 1.58 no longer lists it as create-only, and the EKS user guide, hybrid-nodes-cluster-update,
+    says remote networks can be added, changed or removed after creation), but that is not the whole change:
+
+    - the pod CIDRs are also the IP pool of the managed Cilium, which must not change once Cilium is deployed (EKS
+      user guide hybrid-nodes-cni). Pin the deployed pool with ``HybridNodes(cilium_pool_cidrs=...)`` and only
+      append pod CIDRs; a pod CIDR change that leaves the pinned pool outside the remote pod networks is refused;
+    - the security group rules and routes per CIDR are replaced, and on-premises routers and firewalls must follow.
 
     Args:
         node_cidrs: on-premises CIDRs your hybrid nodes' IPs come from (1 to 15).
         pod_cidrs: CIDRs of pods on hybrid nodes (0 to 15). Required when the CNI does not masquerade pod traffic or
             webhooks run on hybrid nodes, and by the managed Cilium (its IPAM pool). Default: - none.
+        pod_cidrs_routable: your on-premises network routes the pod CIDRs (BGP, static routes), so the EKS control
+            plane can reach pods on hybrid nodes. Then webhooks may run on hybrid nodes; otherwise every catalog
+            add-on that serves a webhook or an APIService (cert-manager, metrics-server, ADOT) is kept on cloud
+            nodes. Needs ``pod_cidrs``. Default: - false (the EKS user guide's advice for unroutable pod networks:
+            run all webhooks on cloud nodes).
 
     See: https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-networking.html
+    See: https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-webhooks.html
+
     """
 
     node_cidrs: Sequence[str]
     pod_cidrs: Sequence[str] = ()
+    pod_cidrs_routable: bool = False
 
     def __post_init__(self) -> None:
         nodes = () if self.node_cidrs is None else self.node_cidrs
         pods = () if self.pod_cidrs is None else self.pod_cidrs
-        raise_if_problems("InvalidHybridNetworks", h.remote_network_problems(node_cidrs=nodes, pod_cidrs=pods))
+        problems = h.remote_network_problems(node_cidrs=nodes, pod_cidrs=pods)
+        problems += h.routable_pod_problems("pod_cidrs_routable", self.pod_cidrs_routable, pods)
+        raise_if_problems("InvalidHybridNetworks", problems)
         object.__setattr__(self, "node_cidrs", tuple(nodes))
         object.__setattr__(self, "pod_cidrs", tuple(pods))
 

@@ -206,12 +206,13 @@ def write_node_config_file(scope: IConstruct, file_name: str, text: str) -> str:
 
 @jsii.implements(cdk.IAspect)
 class NodeConfigFileWriter:
-    """Calls ``write`` when the construct at ``owner``'s path is visited (aspects run at synth)."""
+    """Calls ``write`` when ``owner`` is visited (aspects run at synth)."""
 
     def __init__(self, owner: IConstruct, write: Callable[[], object]) -> None:
-        self._path = owner.node.path
+        self._owner = owner
         self._write = write
 
     def visit(self, node: IConstruct) -> None:
-        if node.node.path == self._path:
+        # jsii hands back the very Python object of a construct made in Python: identity, no round trip per node
+        if node is self._owner:
             self._write()

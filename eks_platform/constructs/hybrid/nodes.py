@@ -23,6 +23,9 @@ from constructs import Construct
 
 from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
+from eks_platform._internal.hybrid import addons as addon_hybrid
+from eks_platform._internal.hybrid.cilium import pool_warnings
+from eks_platform._internal.tree import created, path_of, region_of, stack_of
 from eks_platform._internal.versions import consistent_version_problems
 from eks_platform.constructs import addons as addon_api
 from eks_platform.constructs.hybrid.cilium import HybridCni, cilium_chart, cilium_problems, cilium_values, cni_choice
@@ -40,20 +43,24 @@ from eks_platform.constructs.hybrid.node_config import (
     node_config_file_text,
     write_node_config_file,
 )
-from eks_platform.constructs.types import ClusterLike, PlatformCluster
+from eks_platform.constructs.registry import ClusterRegistry
+from eks_platform.constructs.types import ClusterLike, PlatformCluster, cluster_arn_of
 from eks_platform.errors import ConfigError, raise_if_problems
 
 if TYPE_CHECKING:  # type-only: cluster.py imports this package for HybridNetworks
     from eks_platform.constructs.cluster import AutoModeCluster
 
-__all__ = ["HybridNodes"]
+__all__ = ["ROUTING_WARNING", "HybridNodes"]
+
+#: Warning id when no gateway is given (acknowledge it with ``Annotations.of(scope).acknowledge_warning``).
+ROUTING_WARNING = "eks-platform:hybrid-routing"
 
 
 def _unique_key(scope: Construct, value: str) -> str:
     """A construct-id fragment keyed by the value itself: the CIDR text, or a digest of a token's resolution."""
     if not v.is_unresolved(value):
         return h.cidr_key(value)
-    resolved = cdk.Stack.of(scope).resolve(value)
+    resolved = stack_of(scope).resolve(value)
     return "T" + hashlib.sha256(h.token_key(resolved).encode()).hexdigest()[:10]
 
 
@@ -89,11 +96,16 @@ class HybridNodes(Construct):
       anchor with the session name equal to the certificate CN, plus a trust anchor and profile);
     - its ``HYBRID_LINUX`` access entry;
     - security group rules on the cluster's control-plane security group: 443 in from the remote node and pod
-      CIDRs, kubelet (10250) out to node CIDRs, webhook ports out to pod CIDRs;
-    - optional routes from the VPC's private subnets to the remote CIDRs through a Transit Gateway or VGW;
-    - Cilium (pinned Helm chart, pool from the pod CIDRs, only on hybrid nodes) unless ``cni=HybridCni.NONE``;
-    - the add-ons hybrid nodes need on an Auto Mode cluster: kube-proxy, CoreDNS and the Pod Identity agent with its
-      hybrid DaemonSet (Auto Mode's built-in versions serve only Auto Mode nodes);
+      CIDRs, kubelet (10250) out to node CIDRs, webhook ports out to pod CIDRs when webhooks run on hybrid nodes;
+    - optional routes from the VPC's private subnets to the remote CIDRs through a Transit Gateway or VGW (a synth
+      warning without one: the VPC route tables must route the remote CIDRs, EKS user guide hybrid-nodes-networking);
+    - Cilium (pinned Helm chart with the EKS user guide's values, pool from ``cilium_pool_cidrs`` or the pod CIDRs,
+      only on hybrid nodes) unless ``cni=HybridCni.NONE``;
+    - the add-ons hybrid nodes need on an Auto Mode cluster: kube-proxy, CoreDNS (spread over compute types) and the
+      Pod Identity agent with its hybrid DaemonSet (Auto Mode's built-in versions serve only Auto Mode nodes);
+    - for every catalog add-on of the cluster, before or after this construct: the hybrid minimum version, and unless
+      the pod CIDRs are routable, webhook and APIService add-ons kept on cloud nodes (EKS user guide
+      hybrid-nodes-webhooks);
     - the nodeadm ``NodeConfig``: :meth:`node_config_yaml`, a file ``hybrid/<cluster>-nodeconfig-<provider>.yaml`` in
       the cloud assembly (``cdk.out``) written at synth, and an SSM parameter with deploy-time values resolved.
 
@@ -118,15 +130,24 @@ class HybridNodes(Construct):
         cni: ``HybridCni.CILIUM`` or ``HybridCni.NONE``. Default: - Cilium (needs the cluster's kubectl provider and
             pod CIDRs).
         cilium_version: the AWS Cilium chart version. Default: - the pinned version in ``_internal/data/hybrid.json``.
-        cilium_pod_cidr_mask_size: per-node pod block size carved from the pod CIDRs. Default: - 25 (128 IPs).
+        cilium_pod_cidr_mask_size: per-node pod block size carved from the pool. Must not change once Cilium is
+            deployed (EKS user guide hybrid-nodes-cni). Default: - 25 (128 IPs).
+        cilium_pool_cidrs: Cilium's IP pool (``clusterPoolIPv4PodCIDRList``). Must not change once Cilium is
+            deployed; only appending is allowed. Pin it to the deployed pool before you change the pod CIDRs: each
+            entry must stay inside the remote pod networks, or synth is refused with the procedure. Default: - the
+            networks' pod CIDRs (a pod CIDR change then changes the pool: pin it once Cilium is deployed).
         security_group: where the rules go. Default: - the control-plane security group passed at cluster creation
             (``ControlPlaneSecurityGroup`` of an ``aws_eks_v2.Cluster``), else the EKS cluster security group.
         kubelet_ports: TCP ports the control plane reaches on remote nodes. Default: - ``[10250]``.
-        webhook_ports: TCP ports the control plane reaches on remote pods (webhooks). Default: - ``[443, 9443]``;
-            empty for none. Rules are only created when there are pod CIDRs.
+        webhook_ports: TCP ports the control plane reaches on remote pods (the container ports of webhooks and
+            APIServices that run on hybrid nodes). Default: - with routable pod CIDRs
+            (``HybridNetworks.pod_cidrs_routable``), the ports of the catalog add-ons that serve a webhook or an
+            APIService on this cluster (cert-manager 10250, metrics-server 10251), whenever they are added; without,
+            none (those add-ons are kept on cloud nodes). Give your own webhooks' ports here; empty for none.
         transit_gateway_id: route remote CIDRs from the private subnets to this Transit Gateway (the VPC must
-            already be attached to it). Default: - no routes.
-        virtual_private_gateway_id: route remote CIDRs to this VGW instead. Default: - no routes.
+            already be attached to it). Default: - no routes, and a synth warning (``eks-platform:hybrid-routing``)
+            until you set a gateway or acknowledge that you route the CIDRs yourself.
+        virtual_private_gateway_id: route remote CIDRs to this VGW instead. Default: - no routes (see above).
         route_subnets: subnets whose route tables get the routes. Default: - private subnets with egress.
         pod_identity_agent: install the Pod Identity agent add-on with its hybrid DaemonSet (and let the role call
             ``eks-auth:AssumeRoleForPodIdentity``). Default: - true.
@@ -151,6 +172,7 @@ class HybridNodes(Construct):
         cni: HybridCni | str | None = None,
         cilium_version: str | None = None,
         cilium_pod_cidr_mask_size: int | None = None,
+        cilium_pool_cidrs: Sequence[str] | None = None,
         security_group: ec2.ISecurityGroup | None = None,
         kubelet_ports: Sequence[int] | None = None,
         webhook_ports: Sequence[int] | None = None,
@@ -164,6 +186,7 @@ class HybridNodes(Construct):
         write_node_config_file: bool = True,
     ) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         self._owner_cluster = cluster
         self.cluster: eks.ICluster = self._icluster(cluster)
         self._cfn_cluster = self._cfn_of(self.cluster)
@@ -181,18 +204,37 @@ class HybridNodes(Construct):
         if kubelet is not None:
             problems += h.kubelet_version_problems(kubelet.inputs(self.kubernetes_version))
         self._kubelet_ports = _ports("kubelet_ports", kubelet_ports, h.DATA["ports"]["kubelet"], problems)
-        self._webhook_ports = _ports("webhook_ports", webhook_ports, h.DATA["ports"]["webhooks"], problems)
+        #: None: derived from the catalog add-ons on the cluster (with routable pod CIDRs); else exactly these.
+        self._webhook_ports: tuple[int, ...] | None = (
+            None if webhook_ports is None else _ports("webhook_ports", webhook_ports, (), problems)
+        )
         gateway_problems = h.gateway_problems(transit_gateway_id, virtual_private_gateway_id)
         problems += gateway_problems
         gateway = None if gateway_problems else _gateway(transit_gateway_id, virtual_private_gateway_id)
         mask = h.DATA["cilium"]["podCidrMaskSize"] if cilium_pod_cidr_mask_size is None else cilium_pod_cidr_mask_size
         chart_version = cilium_version or h.DATA["cilium"]["version"]
+        pool = None if cilium_pool_cidrs is None else h.as_tuple("cilium_pool_cidrs", cilium_pool_cidrs, problems)
         if self.cni is HybridCni.CILIUM:
             problems += cilium_problems(
                 kubectl_available=self._kubectl_available(), pod_cidrs=self.networks.pod_cidrs, mask=mask,
-                version=chart_version,
+                version=chart_version, pool_cidrs=pool,
             )
-        raise_if_problems("InvalidHybridNodes", problems, path=self.node.path)
+        elif pool is not None:
+            problems.append("cilium_pool_cidrs applies only to cni 'cilium'; remove it")
+        raise_if_problems("InvalidHybridNodes", problems, path=lambda: path_of(self))
+        self.cilium_pool_cidrs: tuple[str, ...] = tuple(self.networks.pod_cidrs) if pool is None else pool
+        if gateway is None and not gateway_problems:
+            cdk.Annotations.of(self).add_warning_v2(
+                ROUTING_WARNING,
+                h.routing_advisory(
+                    node_cidrs=self.networks.node_cidrs, pod_cidrs=self.networks.pod_cidrs,
+                    gateway_settings="transit_gateway_id or virtual_private_gateway_id",
+                    acknowledge_id=f"Annotations.of(...).acknowledge_warning('{ROUTING_WARNING}')",
+                ),
+            )
+        if self.cni is HybridCni.CILIUM and pool is not None:
+            for advice in pool_warnings("cilium_pool_cidrs", pool, self.networks.pod_cidrs):
+                cdk.Annotations.of(self).add_warning_v2("eks-platform:hybrid-cilium-pool", advice)
 
         self.trust_anchor: rolesanywhere.CfnTrustAnchor | None = None
         self.profile: rolesanywhere.CfnProfile | None = None
@@ -202,7 +244,7 @@ class HybridNodes(Construct):
         if ira is not None:
             self.trust_anchor, self.trust_anchor_arn = trust_anchor(self, ira)
         self.role: iam.Role = node_role(
-            self, credentials=self.credentials, cluster_arn=self.cluster.cluster_arn,
+            self, credentials=self.credentials, cluster_arn=cluster_arn_of(self.cluster),
             trust_anchor_arn=self.trust_anchor_arn, pod_identity_agent=pod_identity_agent,
         )
         if ira is not None:
@@ -221,6 +263,7 @@ class HybridNodes(Construct):
         self.ingress_rules: dict[str, ec2.CfnSecurityGroupIngress] = {}
         self.egress_rules: dict[str, ec2.CfnSecurityGroupEgress] = {}
         self._network_rules()
+        self._join_cluster()
         self.routes: dict[str, ec2.CfnRoute] = {}
         if gateway is not None:
             self._routes(gateway, route_subnets)
@@ -236,7 +279,10 @@ class HybridNodes(Construct):
             self._parameter()
         self._outputs()
         if write_node_config_file:
-            cdk.Aspects.of(self).add(NodeConfigFileWriter(self, self.write_node_config_file))
+            # On a leaf (the role ARN output, always there): the aspect is then called back once, not for every
+            # construct below this one.
+            anchor = self._role_arn_output
+            cdk.Aspects.of(anchor).add(NodeConfigFileWriter(anchor, self.write_node_config_file))
         self.node.default_child = self.role
 
     # -- inputs ------------------------------------------------------------------------------------------------------
@@ -282,7 +328,7 @@ class HybridNodes(Construct):
         return version if isinstance(version, str) and not v.is_unresolved(version) else None
 
     def _resolved(self, value: Any) -> Any:
-        return cdk.Stack.of(self).resolve(value) if value is not None else None
+        return stack_of(self).resolve(value) if value is not None else None
 
     def _cluster_problems(self) -> list[str]:
         """Cross-checks against a cluster defined in this app (imported clusters cannot be read at synth)."""
@@ -363,7 +409,8 @@ class HybridNodes(Construct):
                     description=f"EKS API from hybrid {kind.lower()}s",
                 )
         egress = [("Kubelet", "node", self.networks.node_cidrs, self._kubelet_ports)]
-        egress.append(("Webhook", "pod", self.networks.pod_cidrs, self._webhook_ports))
+        if self._webhook_ports is not None:
+            egress.append(("Webhook", "pod", self.networks.pod_cidrs, self._webhook_ports))
         for name, kind, cidrs, ports in egress:
             for cidr in cidrs:
                 key = _unique_key(self, cidr)
@@ -378,6 +425,46 @@ class HybridNodes(Construct):
                         cidr_ip=cidr,
                         description=f"{name.lower()} on hybrid {kind}s",
                     )
+
+    @property
+    def pod_cidrs_routable(self) -> bool:
+        """Whether the on-premises network routes the pod CIDRs (``HybridNetworks.pod_cidrs_routable``)."""
+        return bool(self.networks.pod_cidrs_routable)
+
+    def _join_cluster(self) -> None:
+        """Tell the cluster's add-ons (existing and future) that hybrid nodes joined: placement, minimums, ports."""
+        registry = ClusterRegistry.of(self.cluster)
+        registry.hybrid_nodes.append(self)
+        routable = all(bool(getattr(other, "pod_cidrs_routable", False)) for other in registry.hybrid_nodes)
+        for addon in list(registry.addon_objects.values()):
+            addon.join_hybrid_nodes(pod_cidrs_routable=routable)
+            self._open_webhook_ports(addon)
+        registry.addon_listeners.append(self._open_webhook_ports)
+
+    def _open_webhook_ports(self, addon: addon_api.ManagedAddon) -> None:
+        """Egress to the pod CIDRs on the ports of an add-on's webhooks or APIService, when they run on hybrid nodes.
+
+        Only with routable pod CIDRs and no explicit ``webhook_ports``: otherwise those add-ons are kept on cloud nodes
+        (or the user listed the ports).
+        """
+        if self._webhook_ports is not None or not self.pod_cidrs_routable:
+            return
+        group_id = self.security_group.security_group_id
+        for cidr in self.networks.pod_cidrs:
+            key = _unique_key(self, cidr)
+            for port in addon_hybrid.webhook_ports(addon.entry, addon.user_configuration):
+                if f"pod:{cidr}:{port}" in self.egress_rules:
+                    continue
+                self.egress_rules[f"pod:{cidr}:{port}"] = ec2.CfnSecurityGroupEgress(
+                    self,
+                    f"WebhookEgress{port}ToPod{key}",
+                    group_id=group_id,
+                    ip_protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    cidr_ip=cidr,
+                    description="webhook on hybrid pods",
+                )
 
     def _routes(self, gateway: tuple[str, str], selection: ec2.SubnetSelection | None) -> None:
         setting, gateway_id = gateway
@@ -398,15 +485,16 @@ class HybridNodes(Construct):
 
     # -- Kubernetes ----------------------------------------------------------------------------------------------------
     def cilium_values(self, mask_size: int | None = None) -> dict[str, Any]:
-        """Cilium Helm values: AWS's hybrid-nodes values, the pool from the pod CIDRs, everything on hybrid nodes."""
-        return cilium_values(self.networks.pod_cidrs, mask_size)
+        """Cilium Helm values: the EKS user guide's values for hybrid nodes, with ``cilium_pool_cidrs`` as pool."""
+        return cilium_values(self.cilium_pool_cidrs, mask_size)
 
     def _addons(self, *, pod_identity_agent: bool, kube_proxy: bool, core_dns: bool) -> None:
         """kube-proxy, CoreDNS and the Pod Identity agent for the hybrid nodes (Auto Mode's serve only its nodes).
 
         On an Auto Mode cluster these are built in for Auto Mode nodes; hybrid nodes are extra capacity that needs
-        the add-ons (AWS add-ons carry anti-affinity to Auto Mode nodes). CoreDNS needs a node to run on: until the
-        first hybrid node joins with a CNI, EKS reports the add-on DEGRADED (CloudFormation treats that as done).
+        the add-ons. kube-proxy and the Pod Identity agent run on EC2 and hybrid nodes only; CoreDNS runs on Auto Mode
+        and hybrid nodes alike (EKS user guide, "Amazon EKS add-ons"), and spreads its replicas over both (the user
+        guide recommends at least one on each side of a mixed cluster, hybrid-nodes-webhooks).
         """
         # On the platform cluster (an AutoModeCluster) the add-ons go to <cluster>/Addons like its own add_addon.
         owner = self._owner_cluster
@@ -462,7 +550,7 @@ class HybridNodes(Construct):
             credentials=self.credentials,
             kubelet=self.kubelet,
             cluster_name=self.cluster_name_literal or self.cluster.cluster_name,
-            region=cdk.Stack.of(self).region,
+            region=region_of(self),
             role_arn=self.role.role_arn,
             trust_anchor_arn=self.trust_anchor_arn,
             profile_arn=self.profile_arn,
@@ -471,7 +559,7 @@ class HybridNodes(Construct):
             activation_id=activation_id,
             activation_code=activation_code,
             placeholders=placeholders,
-            path=self.node.path,
+            path=path_of(self),
         )
 
     def node_config_yaml(self, **kwargs: Any) -> str:
@@ -487,7 +575,7 @@ class HybridNodes(Construct):
     def node_config_file_text(self) -> str:
         """The content of the synthesized file: the NodeConfig with placeholders and how to fill them."""
         return node_config_file_text(
-            self.node_config(placeholders=True), provider=self.provider, construct_path=self.node.path,
+            self.node_config(placeholders=True), provider=self.provider, construct_path=path_of(self),
             kubernetes_version=self.kubernetes_version,
         )
 
@@ -500,12 +588,11 @@ class HybridNodes(Construct):
         """SSM: the ``aws ssm create-activation`` command to run after deploy (None for IAM Roles Anywhere)."""
         if self.credentials.ssm is None:
             return None
-        stack = cdk.Stack.of(self)
         options = self.credentials.ssm
         return (
-            f"aws ssm create-activation --region {stack.region} --iam-role {self.role.role_name} "
+            f"aws ssm create-activation --region {region_of(self)} --iam-role {self.role.role_name} "
             f"--registration-limit {options.registration_limit} "
-            f"--tags Key={options.deregister_tag_key},Value={self.cluster.cluster_arn} "
+            f"--tags Key={options.deregister_tag_key},Value={cluster_arn_of(self.cluster)} "
             "--query '{ActivationId: ActivationId, ActivationCode: ActivationCode}'"
         )
 
@@ -520,7 +607,9 @@ class HybridNodes(Construct):
         )
 
     def _outputs(self) -> None:
-        cdk.CfnOutput(self, "RoleArn", value=self.role.role_arn, description="EKS Hybrid Nodes IAM role")
+        self._role_arn_output = cdk.CfnOutput(
+            self, "RoleArn", value=self.role.role_arn, description="EKS Hybrid Nodes IAM role"
+        )
         if self.node_config_parameter is not None:
             cdk.CfnOutput(
                 self,

@@ -23,6 +23,7 @@ from constructs import Construct
 
 from eks_platform._internal import validation as v
 from eks_platform._internal.node_pools import role_name_problems
+from eks_platform._internal.tree import created, path_of, region_of
 from eks_platform.checks.acknowledgments import acknowledge_aws_managed_policies
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery, PlatformChart
 from eks_platform.constructs.node_pools.node_class import NodeClass, NodeClassSpec, SelectorTerm
@@ -97,6 +98,7 @@ class AutoModeNodePools(Construct):
         chart_id: str = "NodePools",
     ) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         problems = []
         for kind, items, spec_cls in (
             ("node class", node_classes, NodeClassSpec),
@@ -117,7 +119,7 @@ class AutoModeNodePools(Construct):
             problems.append("node_role and node_role_name were both given; pass an existing role or a name, not both")
         if node_role_name is not None:
             problems += role_name_problems("node_role_name", node_role_name)
-        raise_if_problems("InvalidNodePools", problems, path=self.node.path)
+        raise_if_problems("InvalidNodePools", problems, path=lambda: path_of(self))
 
         cluster = delivery.cluster
         # NodeClasses name their role; keep the literal name (role.role_name is a Ref token even with a fixed name).
@@ -135,6 +137,7 @@ class AutoModeNodePools(Construct):
                     iam.ManagedPolicy.from_aws_managed_policy_name("AmazonEC2ContainerRegistryPullOnly"),
                 ],
             )
+            created(node_role, self, "NodeRole")
             acknowledge_aws_managed_policies(
                 node_role,
                 ("AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly"),
@@ -195,12 +198,12 @@ class AutoModeNodePools(Construct):
                 "Render-only mode: CloudFormation cannot delete the NodeClasses before their node role. Delete the "
                 f"NodeClasses {sorted(self.node_classes)} with your GitOps tool (and wait for their nodes to go) "
                 "before `cdk destroy`, or the role's deletion fails with 'Cannot delete entity, must remove roles "
-                "from instance profile first'.",
+                "from instance profile first': https://docs.aws.amazon.com/eks/latest/userguide/create-node-class.html",
             )
 
     def _default_role_name(self) -> str:
         base = cdk.Names.unique_resource_name(self, max_length=48, separator="-")
-        region = cdk.Stack.of(self).region
+        region = region_of(self)
         suffix = "" if v.is_unresolved(region) else f"-{region}"
         return f"{base}{suffix}"[:64]
 

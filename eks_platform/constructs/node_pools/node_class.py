@@ -22,6 +22,7 @@ from eks_platform._internal import k8s_api
 from eks_platform._internal import validation as v
 from eks_platform._internal.node_pools import BUILT_IN_NODE_CLASS, role_name_problems
 from eks_platform._internal.tags import aws_tag_problems
+from eks_platform._internal.tree import created, path_of
 from eks_platform.errors import ConfigError, raise_if_problems
 
 __all__ = [
@@ -258,6 +259,7 @@ class NodeClass(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, spec: NodeClassSpec, role_name: str) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         problems = []
         if not isinstance(spec, NodeClassSpec):
             raise ConfigError("InvalidNodeClass", f"spec must be a NodeClassSpec, got {type(spec).__name__}")
@@ -266,7 +268,7 @@ class NodeClass(Construct):
             problems.append(f"node class {spec.name!r} needs subnet selector terms (spec.subnets)")
         if not spec.security_groups:
             problems.append(f"node class {spec.name!r} needs security group selector terms (spec.security_groups)")
-        raise_if_problems("InvalidNodeClass", problems, path=self.node.path)
+        raise_if_problems("InvalidNodeClass", problems, path=lambda: path_of(self))
         assert spec.subnets is not None and spec.security_groups is not None
 
         body: dict[str, Any] = {
@@ -286,18 +288,16 @@ class NodeClass(Construct):
             body["tags"] = dict(spec.tags)
         self.spec = spec
         self.name = spec.name
-        self.api_object = new_object = k8s_api.new_api_object(
+        self.api_object = k8s_api.new_api_object(
             self,
             "Resource",
             {"apiVersion": NODE_CLASS_API_VERSION, "kind": "NodeClass", "metadata": {"name": spec.name}, "spec": body},
         )
-        self.node.default_child = new_object
+        # node.default_child is left unset: the child with id "Resource" is the default child by convention
+        # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
 
 
-def node_class_names(chart: cdk8s.Chart) -> list[str]:
-    """The names of the Auto Mode NodeClasses already in ``chart``."""
-    return [
-        o.name
-        for o in k8s_api.chart_api_objects(chart)
-        if o.kind == "NodeClass" and o.api_version.startswith("eks.amazonaws.com/")
-    ]
+def node_class_names(chart: cdk8s.Chart, *, rescan: bool = False) -> list[str]:
+    """The names of the Auto Mode NodeClasses already in ``chart`` (from its object index, see
+    ``k8s_api.known_objects``; ``rescan`` reads the chart's tree again)."""
+    return k8s_api.object_names(chart, group="eks.amazonaws.com", kind="NodeClass", rescan=rescan)

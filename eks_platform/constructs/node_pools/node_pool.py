@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-import cdk8s
 from constructs import Construct
 
 from eks_platform._internal import k8s_api
@@ -28,6 +27,7 @@ from eks_platform._internal.node_pools import (
     label_key_problems,
     node_class_reference_problems,
 )
+from eks_platform._internal.tree import created, path_of
 from eks_platform.constructs.node_pools.node_class import node_class_names
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -464,13 +464,17 @@ class NodePool(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, spec: NodePoolSpec) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         if not isinstance(spec, NodePoolSpec):
             raise ConfigError("InvalidNodePool", f"spec must be a NodePoolSpec, got {type(spec).__name__}")
-        chart = cdk8s.Chart.of(self)
-        problems = node_class_reference_problems(
-            f"node pool {spec.name!r} in chart {chart.node.id!r}: node_class", spec.node_class, node_class_names(chart)
-        )
-        raise_if_problems("InvalidNodePool", problems, path=self.node.path)
+        chart = k8s_api.chart_of(self)
+        known = node_class_names(chart)
+        if node_class_reference_problems("node_class", spec.node_class, known):
+            known = node_class_names(chart, rescan=True)  # also a class made with cdk8s.ApiObject directly
+            problems = node_class_reference_problems(
+                f"node pool {spec.name!r} in chart {chart.node.id!r}: node_class", spec.node_class, known
+            )
+            raise_if_problems("InvalidNodePool", problems, path=lambda: path_of(self))
         self.spec = spec
         self.name = spec.name
         self.api_object = k8s_api.new_api_object(
@@ -483,5 +487,6 @@ class NodePool(Construct):
                 "spec": spec.to_spec(),
             },
         )
-        self.node.default_child = self.api_object
+        # node.default_child is left unset: the child with id "Resource" is the default child by convention
+        # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
 

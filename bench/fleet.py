@@ -1,0 +1,183 @@
+"""Benchmark: synth time and memory of a fleet of 1, 5 and 20 environments, per environment, against the same stages
+built without the library (bench/plain_app.py inside one ``cdk.Stage`` per environment).
+
+Every environment carries the reference config from cdk.json (both stacks: the platform and, with ``hybrid`` set,
+the hybrid-nodes platform); environments differ by name only (``platform.environments`` with one entry each, so the
+library derives ``eks-platform-<environment>`` cluster names; the plain build is given the same names). No
+pipeline: its stack is a fixed cost, not a per-environment one.
+
+Each point runs in a fresh process (so its peak memory is its own) and reports
+
+* ``cold_s``: process start to the end of the first ``app.synth()`` (what ``cdk synth`` of that fleet costs);
+* ``warm_s``: median of the later build + synth runs in the same process;
+* peak RSS of the Python process and of the jsii ``node`` processes (``VmHWM``), stacks and resources.
+
+Points alternate library / plain at each size, so load changes hit both. The report (docs/benchmarks-fleet.md)
+gives totals, time and memory per environment, and a linear fit of warm time against the number of environments.
+
+Usage: python bench/fleet.py [--sizes 1 5 20] [--reps 2]        (child mode: --point KIND N)
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import json
+import subprocess
+import sys
+import tempfile
+import time
+
+START = time.perf_counter()
+
+from typing import Any  # noqa: E402
+
+from _common import REPO_ROOT, cdk_json_context, histogram, machine, median, memory_mib, write_result  # noqa: E402
+
+DOC = REPO_ROOT / "docs" / "benchmarks-fleet.md"
+SIZES = (1, 5, 20)
+FIXED_ACCOUNT, FIXED_REGION = "111111111111", "us-east-1"
+
+
+def environment_names(n: int) -> list[str]:
+    return [f"env-{i:02d}" for i in range(1, n + 1)]
+
+
+def build_library(n: int) -> dict[str, Any]:
+    import aws_cdk as cdk
+
+    from eks_platform.stacks.app import build_app
+
+    context = cdk_json_context()
+    platform = copy.deepcopy(context["platform"])
+    platform["environments"] = {name: {"account": FIXED_ACCOUNT, "region": FIXED_REGION}
+                                for name in environment_names(n)}
+    app = cdk.App(context={**context, "platform": platform}, outdir=tempfile.mkdtemp(prefix="bench-fleet-"))
+    build_app(app)
+    return {stack.stack_name: stack.template for stack in app.synth().stacks_recursively}
+
+
+def build_plain(n: int) -> dict[str, Any]:
+    import aws_cdk as cdk
+    from plain_app import build_plain_app
+
+    context = cdk_json_context()
+    base = context["platform"]
+    app = cdk.App(context=context, outdir=tempfile.mkdtemp(prefix="bench-fleet-plain-"))
+    for name in environment_names(n):
+        stage = cdk.Stage(app, name, env=cdk.Environment(account=FIXED_ACCOUNT, region=FIXED_REGION))
+        platform = {**base, "clusterName": f"{base.get('clusterName', 'eks-platform')}-{name}"}
+        build_plain_app(stage, platform, dt.date.fromisoformat(context["eks-platform:synthDate"]))  # type: ignore[arg-type]
+    return {stack.stack_name: stack.template for stack in app.synth().stacks_recursively}
+
+
+def child(kind: str, n: int, reps: int) -> dict[str, Any]:
+    build = build_library if kind == "library" else build_plain
+    templates = build(n)
+    cold = time.perf_counter() - START
+    warm = []
+    for _ in range(max(0, reps - 1)):
+        began = time.perf_counter()
+        build(n)
+        warm.append(time.perf_counter() - began)
+    counts = {name: sum(c.values()) for name, c in histogram(templates).items()}
+    return {"kind": kind, "n": n, "cold_s": cold, "warm_s": median(warm) if warm else None, "warm_runs_s": warm,
+            "stacks": len(counts), "resources_total": sum(counts.values()), **memory_mib()}
+
+
+def run_point(kind: str, n: int, reps: int) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--point", kind, str(n), "--reps", str(reps)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT, check=False)
+    if done.returncode != 0:
+        return {"kind": kind, "n": n, "error": (done.stderr or done.stdout).strip().splitlines()[-5:]}
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def linear_fit(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
+    """Least-squares slope, intercept and R^2."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx if sxx else 0.0
+    intercept = my - slope * mx
+    ss_tot = sum((y - my) ** 2 for y in ys)
+    ss_res = sum((y - (intercept + slope * x)) ** 2 for x, y in zip(xs, ys, strict=True))
+    return slope, intercept, 1 - ss_res / ss_tot if ss_tot else 1.0
+
+
+def report(results: dict[str, Any]) -> str:
+    lines = [
+        "# Fleet benchmark",
+        "",
+        f"Generated by `bench/fleet.py` (part of `make bench`) on {results['date']}. Load average before/after: "
+        f"{results['load_before']} / {results['load_after']}. The machine is shared: compare the library and plain "
+        "columns of one row (measured back to back) rather than absolute seconds.",
+        "",
+        "Each environment: the reference config from cdk.json (the platform stack and the hybrid-nodes stack). "
+        "*library* = `platform.environments` with N entries through `eks_platform.stacks.app.build_app` (one "
+        "`PlatformStage` each); *plain* = `bench/plain_app.py` in one `cdk.Stage` per environment. cold = process "
+        "start to the end of the first synth; warm = median of the later build + synth runs in that process; "
+        "memory = peak RSS of Python + the jsii node processes.",
+        "",
+        "| N | kind | stacks | resources | cold (s) | warm (s) | warm per env (s) | peak RSS (MiB) | RSS per env "
+        "(MiB) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for p in results["points"]:
+        if "error" in p:
+            lines.append(f"| {p['n']} | {p['kind']} | error: {' / '.join(p['error'])} | | | | | | |")
+            continue
+        rss = p["python_peak_rss_mib"] + p["node_peak_rss_mib"]
+        warm = p["warm_s"] if p["warm_s"] is not None else p["cold_s"]
+        lines.append(f"| {p['n']} | {p['kind']} | {p['stacks']} | {p['resources_total']} | {p['cold_s']:.2f} | "
+                     f"{warm:.2f} | {warm / p['n']:.2f} | {rss:.0f} | {rss / p['n']:.0f} |")
+    lines.append("")
+    for kind in ("library", "plain"):
+        good = [p for p in results["points"] if p["kind"] == kind and "error" not in p]
+        if len(good) < 2:
+            continue
+        xs = [float(p["n"]) for p in good]
+        slope, intercept, r2 = linear_fit(xs, [p["warm_s"] or p["cold_s"] for p in good])
+        mem_slope, mem_intercept, mem_r2 = linear_fit(
+            xs, [p["python_peak_rss_mib"] + p["node_peak_rss_mib"] for p in good])
+        lines.append(f"- {kind}: warm time {intercept:.2f} s + {slope:.2f} s x N (R^2 = {r2:.3f}); peak memory "
+                     f"{mem_intercept:.0f} MiB + {mem_slope:.0f} MiB x N (R^2 = {mem_r2:.3f}).")
+    ratios = []
+    for n in sorted({p["n"] for p in results["points"]}):
+        pair = {p["kind"]: p for p in results["points"] if p["n"] == n and "error" not in p}
+        if {"library", "plain"} <= set(pair):
+            lib, plain = (pair[k]["warm_s"] or pair[k]["cold_s"] for k in ("library", "plain"))
+            ratios.append(f"N={n}: {lib / plain:.2f}x")
+    if ratios:
+        lines.append(f"- library / plain warm time: {', '.join(ratios)}.")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--reps", type=int, default=2, help="builds per point (the first is the cold one)")
+    parser.add_argument("--point", nargs=2, metavar=("KIND", "N"))
+    args = parser.parse_args(argv)
+    if args.point:
+        print(json.dumps(child(args.point[0], int(args.point[1]), args.reps)))
+        return
+    results: dict[str, Any] = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                               "load_before": machine()["load_average"], "points": []}
+    for n in args.sizes:
+        for kind in ("library", "plain"):
+            point = run_point(kind, n, args.reps)
+            results["points"].append(point)
+            print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in point.items()
+                              if k != "warm_runs_s"}), flush=True)
+    results["load_after"] = machine()["load_average"]
+    write_result("fleet", results)
+    DOC.parent.mkdir(exist_ok=True)
+    DOC.write_text(report(results))
+    print(f"wrote {DOC}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""What an add-on needs at synth: the cluster's compute and the add-ons it requires (one aspect per cluster).
+
+Split from ``addons.py``, which creates and registers add-ons with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_eks_v2 as eks
+from constructs import IConstruct, IDependable
+
+from eks_platform._internal.tree import node_of, remember
+from eks_platform.constructs.registry import ClusterRegistry
+
+if TYPE_CHECKING:  # type-only: addons.py imports this module
+    from eks_platform.constructs.addons import ManagedAddon
+
+#: CloudFormation types that make up a cluster's compute: add-ons that need nodes wait for them. Access entries count
+#: only when they let nodes join (any type but ``STANDARD``, e.g. ``EC2``, ``EC2_LINUX``, ``HYBRID_LINUX``).
+COMPUTE_RESOURCE_TYPES = frozenset({"AWS::EKS::Nodegroup", "AWS::EKS::FargateProfile", "AWS::EKS::AccessEntry"})
+
+
+_COMPUTE_CLASSES = (eks.CfnNodegroup, eks.CfnFargateProfile, eks.CfnAccessEntry)
+
+
+def _is_compute(resource: Any) -> bool:
+    # isinstance on the jsii proxies first: a Python-side check, no round trip to the jsii kernel per construct
+    if isinstance(resource, _COMPUTE_CLASSES):
+        if isinstance(resource, eks.CfnAccessEntry):
+            entry_type = resource.type
+            return isinstance(entry_type, str) and entry_type != "STANDARD"
+        return True
+    # typed L1s of other services are subclasses of CfnResource; only a generic CfnResource can still be compute
+    return type(resource) is cdk.CfnResource and resource.cfn_resource_type in COMPUTE_RESOURCE_TYPES
+
+
+@jsii.implements(cdk.IAspect)
+class _ComputeReadiness:
+    """Adds, at synth, the dependencies every add-on of one cluster needs: the cluster's compute and the add-ons it
+    requires.
+
+    An aspect because compute (node groups, Fargate profiles, access entries) may be added after the add-on. There is
+    one per cluster, on its first add-on (:meth:`of`); later add-ons register with it as they are made, and at synth
+    each compute scope is searched once for all of them, so n add-ons cost n, not n times the tree.
+    """
+
+    def __init__(self, owner: ManagedAddon) -> None:
+        self._owner = owner
+        self._addons: list[tuple[ManagedAddon, tuple[IConstruct, ...], tuple[IDependable, ...]]] = []
+
+    @classmethod
+    def of(cls, registry: ClusterRegistry, addon: ManagedAddon) -> _ComputeReadiness:
+        """The cluster's aspect, added on ``addon`` when it is the cluster's first."""
+
+        def first() -> _ComputeReadiness:
+            aspect = cls(addon)
+            cdk.Aspects.of(addon).add(aspect)
+            return aspect
+
+        return remember(registry, "compute_readiness", first)
+
+    def register(self, addon: ManagedAddon, scopes: Sequence[IConstruct], explicit: Sequence[IDependable]) -> None:
+        self._addons.append((addon, tuple(scopes), tuple(explicit)))
+
+    def visit(self, node: IConstruct) -> None:
+        if node is not self._owner:
+            return
+        compute: dict[int, list[IConstruct]] = {}  # per scope, found once for every add-on that searches it
+        for addon, scopes, explicit in self._addons:
+            self._wire(addon, scopes, explicit, compute)
+
+    @staticmethod
+    def _wire(
+        addon: ManagedAddon,
+        scopes: tuple[IConstruct, ...],
+        explicit: tuple[IDependable, ...],
+        compute: dict[int, list[IConstruct]],
+    ) -> None:
+        depends_on: list[IDependable] = []
+        if addon.entry.needs_nodes:
+            seen: set[int] = set()
+            for scope in scopes:
+                if id(scope) not in compute:
+                    compute[id(scope)] = [c for c in node_of(scope).find_all() if _is_compute(c)]
+                for child in compute[id(scope)]:
+                    if id(child) not in seen:  # jsii gives one Python object per construct
+                        seen.add(id(child))
+                        depends_on.append(child)
+            depends_on += explicit
+        registry = ClusterRegistry.of(addon.cluster)
+        for required in addon.entry.requires:
+            other = registry.addon_objects.get(required)
+            if other is not None:
+                depends_on.append(other.addon)
+            else:
+                cdk.Annotations.of(addon).add_warning_v2(
+                    "eks-platform:addon-requires",
+                    f"add-on {addon.addon_name} needs {required} in the cluster, and this app does not install it "
+                    f"as an add-on. Install {required} first (add_addon('{required}')) or make sure it is already "
+                    f"there: {addon.entry.docs}",
+                )
+        if depends_on:  # one call for all of them (and none when there are none)
+            node_of(addon.addon).add_dependency(*depends_on)
