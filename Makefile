@@ -102,7 +102,9 @@ bootstrap-fleet: $(SETUP)
 audit: $(SETUP)  ## AwsSolutionsChecks + the EKSP pack over every reference stack: one table, fails on open findings
 	$(PY) scripts/audit.py
 
-fuzz: $(SETUP)  ## 10,000 generated `platform` objects: parse all, synthesize + cfn-lint a sample; prints the counts
+fuzz: $(SETUP)  ## 10,000 `platform` objects from the JSON Schema and 10,000 mutants of cdk.json: parse all, synth + lint a sample
+	EKS_PLATFORM_SCHEMA_FUZZ_EXAMPLES=10000 EKS_PLATFORM_SCHEMA_FUZZ_SYNTH=100 EKS_PLATFORM_FUZZ_KEEP_GOING=1 \
+		$(PY) -m pytest -q -s tests/property/test_schema_fuzz.py
 	EKS_PLATFORM_FUZZ_EXAMPLES=10000 EKS_PLATFORM_FUZZ_SYNTH=150 EKS_PLATFORM_FUZZ_KEEP_GOING=1 \
 		$(PY) -m pytest -q -s tests/property/test_fuzz_config.py
 

@@ -144,13 +144,11 @@ def reference_context(**platform_overrides: Any) -> dict[str, Any]:
 
 def build_reference_stack(**platform_overrides: Any) -> dict[str, Any]:
     """Only the main reference stack (no hybrid copy), from cdk.json context with overrides; synthesized once."""
-    import dataclasses
-
     from eks_platform.stacks.app import REFERENCE_STACK_NAME, load_config
     from eks_platform.stacks.reference import EksReferenceStack
 
     app = new_app(reference_context(**platform_overrides))
-    config = dataclasses.replace(load_config(app), hybrid=None)
+    config = load_config(app).model_copy(update={"hybrid": None})
     stack = EksReferenceStack(app, REFERENCE_STACK_NAME, config=config)
     templates = synth(app, label=f"reference:{platform_overrides}")
     return {"app": app, "stack": stack, "template": templates[REFERENCE_STACK_NAME], "outdir": Path(app.outdir)}

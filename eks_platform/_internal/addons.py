@@ -20,9 +20,9 @@ from typing import Any
 from eks_platform._internal import validation as v
 
 #: ``vX.Y.Z-eksbuild.N``, the form of every EKS add-on version (e.g. ``v1.11.4-eksbuild.33``).
-VERSION_PATTERN = re.compile(r"^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)-eksbuild\.(0|[1-9]\d*)$")
+VERSION_PATTERN = re.compile(r"v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)-eksbuild\.(0|[1-9]\d*)", re.ASCII)
 #: Route 53 hosted zone IDs: upper-case letters and digits (``Z1D633PJN98FT9``), at most 32 characters.
-HOSTED_ZONE_ID = re.compile(r"^[A-Z0-9]{1,32}$")
+HOSTED_ZONE_ID = re.compile(r"[A-Z0-9]{1,32}", re.ASCII)
 BASES = ("aws-docs", "describe-addon-versions", "cluster-config", "bracketed", "inferred")
 IAM_KINDS = ("none", "required", "optional", "user")
 CATALOG_FILE = "addons.json"
@@ -158,7 +158,7 @@ def version_problems(setting: str, value: object) -> list[str]:
     """The ``vX.Y.Z-eksbuild.N`` rule for an explicit add-on version."""
     if v.is_unresolved(value):
         return []
-    if not isinstance(value, str) or not VERSION_PATTERN.match(value):
+    if not isinstance(value, str) or not VERSION_PATTERN.fullmatch(value):
         return [
             f"{setting} {value!r} is not an EKS add-on version; write vX.Y.Z-eksbuild.N, e.g. v0.8.0-eksbuild.6 "
             "(list them with `aws eks describe-addon-versions --addon-name <name> --kubernetes-version <minor>`)"
@@ -168,7 +168,7 @@ def version_problems(setting: str, value: object) -> list[str]:
 
 def version_key(version: str) -> tuple[int, int, int, int]:
     """Sort key of a valid add-on version (numeric, so ``eksbuild.10`` > ``eksbuild.9``)."""
-    match = VERSION_PATTERN.match(version)
+    match = VERSION_PATTERN.fullmatch(version)
     if not match:
         raise ValueError(f"not an EKS add-on version: {version!r}")
     major, minor, patch, build = (int(g) for g in match.groups())
@@ -177,7 +177,7 @@ def version_key(version: str) -> tuple[int, int, int, int]:
 
 #: EKS add-on names: AWS, community and AWS Marketplace add-ons (``vendor_product``), e.g. ``aws-efs-csi-driver``,
 #: ``kubecost_kubecost``.
-ADDON_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+ADDON_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}", re.ASCII)
 ANY_ADDON_DOCS = "https://docs.aws.amazon.com/eks/latest/userguide/workloads-add-ons-available-eks.html"
 
 
@@ -191,7 +191,7 @@ def unknown_name_problem(name: object, *, version: object = None) -> str | None:
     with an explicit ``version`` (the open catalog: :func:`uncatalogued_entry`)."""
     if isinstance(name, str) and name in catalog():
         return None
-    if not isinstance(name, str) or not ADDON_NAME.match(name):
+    if not isinstance(name, str) or not ADDON_NAME.fullmatch(name):
         return (
             f"add-on name {name!r} is not an EKS add-on name (lowercase letters, digits, '.', '_' and '-', at most "
             "100 characters, e.g. aws-efs-csi-driver)"
@@ -245,7 +245,7 @@ def uncatalogued_warning(name: str, version: str) -> str:
 
 def hybrid_minimum_problem(entry: CatalogEntry, version: str, *, setting: str) -> str | None:
     """An add-on for hybrid nodes below the version the EKS user guide lists as hybrid-compatible."""
-    if entry.hybrid_min is None or v.is_unresolved(version) or not VERSION_PATTERN.match(version):
+    if entry.hybrid_min is None or v.is_unresolved(version) or not VERSION_PATTERN.fullmatch(version):
         return None
     if version_key(version) >= version_key(entry.hybrid_min):
         return None
@@ -366,7 +366,7 @@ def hosted_zone_problems(setting: str, zone_ids: Sequence[object]) -> list[str]:
             problems.append(
                 f"{setting}[{index}] {zone!r}: give the bare zone ID ({zone.removeprefix('/hostedzone/')!r})"
             )
-        elif not isinstance(zone, str) or not HOSTED_ZONE_ID.match(zone):
+        elif not isinstance(zone, str) or not HOSTED_ZONE_ID.fullmatch(zone):
             problems.append(
                 f"{setting}[{index}] {zone!r} is not a Route 53 hosted zone ID (upper-case letters and digits, e.g. "
                 "Z1D633PJN98FT9)"

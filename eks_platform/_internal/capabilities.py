@@ -35,18 +35,21 @@ MAX_ARGOCD_IDENTITIES = 1000
 #: The namespace Argo CD watches when the capability sets none (capabilities-security: "defaults to argocd").
 DEFAULT_ARGOCD_NAMESPACE = "argocd"
 
-_CAPABILITY_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
+_CAPABILITY_NAME = re.compile(r"[0-9A-Za-z][A-Za-z0-9_-]{0,99}", re.ASCII)
 # IAM Identity Center (SSO Admin API) InstanceArn pattern.
-_IDC_INSTANCE_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$")
+_IDC_INSTANCE_ARN = re.compile(
+    r"arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}",
+    re.ASCII,
+)
 # Identity Store UserId / GroupId pattern (Identity Store API reference).
 _IDENTITY_ID = re.compile(
-    r"^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$"
+    r"([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}", re.ASCII
 )
-_ENDPOINT_PREFIX = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-_VPCE_ID = re.compile(r"^vpce-[0-9a-f]{8,17}$")
-_ACK_SERVICE = re.compile(r"^[a-z][a-z0-9]*$")
-_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$")
-_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
+_ENDPOINT_PREFIX = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?", re.ASCII)
+_VPCE_ID = re.compile(r"vpce-[0-9a-f]{8,17}", re.ASCII)
+_ACK_SERVICE = re.compile(r"[a-z][a-z0-9]*", re.ASCII)
+_ARN = re.compile(r"arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+", re.ASCII)
+_ACTION = re.compile(r"[a-z0-9-]+:[A-Za-z0-9*?]+", re.ASCII)
 
 
 def capability_type_problems(setting: str, value: object) -> list[str]:
@@ -59,7 +62,7 @@ def capability_name_problems(setting: str, value: object) -> list[str]:
     """1-100 letters, digits, '-' or '_', starting with a letter or digit. Changing it replaces the capability."""
     if v.is_unresolved(value):
         return []
-    if not isinstance(value, str) or not _CAPABILITY_NAME.match(value):
+    if not isinstance(value, str) or not _CAPABILITY_NAME.fullmatch(value):
         return [
             f"{setting} {value!r} is not a capability name; use 1-100 letters, digits, '-' or '_', starting with a "
             "letter or digit"
@@ -70,7 +73,7 @@ def capability_name_problems(setting: str, value: object) -> list[str]:
 def idc_instance_arn_problems(setting: str, value: object) -> list[str]:
     if v.is_unresolved(value):
         return []
-    if not isinstance(value, str) or not _IDC_INSTANCE_ARN.match(value):
+    if not isinstance(value, str) or not _IDC_INSTANCE_ARN.fullmatch(value):
         return [
             f"{setting} {value!r} is not an IAM Identity Center instance ARN (arn:aws:sso:::instance/ssoins-"
             "<16 characters>); find it with `aws sso-admin list-instances`. Argo CD on EKS authenticates only "
@@ -82,7 +85,7 @@ def idc_instance_arn_problems(setting: str, value: object) -> list[str]:
 def identity_id_problems(setting: str, value: object) -> list[str]:
     if v.is_unresolved(value):
         return []
-    if not isinstance(value, str) or not _IDENTITY_ID.match(value):
+    if not isinstance(value, str) or not _IDENTITY_ID.fullmatch(value):
         return [
             f"{setting} {value!r} is not an Identity Store user or group ID (a UUID such as "
             "'906739b3-xxxx-xxxx-xxxx-xxxxxxxxxxxx', optionally with a 10-digit prefix); use the ID from "
@@ -134,7 +137,7 @@ def role_mappings_problems(setting: str, mappings: Sequence[tuple[str, int]]) ->
 def endpoint_prefix_problems(setting: str, value: object) -> list[str]:
     if v.is_unresolved(value):
         return []
-    if not isinstance(value, str) or not 1 <= len(value) <= 50 or not _ENDPOINT_PREFIX.match(value):
+    if not isinstance(value, str) or not 1 <= len(value) <= 50 or not _ENDPOINT_PREFIX.fullmatch(value):
         return [
             f"{setting} {value!r} is not an endpoint prefix; use 1-50 lower-case letters, digits or '-', starting "
             "and ending with a letter or digit"
@@ -145,13 +148,13 @@ def endpoint_prefix_problems(setting: str, value: object) -> list[str]:
 def vpc_endpoint_id_problems(setting: str, value: object) -> list[str]:
     if v.is_unresolved(value):
         return []
-    if not isinstance(value, str) or not _VPCE_ID.match(value):
+    if not isinstance(value, str) or not _VPCE_ID.fullmatch(value):
         return [f"{setting} {value!r} is not a VPC endpoint ID (vpce-<8 to 17 hex digits>)"]
     return []
 
 
 def ack_service_problems(setting: str, value: object) -> list[str]:
-    if not isinstance(value, str) or not 1 <= len(value) <= 63 or not _ACK_SERVICE.match(value):
+    if not isinstance(value, str) or not 1 <= len(value) <= 63 or not _ACK_SERVICE.fullmatch(value):
         return [f"{setting} {value!r} is not an ACK service name (lower-case letters and digits, such as 's3', 'rds')"]
     return []
 
@@ -160,7 +163,7 @@ def arn_problems(setting: str, value: object, *, service: str | None = None, res
     """An ARN with no wildcard (optionally of ``service`` with a resource starting ``resource_prefix``)."""
     if v.is_unresolved(value):
         return []
-    if not isinstance(value, str) or not _ARN.match(value):
+    if not isinstance(value, str) or not _ARN.fullmatch(value):
         return [f"{setting} {value!r} is not an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)"]
     parts = value.split(":", 5)
     problems = []
@@ -205,7 +208,7 @@ def policy_statement_problems(setting: str, statements: Iterable[Mapping[str, An
                     f"{where} action {action!r} is a wildcard (every action of "
                     f"{'every service' if action in ('*', '*:*') else 'the service'}); list the actions it needs"
                 )
-            elif not _ACTION.match(action):
+            elif not _ACTION.fullmatch(action):
                 problems.append(f"{where} action {action!r} is not '<service>:<Action>'")
         if not resources and "NotResource" not in statement:
             problems.append(f"{where} has no Resource; name the ARNs it may act on")

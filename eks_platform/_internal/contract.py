@@ -50,7 +50,8 @@ KEYS = (
 REQUIRED = ("schema", "clusterName", "account", "region", "kubernetesVersion", "autoMode")
 _HYBRID_KEYS = ("nodeCidrs", "podCidrs")
 _CLUSTER_ARN = re.compile(
-    r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]):eks:([a-z0-9-]+):(\d{12}):cluster/([0-9A-Za-z][A-Za-z0-9_-]*)$"
+    r"arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]):eks:([a-z0-9-]+):(\d{12}):cluster/([0-9A-Za-z][A-Za-z0-9_-]*)",
+    re.ASCII,
 )
 
 
@@ -82,13 +83,13 @@ def cluster_arn(partition: str, region: str, account: str, cluster_name: str) ->
     return f"arn:{partition}:eks:{region}:{account}:cluster/{cluster_name}"
 
 
-_SECURITY_GROUP = re.compile(r"^sg-[0-9a-f]{8}([0-9a-f]{9})?$")
+_SECURITY_GROUP = re.compile(r"sg-[0-9a-f]{8}([0-9a-f]{9})?", re.ASCII)
 
 
 def security_group_problems(setting: str, value: object) -> list[str]:
     if v.is_unresolved(value):
         return [f"{setting} must be a literal security group id (sg-...), known after the cluster's first deployment"]
-    if not isinstance(value, str) or not _SECURITY_GROUP.match(value):
+    if not isinstance(value, str) or not _SECURITY_GROUP.fullmatch(value):
         return [f"{setting} {value!r} is not a security group id such as sg-0123456789abcdef0"]
     return []
 
@@ -144,7 +145,7 @@ def parse_contract(setting: str, raw: object) -> tuple[ContractFacts | None, lis
         problems += security_group_problems(f"{setting}.clusterSecurityGroupId", security_group)
     arn = raw.get("clusterArn")
     if arn is not None and not problems:
-        match = _CLUSTER_ARN.match(arn) if isinstance(arn, str) else None
+        match = _CLUSTER_ARN.fullmatch(arn) if isinstance(arn, str) else None
         expected = cluster_arn(v.partition_of_region(region) or "aws", region, account, name)
         if match is None or arn != expected:
             problems.append(

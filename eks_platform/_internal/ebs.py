@@ -18,7 +18,10 @@ from typing import Any
 
 from eks_platform._internal.validation import is_unresolved
 
-_KMS_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_+=,.@-]+$")
+_KMS_ARN = re.compile(
+    r"arn:aws(-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?:kms:([a-z0-9-]+):\d{12}:(key|alias)/[A-Za-z0-9/_+=,.@-]+",
+    re.ASCII,
+)
 
 
 class VolumeType(str, Enum):
@@ -215,16 +218,33 @@ def vac_driver_support(driver: str) -> tuple[bool, str]:
     return bool(row["confirmed"]), str(row["note"])
 
 
-def kms_key_arn_problems(setting: str, value: object) -> list[str]:
-    """The KMS key a StorageClass encrypts with, as the full ARN the EBS CSI driver needs (None: ``aws/ebs``)."""
-    if value is None:
+def kms_key_arn_problems(setting: str, value: object, *, region: str | None = None) -> list[str]:
+    """The KMS key a StorageClass encrypts with, as the full key ARN the EBS CSI driver needs (None: ``aws/ebs``).
+
+    A key ARN, not an alias ARN (``kms:CreateGrant`` on an alias does not grant the key; the driver's ``kmsKeyId``
+    parameter takes the key), in the stack's region when ``region`` is known (a volume's key is regional).
+    See: https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN
+    """
+    if value is None or is_unresolved(value):
         return []
-    if not isinstance(value, str) or (not is_unresolved(value) and not _KMS_ARN.match(value)):
+    match = _KMS_ARN.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
         return [
             f"{setting} {value!r} is not a KMS key ARN; the EBS CSI driver needs the full ARN, "
             "arn:<partition>:kms:<region>:<account>:key/<key-id>"
         ]
-    return []
+    problems = []
+    if match.group(3) == "alias":
+        problems.append(
+            f"{setting} {value!r} is an alias ARN; give the key ARN (arn:<partition>:kms:<region>:<account>:key/"
+            "<key-id>, from aws kms describe-key --key-id <alias>)"
+        )
+    if region is not None and not is_unresolved(region) and match.group(2) != region:
+        problems.append(
+            f"{setting} {value!r} is a key in {match.group(2)}, but the stack is in {region}; KMS keys are "
+            "regional: use a key of the stack's region"
+        )
+    return problems
 
 
 def kms_key_user_problems(key_setting: str, users_setting: str, *, has_users: bool) -> list[str]:

@@ -18,19 +18,21 @@ from eks_platform._internal.validation import is_unresolved, partition_of_region
 #: (``<environment>-EksPlatform``, CloudFormation allows 128 characters) and the suffix of derived cluster names
 #: (EKS allows 100), so it is kept short.
 ENVIRONMENT_NAME_MAX = 32
-_ENVIRONMENT_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_ENVIRONMENT_NAME = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?", re.ASCII)
 
 #: A CodeConnections connection ARN (the service was named CodeStar Connections before 2024; both prefixes name the
 #: same connection). See: https://docs.aws.amazon.com/dtconsole/latest/userguide/connections.html
 _CONNECTION_ARN = re.compile(
-    r"^arn:aws(-cn|-us-gov)?:(codeconnections|codestar-connections):[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:"
-    r"connection/[A-Za-z0-9-]+$"
+    r"arn:aws(-cn|-us-gov)?:(codeconnections|codestar-connections):[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:"
+    r"connection/[A-Za-z0-9-]+",
+    re.ASCII,
 )
 #: ``owner/name`` (GitHub, Bitbucket) or ``group/subgroup/name`` (GitLab), as CodeConnections' ``FullRepositoryId``.
 #: See: https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodestarConnectionSource.html
-_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")
-#: Characters git refuses in a branch name (``git check-ref-format``), plus whitespace.
-_BAD_BRANCH = re.compile(r"[\s~^:?*\[\\]|\.\.|@\{|^/|/$|\.lock$|^-")
+_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+", re.ASCII)
+#: Characters git refuses in a branch name (``git check-ref-format``), plus whitespace; the refused starts and ends
+#: are in :func:`branch_problems`.
+_BAD_BRANCH = re.compile(r"[\s~^:?*\[\\]|\.\.|@\{", re.ASCII)
 
 
 def environment_name_problems(setting: str, value: object, *, what: str = "environment name") -> list[str]:
@@ -46,7 +48,7 @@ def environment_name_problems(setting: str, value: object, *, what: str = "envir
         problems.append(
             f"{setting} {value!r} is {len(value)} characters; a {what} has at most {ENVIRONMENT_NAME_MAX}"
         )
-    if not _ENVIRONMENT_NAME.match(value):
+    if not _ENVIRONMENT_NAME.fullmatch(value):
         problems.append(
             f"{setting} {value!r} is not a valid {what}: use lowercase letters, digits and '-', starting "
             "with a letter and ending with a letter or digit, for example 'prod-eu'"
@@ -58,7 +60,7 @@ def connection_arn_problems(setting: str, value: object) -> list[str]:
     """A CodeConnections connection ARN (``arn:aws:codeconnections:<region>:<account>:connection/<id>``)."""
     if is_unresolved(value):
         return []
-    if not isinstance(value, str) or not _CONNECTION_ARN.match(value):
+    if not isinstance(value, str) or not _CONNECTION_ARN.fullmatch(value):
         return [
             f"{setting} {value!r} is not a CodeConnections connection ARN; create the connection in the pipeline "
             "account (console: Developer Tools > Settings > Connections) and copy its ARN, for example "
@@ -71,7 +73,7 @@ def repository_problems(setting: str, value: object) -> list[str]:
     """A repository as CodeConnections names it: ``owner/name`` (or ``group/subgroup/name`` on GitLab)."""
     if is_unresolved(value):
         return []
-    if not isinstance(value, str) or not _REPOSITORY.match(value):
+    if not isinstance(value, str) or not _REPOSITORY.fullmatch(value):
         return [
             f"{setting} {value!r} is not a repository name; write 'owner/name' as in the repository's URL, for "
             "example 'example-org/eks-platform'"
@@ -79,11 +81,20 @@ def repository_problems(setting: str, value: object) -> list[str]:
     return []
 
 
+def _bad_branch(value: str) -> bool:
+    return (
+        _BAD_BRANCH.search(value) is not None
+        or value.startswith(("/", "-"))
+        or value.endswith(("/", ".lock"))
+        or any(c.isspace() for c in value)
+    )
+
+
 def branch_problems(setting: str, value: object) -> list[str]:
     """A git branch name (the rules of ``git check-ref-format --branch``, simplified)."""
     if is_unresolved(value):
         return []
-    if not isinstance(value, str) or not value or _BAD_BRANCH.search(value):
+    if not isinstance(value, str) or not value or _bad_branch(value):
         return [f"{setting} {value!r} is not a git branch name; write the branch the pipeline follows, e.g. 'main'"]
     return []
 

@@ -52,9 +52,9 @@ KINDS: dict[tuple[str, str], ResourceKind] = {
     ("", "PersistentVolumeClaim"): ResourceKind(group="", resource="persistentvolumeclaims", namespaced=True),
 }
 
-_HTTPS_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$")
-_SSH_URL = re.compile(r"^(ssh://)?[A-Za-z0-9._-]+@[A-Za-z0-9.-]+[:/][A-Za-z0-9._~/-]+$")
-_REVISION = re.compile(r"^[A-Za-z0-9._/-]{1,255}$")
+_HTTPS_URL = re.compile(r"https://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?", re.ASCII)
+_SSH_URL = re.compile(r"(ssh://)?[A-Za-z0-9._-]+@[A-Za-z0-9.-]+[:/][A-Za-z0-9._~/-]+", re.ASCII)
+_REVISION = re.compile(r"[A-Za-z0-9._/-]{1,255}", re.ASCII)
 
 
 def group_of(api_version: str) -> str:
@@ -99,7 +99,7 @@ def write_rules(objects: Iterable[Mapping[str, Any]], *, where: str) -> tuple[di
 
 
 def repository_url_problems(setting: str, value: object) -> list[str]:
-    if not isinstance(value, str) or not (_HTTPS_URL.match(value) or _SSH_URL.match(value)):
+    if not isinstance(value, str) or not (_HTTPS_URL.fullmatch(value) or _SSH_URL.fullmatch(value)):
         return [
             f"{setting} {value!r} is not a Git repository URL; use https://host/owner/repo(.git) or git@host:owner/repo"
         ]
@@ -117,7 +117,7 @@ def repository_path_problems(setting: str, value: object) -> list[str]:
 
 
 def revision_problems(setting: str, value: object) -> list[str]:
-    if not isinstance(value, str) or not _REVISION.match(value):
+    if not isinstance(value, str) or not _REVISION.fullmatch(value):
         return [f"{setting} {value!r} is not a Git revision (a branch, tag, commit or HEAD)"]
     return []
 

@@ -21,11 +21,14 @@ DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
 SCHEMES: tuple[str, ...] = ("internal", "internet-facing")
 IP_ADDRESS_TYPES: tuple[str, ...] = ("ipv4", "dualstack", "dualstack-without-public-ipv4")
 
-_SUBNET_ID = re.compile(r"^subnet-[0-9a-f]+$")
-_ACM_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$")
+_SUBNET_ID = re.compile(r"subnet-[0-9a-f]+", re.ASCII)
+_ACM_ARN = re.compile(
+    r"arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+",
+    re.ASCII,
+)
 # IngressGroup names (AWS Load Balancer Controller "IngressGroup"): 63 characters at most, lower-case letters,
 # digits, '-' and '.', starting and ending with a letter or digit.
-_GROUP_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$")
+_GROUP_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?", re.ASCII)
 
 
 def scheme_problems(setting: str, scheme: object, *, allow_internet_facing: bool, allow_setting: str) -> list[str]:
@@ -46,19 +49,19 @@ def ip_address_type_problems(setting: str, value: object) -> list[str]:
 
 
 def subnet_id_problems(setting: str, value: object) -> list[str]:
-    if not isinstance(value, str) or not _SUBNET_ID.match(value):
+    if not isinstance(value, str) or not _SUBNET_ID.fullmatch(value):
         return [f"{setting} {value!r} is not a subnet ID (subnet-<hex>)"]
     return []
 
 
 def certificate_arn_problems(setting: str, value: object) -> list[str]:
-    if not isinstance(value, str) or not _ACM_ARN.match(value):
+    if not isinstance(value, str) or not _ACM_ARN.fullmatch(value):
         return [f"{setting} {value!r} is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)"]
     return []
 
 
 def group_name_problems(setting: str, value: object) -> list[str]:
-    if not isinstance(value, str) or not _GROUP_NAME.match(value):
+    if not isinstance(value, str) or not _GROUP_NAME.fullmatch(value):
         return [
             f"{setting} {value!r} is not an IngressGroup name; use at most 63 lower-case letters, digits, '-' or '.', "
             "starting and ending with a letter or digit"

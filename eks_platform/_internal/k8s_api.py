@@ -279,16 +279,18 @@ def new_api_object(scope: Construct, construct_id: str, manifest: Mapping[str, A
 
 
 # -- durations and quantities ------------------------------------------------------------------------------------
-_DURATION = re.compile(r"^(?:[0-9]+(?:s|m|h))+$")
+_DURATION = re.compile(r"(?:[0-9]+(?:s|m|h))+", re.ASCII)
 _DURATION_PART = re.compile(r"([0-9]+)(s|m|h)")
+_BARE_NUMBER = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", re.ASCII)
 _QUANTITY = re.compile(
-    r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
+    r"(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?",
+    re.ASCII,
 )
 
 
 def duration_seconds(value: str) -> int | None:
     """Seconds in a Karpenter duration such as ``720h`` or ``1h30m``; None when it does not parse."""
-    if not isinstance(value, str) or not _DURATION.match(value):
+    if not isinstance(value, str) or not _DURATION.fullmatch(value):
         return None
     factor = {"s": 1, "m": 60, "h": 3600}
     return sum(int(n) * factor[unit] for n, unit in _DURATION_PART.findall(value))
@@ -307,12 +309,23 @@ def duration_problems(setting: str, value: object, *, allow_never: bool) -> list
     return []
 
 
-def quantity_problems(setting: str, value: object) -> list[str]:
-    """A Kubernetes resource quantity (``1000``, ``64Gi``, ``500m``)."""
+def quantity_problems(setting: str, value: object, *, memory: bool = False) -> list[str]:
+    """A Kubernetes resource quantity (``1000``, ``64Gi``, ``500m``) used as a limit: no sign.
+
+    ``memory``: a bare number means bytes there (``1024`` is 1 KiB), so a unit is required.
+    See: https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
+    """
     if is_token(value):
         return []
-    if isinstance(value, bool) or not isinstance(value, int | str) or not _QUANTITY.match(str(value)):
+    if isinstance(value, bool) or not isinstance(value, int | str) or not _QUANTITY.fullmatch(str(value)):
         return [f"{setting} {value!r} is not a Kubernetes quantity such as 1000, 500m or 64Gi"]
+    text = str(value)
+    if text.startswith(("-", "+")):
+        return [f"{setting} {value!r} has a sign; a limit is a quantity without one, such as {text[1:]}"]
+    if memory and _BARE_NUMBER.fullmatch(text):
+        return [
+            f"{setting} {value!r} has no unit, which means bytes; write the unit, such as {text}Gi or {text}Mi"
+        ]
     return []
 
 

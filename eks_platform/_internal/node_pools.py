@@ -48,7 +48,7 @@ _LABEL_DOMAIN_EXCEPTIONS = (
     "node-role.kubernetes.io",
 )
 _RESTRICTED_LABELS = ("kubernetes.io/hostname", "karpenter.sh/nodepool")
-_IAM_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+_IAM_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 
 def built_in_node_pool_problems(setting: str, names: Sequence[object]) -> list[str]:
     """``names`` is a subset of Auto Mode's built-in node pools, each listed once."""
@@ -69,7 +69,7 @@ def built_in_node_pool_problems(setting: str, names: Sequence[object]) -> list[s
 
 def role_name_problems(setting: str, value: object, *, allow_unresolved: bool = False) -> list[str]:
     """An IAM role name (not an ARN), as a NodeClass's ``role`` carries it."""
-    if isinstance(value, str) and ((allow_unresolved and v.is_unresolved(value)) or _IAM_ROLE_NAME.match(value)):
+    if isinstance(value, str) and ((allow_unresolved and v.is_unresolved(value)) or _IAM_ROLE_NAME.fullmatch(value)):
         return []
     return [f"{setting} {value!r} is not an IAM role name (1-64 of letters, digits, +=,.@_-)"]
 
@@ -100,5 +100,31 @@ def label_key_problems(setting: str, key: object) -> list[str]:
         return [
             f"{setting} {key!r} is in a domain reserved for Kubernetes and Karpenter (kubernetes.io, k8s.io, "
             "karpenter.sh); use your own prefix such as example.com/team, or node-role.kubernetes.io/<role>"
+        ]
+    return []
+
+
+def custom_pool_name_problems(setting: str, name: object) -> list[str]:
+    """A custom NodePool may not take the name of a built-in one (EKS manages those and would fight the copy).
+
+    See: https://docs.aws.amazon.com/eks/latest/userguide/set-builtin-node-pools.html
+    """
+    if isinstance(name, str) and name in BUILT_IN_NODE_POOLS:
+        return [
+            f"{setting} {name!r} is the name of an Auto Mode built-in node pool, which EKS manages; give the custom "
+            "pool another name (or enable the built-in pool instead)"
+        ]
+    return []
+
+
+def default_node_class_problems(setting: str, node_class: object, built_in_pools: Sequence[object]) -> list[str]:
+    """``nodeClass: default`` needs the built-in node pools: Auto Mode creates the ``default`` NodeClass with them.
+
+    See: https://docs.aws.amazon.com/eks/latest/userguide/create-node-class.html
+    """
+    if node_class == BUILT_IN_NODE_CLASS and not built_in_pools:
+        return [
+            f"{setting} 'default' is Auto Mode's built-in NodeClass, which exists only while built-in node pools are "
+            "enabled, and none are; define a node class under nodeClasses and name it here, or enable builtInNodePools"
         ]
     return []

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from eks_platform._internal import validation as v
+from eks_platform._internal.tags import aws_tag_problems
 
 #: EKS quota: Pod Identity associations per cluster (EKS user guide, "EKS Pod Identity restrictions"). Not adjustable.
 MAX_ASSOCIATIONS_PER_CLUSTER = 5000
@@ -89,27 +90,8 @@ def wildcard_admin_statements(statements: Iterable[Mapping[str, Any]]) -> list[i
 
 def tag_problems(setting: str, tags: object, *, key_max: int = TAG_KEY_MAX, value_max: int = TAG_VALUE_MAX,
                  value_min: int = 0) -> list[str]:
-    """Tag map rules of EKS resources: lengths, no ``aws:`` prefix, strings only."""
-    if tags is None:
-        return []
-    if not isinstance(tags, Mapping):
-        return [f"{setting} must be a mapping of tag key to value, got {type(tags).__name__} {tags!r}"]
-    problems = []
-    for key, value in tags.items():
-        if not isinstance(key, str) or not isinstance(value, str):
-            problems.append(f"{setting} entry {key!r}: {value!r} must map a string key to a string value")
-            continue
-        if v.is_unresolved(key) or v.is_unresolved(value):
-            continue
-        if not 1 <= len(key) <= key_max:
-            problems.append(f"{setting} key {key!r} is {len(key)} characters; allowed 1 to {key_max}")
-        if key.lower().startswith("aws:"):
-            problems.append(f"{setting} key {key!r} starts with 'aws:', which AWS reserves; rename the tag")
-        if not value_min <= len(value) <= value_max:
-            problems.append(
-                f"{setting} value of {key!r} is {len(value)} characters; allowed {value_min} to {value_max}"
-            )
-    return problems
+    """Tag map rules of EKS resources: the AWS tag rules (``eks_platform._internal.tags``) with EKS's lengths."""
+    return aws_tag_problems(setting, tags, key_max=key_max, value_max=value_max, value_min=value_min)
 
 
 def same_account_target_problem(target_arn: str, cluster_account: str | None) -> str | None:
@@ -160,8 +142,8 @@ def trust_conditions(cluster_arn: str, bindings: Sequence[tuple[str, str]]) -> d
     }
 
 
-_POLICY_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::(aws|\d{12}):policy/[\w+=,.@/-]{1,512}$")
-_POLICY_NAME = re.compile(r"^[\w+=,.@/-]{1,512}$")
+_POLICY_ARN = re.compile(r"arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::(aws|\d{12}):policy/[\w+=,.@/-]{1,512}", re.ASCII)
+_POLICY_NAME = re.compile(r"[\w+=,.@/-]{1,512}", re.ASCII)
 
 
 def managed_policy_reference_problems(setting: str, name: object) -> list[str]:
@@ -169,10 +151,10 @@ def managed_policy_reference_problems(setting: str, name: object) -> list[str]:
     if not isinstance(name, str):
         return [f"{setting} entries must be strings, got {type(name).__name__} {name!r}"]
     if name.startswith("arn:"):
-        if not _POLICY_ARN.match(name):
+        if not _POLICY_ARN.fullmatch(name):
             return [f"{setting} {name!r} is not an IAM policy ARN (arn:<partition>:iam::<account|aws>:policy/<name>)"]
         return []
-    if not _POLICY_NAME.match(name):
+    if not _POLICY_NAME.fullmatch(name):
         return [f"{setting} {name!r} is not an AWS managed policy name such as AmazonS3ReadOnlyAccess"]
     return []
 
@@ -203,7 +185,7 @@ def binding_problems(
 
 #: IAM role names: at most 64 characters of letters, digits and ``+=,.@_-`` (IAM ``CreateRole`` ``RoleName``).
 ROLE_NAME_MAX = 64
-_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 
 
 def association_role_name(cluster_name: str, namespace: str, service_account: str) -> str:
@@ -223,7 +205,7 @@ def association_role_name(cluster_name: str, namespace: str, service_account: st
 def role_name_problems(setting: str, name: object) -> list[str]:
     if v.is_unresolved(name):
         return []
-    if not isinstance(name, str) or not _ROLE_NAME.match(name):
+    if not isinstance(name, str) or not _ROLE_NAME.fullmatch(name):
         return [
             f"{setting} {name!r} is not an IAM role name (1-64 letters, digits and '+=,.@_-')"
         ]

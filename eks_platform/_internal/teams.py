@@ -22,10 +22,11 @@ ACCESS_POLICIES: Mapping[str, str] = {
 #: The ResourceQuota ``spec.hard`` keys this library accepts: compute, storage and object counts.
 #: See: https://kubernetes.io/docs/concepts/policy/resource-quotas/
 QUOTA_KEY = re.compile(
-    r"^((requests|limits)\.(cpu|memory|ephemeral-storage|nvidia\.com/gpu)|cpu|memory|ephemeral-storage|"
+    r"((requests|limits)\.(cpu|memory|ephemeral-storage|nvidia\.com/gpu)|cpu|memory|ephemeral-storage|"
     r"requests\.storage|persistentvolumeclaims|pods|services|services\.loadbalancers|services\.nodeports|"
     r"configmaps|secrets|replicationcontrollers|resourcequotas|count/[a-z0-9.-]+|"
-    r"[a-z0-9.-]+\.storageclass\.storage\.k8s\.io/(requests\.storage|persistentvolumeclaims))$"
+    r"[a-z0-9.-]+\.storageclass\.storage\.k8s\.io/(requests\.storage|persistentvolumeclaims))",
+    re.ASCII,
 )
 #: LimitRange resources for ``type: Container``.
 LIMIT_RESOURCES = ("cpu", "memory", "ephemeral-storage")
@@ -79,7 +80,7 @@ def quota_problems(setting: str, hard: object) -> list[str]:
         ]
     problems: list[str] = []
     for key, value in hard.items():
-        if not isinstance(key, str) or not QUOTA_KEY.match(key):
+        if not isinstance(key, str) or not QUOTA_KEY.fullmatch(key):
             problems.append(
                 f"{setting} has key {key!r}, which is not a ResourceQuota resource (requests.cpu, limits.memory, "
                 "pods, persistentvolumeclaims, requests.storage, count/<resource>...)"

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+import json
 import math
 import re
 import struct
 from collections.abc import Iterable, Sequence
 from enum import Enum
+from functools import cache
+from importlib import resources
 from typing import Any, TypeVar
 
 from aws_cdk import Token
@@ -21,18 +24,17 @@ _T = TypeVar("_T")
 
 DNS1123_LABEL_MAX = 63
 DNS1123_SUBDOMAIN_MAX = 253
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_EKS_CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]*$")
+_DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", re.ASCII)
+_DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", re.ASCII)
+_EKS_CLUSTER_NAME = re.compile(r"[0-9A-Za-z][A-Za-z0-9_-]*", re.ASCII)
 _IAM_PRINCIPAL_ARN = re.compile(
-    r"^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::\d{12}:(role|user)/[\w+=,.@/-]{1,512}$"
+    r"arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::\d{12}:(role|user)/[\w+=,.@/-]{1,512}", re.ASCII
 )
-_IAM_ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
-_ACCOUNT = re.compile(r"^\d{12}$")
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso|-isob|-isof|-isoe)?-[a-z]+-\d$")
+_IAM_ROLE_ARN = re.compile(r"arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
+_ACCOUNT = re.compile(r"\d{12}", re.ASCII)
 #: aws-cdk-lib's encoding of tokens in strings and numbers (core/lib/private/encoding.js: STRING_TOKEN_REGEX,
 #: DOUBLE_TOKEN_MARKER_BITS), so checks need no round trip to the jsii kernel.
-_STRING_TOKEN = re.compile(r"\$\{Token\[[a-zA-Z0-9:._-]+\]\}|-1\.\d{10,16}e\+289")
+_STRING_TOKEN = re.compile(r"\$\{Token\[[a-zA-Z0-9:._-]+\]\}|-1\.\d{10,16}e\+289", re.ASCII)
 _DOUBLE_TOKEN_MARKER_BITS = -67174400 & 0xFFFFFFFF
 
 
@@ -76,7 +78,7 @@ def dns1123_label(setting: str, value: object) -> list[str]:
         problems.append(
             f"{setting} {value!r} is {len(value)} characters; a DNS-1123 label has at most {DNS1123_LABEL_MAX}"
         )
-    if not _DNS1123_LABEL.match(value):
+    if not _DNS1123_LABEL.fullmatch(value):
         problems.append(
             f"{setting} {value!r} is not a DNS-1123 label: use lowercase letters, digits and '-', "
             "starting and ending with a letter or digit"
@@ -96,7 +98,7 @@ def dns1123_subdomain(setting: str, value: object) -> list[str]:
             f"{setting} {value!r} is {len(value)} characters; a DNS-1123 subdomain has at most "
             f"{DNS1123_SUBDOMAIN_MAX}"
         )
-    if not _DNS1123_SUBDOMAIN.match(value):
+    if not _DNS1123_SUBDOMAIN.fullmatch(value):
         problems.append(
             f"{setting} {value!r} is not a DNS-1123 subdomain: use lowercase letters, digits, '-' and '.', "
             "each dot-separated part starting and ending with a letter or digit"
@@ -113,7 +115,7 @@ def eks_cluster_name(setting: str, value: object) -> list[str]:
     problems = []
     if len(value) > 100:
         problems.append(f"{setting} {value!r} is {len(value)} characters; EKS allows at most 100")
-    if not _EKS_CLUSTER_NAME.match(value):
+    if not _EKS_CLUSTER_NAME.fullmatch(value):
         problems.append(
             f"{setting} {value!r} breaks the EKS naming rule ^[0-9A-Za-z][A-Za-z0-9_-]*$: start with a letter or "
             "digit and use only letters, digits, '-' and '_'"
@@ -151,7 +153,7 @@ def iam_principal_arn(setting: str, value: object) -> list[str]:
     """An IAM role or user ARN (``arn:aws:iam::123456789012:role/Name``)."""
     if is_unresolved(value):
         return []
-    if not isinstance(value, str) or not _IAM_PRINCIPAL_ARN.match(value):
+    if not isinstance(value, str) or not _IAM_PRINCIPAL_ARN.fullmatch(value):
         return [
             f"{setting} {value!r} is not an IAM role or user ARN; expected "
             "arn:<partition>:iam::<12-digit account>:role/<name> or ...:user/<name>"
@@ -163,7 +165,7 @@ def iam_role_arn(setting: str, value: object) -> list[str]:
     """An IAM role ARN."""
     if is_unresolved(value):
         return []
-    if not isinstance(value, str) or not _IAM_ROLE_ARN.match(value):
+    if not isinstance(value, str) or not _IAM_ROLE_ARN.fullmatch(value):
         return [
             f"{setting} {value!r} is not an IAM role ARN; expected arn:<partition>:iam::<12-digit account>:role/<name>"
         ]
@@ -173,40 +175,64 @@ def iam_role_arn(setting: str, value: object) -> list[str]:
 def account_of_arn(arn: str) -> str | None:
     """The 12-digit account in an ARN, or None when it cannot be read."""
     parts = arn.split(":")
-    return parts[4] if len(parts) > 5 and _ACCOUNT.match(parts[4]) else None
+    return parts[4] if len(parts) > 5 and _ACCOUNT.fullmatch(parts[4]) else None
 
 
 def aws_account(setting: str, value: object) -> list[str]:
     if is_unresolved(value):
         return []
-    if not isinstance(value, str) or not _ACCOUNT.match(value):
+    if not isinstance(value, str) or not _ACCOUNT.fullmatch(value):
         return [f"{setting} {value!r} is not a 12-digit AWS account ID"]
     return []
 
 
+@cache
+def region_partitions() -> dict[str, str]:
+    """Every AWS region name with its partition, from the checked-in table ``data/regions.json``.
+
+    See: https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html
+    """
+    text = resources.files("eks_platform._internal.data").joinpath("regions.json").read_text()
+    table: dict[str, list[str]] = json.loads(text)["partitions"]
+    return {region: partition for partition, regions in table.items() for region in regions}
+
+
 def aws_region(setting: str, value: object) -> list[str]:
+    """A region AWS has (from the table, not a shape: ``us-east-7`` is refused)."""
     if is_unresolved(value):
         return []
-    if not isinstance(value, str) or not _REGION.match(value):
-        return [f"{setting} {value!r} is not an AWS region name such as us-east-1"]
+    if not isinstance(value, str) or value not in region_partitions():
+        close = difflib.get_close_matches(value, list(region_partitions()), n=1) if isinstance(value, str) else []
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return [
+            f"{setting} {value!r} is not an AWS region{hint} Use a region name such as us-east-1 (the table of "
+            "regions is eks_platform/_internal/data/regions.json)"
+        ]
     return []
 
 
 def partition_of_region(region: str | None) -> str | None:
-    """``aws``, ``aws-cn``, ``aws-us-gov`` or ``aws-iso*`` for a known region; None when unknown or a token."""
-    if region is None or is_unresolved(region):
+    """The partition (``aws``, ``aws-cn``, ``aws-us-gov``, ``aws-iso*``, ``aws-eusc``) of a known region.
+
+    None for a token, None, or a region the table does not list.
+    """
+    if not isinstance(region, str) or is_unresolved(region):
         return None
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    if region.startswith("us-iso"):
-        return "aws-iso-b" if region.startswith("us-isob") else "aws-iso"
-    if region.startswith("eu-isoe"):
-        return "aws-iso-e"
-    if region.startswith("us-isof"):
-        return "aws-iso-f"
-    return "aws"
+    return region_partitions().get(region)
+
+
+def arn_partition_problems(setting: str, arn: object, region: str | None) -> list[str]:
+    """An ARN's partition must be the partition of the stack's region (``arn:aws-cn:...`` only in China)."""
+    expected = partition_of_region(region)
+    if expected is None or not isinstance(arn, str) or is_unresolved(arn) or not arn.startswith("arn:"):
+        return []
+    partition = arn.split(":")[1] if arn.count(":") >= 2 else ""
+    if partition != expected:
+        return [
+            f"{setting} {arn!r} is in partition {partition!r}, but the stack's region {region} is in {expected!r}; "
+            f"use an ARN that starts with arn:{expected}:"
+        ]
+    return []
 
 
 def unknown_keys(setting: str, given: Iterable[str], allowed: Sequence[str]) -> list[str]:
@@ -233,7 +259,7 @@ def expect_type(setting: str, value: Any, kind: type | tuple[type, ...], describ
 
 
 # -- Kubernetes label and annotation keys (added for the cdk8s constructs) -----------------------------------------
-_K8S_NAME_PART = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_K8S_NAME_PART = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]", re.ASCII)
 K8S_NAME_PART_MAX = 63
 
 
@@ -255,7 +281,7 @@ def k8s_qualified_name(setting: str, value: object) -> list[str]:
             f"{setting} {value!r} has an invalid prefix {prefix!r}; the part before '/' must be a DNS-1123 subdomain "
             "such as example.com"
         )
-    if len(name) > K8S_NAME_PART_MAX or not _K8S_NAME_PART.match(name):
+    if len(name) > K8S_NAME_PART_MAX or not _K8S_NAME_PART.fullmatch(name):
         problems.append(
             f"{setting} {value!r} is not a valid Kubernetes qualified name: the name part {name!r} must be 1 to 63 "
             "letters, digits, '-', '_' or '.', starting and ending with a letter or digit (optionally prefixed by "
@@ -271,7 +297,7 @@ def k8s_label_value(setting: str, value: object) -> list[str]:
         return [f"{setting} must be a string, got {type(value).__name__} {value!r}"]
     if is_unresolved(value):
         return []
-    if value and (len(value) > K8S_NAME_PART_MAX or not _K8S_NAME_PART.match(value)):
+    if value and (len(value) > K8S_NAME_PART_MAX or not _K8S_NAME_PART.fullmatch(value)):
         return [
             f"{setting} {value!r} is not a valid Kubernetes label value: at most 63 letters, digits, '-', '_' or '.', "
             "starting and ending with a letter or digit"

@@ -12,7 +12,7 @@ from importlib import resources
 
 #: The EKS user guide page with the release calendar and what extended support costs.
 VERSIONS_URL = "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html"
-_VERSION = re.compile(r"^1\.(\d{2})$")
+_VERSION = re.compile(r"1\.(\d{2})", re.ASCII)
 
 
 class SupportType(str, Enum):
@@ -75,11 +75,11 @@ def supported_versions() -> tuple[str, ...]:
 
 def is_minor_version(value: object) -> bool:
     """True for a Kubernetes minor version string of the form ``"1.NN"``."""
-    return isinstance(value, str) and _VERSION.match(value) is not None
+    return isinstance(value, str) and _VERSION.fullmatch(value) is not None
 
 
 def minor_of(version: str) -> int:
-    match = _VERSION.match(version)
+    match = _VERSION.fullmatch(version)
     if not match:
         raise ValueError(f"not a Kubernetes minor version: {version!r}")
     return int(match.group(1))
@@ -89,7 +89,7 @@ def version_problems(setting: str, version: object, *, today: dt.date) -> list[s
     """Shape, table membership and end-of-life problems of a Kubernetes version string such as ``"1.32"``."""
     if not isinstance(version, str) or not version:
         return [f"{setting} must be a Kubernetes minor version such as '1.32', got {version!r}"]
-    if not _VERSION.match(version):
+    if not _VERSION.fullmatch(version):
         return [
             f"{setting} {version!r} is not a Kubernetes minor version; write major.minor with no 'v' and no patch, "
             "for example '1.32'"
@@ -168,3 +168,20 @@ def minor_version_shape_problems(setting: str, value: object) -> list[str]:
         f"{setting} {value!r} is not a Kubernetes minor version; write major.minor as a string with no 'v' and no "
         "patch, for example \"1.32\""
     ]
+
+
+def consistent_version_problems(setting: str, given: object, cluster_version: object) -> list[str]:
+    """An explicit Kubernetes version on a peer of a cluster (add-on, hybrid nodes, charts) must be the cluster's.
+
+    Skipped when either is unknown at synth (None or a token): an imported cluster does not say its version.
+    """
+    # plain strings only: a token ("${Token[...]}") cannot be judged, and importing aws_cdk here would make this
+    # module (loaded by the pytest plugin) pull in jsii
+    if not isinstance(given, str) or not isinstance(cluster_version, str) or "{Token[" in given + cluster_version:
+        return []
+    if given != cluster_version:
+        return [
+            f"{setting} {given!r} differs from the cluster's Kubernetes version {cluster_version!r}; everything on "
+            "one cluster runs its version. Remove the setting (it defaults to the cluster's) or upgrade the cluster"
+        ]
+    return []

@@ -23,7 +23,7 @@ EKS_DISALLOWED_AZ_IDS: dict[str, tuple[str, ...]] = {
     "ca-central-1": ("cac1-az3",),
 }
 #: ``use1-az1``: an AZ ID (region code, ``-az``, number).
-AZ_ID = re.compile(r"^[a-z]{2,4}\d-az\d{1,2}$")
+AZ_ID = re.compile(r"[a-z]{2,4}\d-az\d{1,2}", re.ASCII)
 _AZ_ID_PREFIX = {"us-east-1": "use1", "us-west-1": "usw1", "ca-central-1": "cac1"}
 #: Documented-safe AZ IDs to suggest, per restricted region.
 SUGGESTED_AZ_IDS: dict[str, tuple[str, ...]] = {
@@ -34,7 +34,7 @@ SUGGESTED_AZ_IDS: dict[str, tuple[str, ...]] = {
 
 
 def is_az_id(zone: str) -> bool:
-    return bool(AZ_ID.match(zone))
+    return bool(AZ_ID.fullmatch(zone))
 
 
 def zone_problems(setting: str, region: object, zones: Sequence[str] | None) -> list[str]:

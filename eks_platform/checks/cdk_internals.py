@@ -24,7 +24,7 @@ from constructs import IConstruct
 from eks_platform._internal.tree import node_of, path_of, root_of, share_root, share_stack, stack_of
 from eks_platform.checks.acknowledgments import acknowledge_all
 
-_RUNTIME = re.compile(r"^([a-z]+)(\d+(\.?\d+|\.x)?)?.*$")
+_RUNTIME = re.compile(r"([a-z]+)(\d+(\.?\d+|\.x)?)?.*", re.ASCII)
 
 
 def flatten_cfn_reference(value: object) -> str:
@@ -86,7 +86,7 @@ def _latest_runtimes() -> dict[str, str]:
     by_family: dict[str, list[tuple[list[int | str], str]]] = {}
     for runtime in lambda_.Runtime.ALL:
         name = runtime.to_string()
-        match = _RUNTIME.match(name)
+        match = _RUNTIME.fullmatch(name)
         if not match:
             continue
         version = match.group(2) or "0"
@@ -102,7 +102,7 @@ def l1_finding_ids(runtime: object, latest: Mapping[str, str]) -> list[str]:
     """``AwsSolutions-L1`` when a non-container function's runtime is not the newest of its family."""
     if not isinstance(runtime, str):
         return []
-    match = _RUNTIME.match(runtime)
+    match = _RUNTIME.fullmatch(runtime)
     if not match or match.group(1) == "provided":
         return []
     newest = latest.get(match.group(1))

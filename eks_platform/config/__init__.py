@@ -1,19 +1,23 @@
-"""cdk.json parsing for the reference platform: one module per section, imported by ``eks_platform.stacks`` only.
+"""cdk.json validation for the reference platform: pydantic models, one module per section; imported by
+``eks_platform.stacks`` only.
 
 - :mod:`~eks_platform.config.platform`: the ``platform`` object's top-level keys and :class:`PlatformConfig`.
 - :mod:`~eks_platform.config.addons`: ``platform.addons``.
 - :mod:`~eks_platform.config.pod_identity`: ``platform.podIdentities``.
+- :mod:`~eks_platform.config.hybrid`, :mod:`~eks_platform.config.storage`, :mod:`~eks_platform.config.node_pools`:
+  the ``hybrid``, ``storage`` and ``nodePools`` sections.
 - :mod:`~eks_platform.config.delivery`: ``platform.manifestDelivery``.
 - :mod:`~eks_platform.config.capabilities`: ``platform.capabilities`` (EKS Capabilities).
 - :mod:`~eks_platform.config.ingress`: ``platform.ingress`` (the ALB IngressClass).
 - :mod:`~eks_platform.config.gitops`: ``platform.gitops`` (manifests folder, Argo CD Application).
+- :mod:`~eks_platform.config.schema`: the JSON Schema of the ``platform`` object, generated from the models.
 
 The constructs never import this package: a team using ``AutoModeCluster`` directly does not carry the parser.
 """
 
 from __future__ import annotations
 
-from eks_platform.config.addons import AddonSettings, default_addon_settings, parse_addons_config
+from eks_platform.config.addons import AddonSettings, default_addon_settings
 from eks_platform.config.delivery import parse_delivery_mode
 from eks_platform.config.platform import (
     CONTEXT_KEY,
@@ -21,9 +25,10 @@ from eks_platform.config.platform import (
     PLACEHOLDER_REGION,
     PlatformConfig,
     context_keys,
+    context_object,
     parse_platform_config,
 )
-from eks_platform.config.pod_identity import PodIdentityBinding, parse_pod_identities_config
+from eks_platform.config.pod_identity import PodIdentityBinding
 
 __all__ = [
     "CONTEXT_KEY",
@@ -33,9 +38,8 @@ __all__ = [
     "PlatformConfig",
     "PodIdentityBinding",
     "context_keys",
+    "context_object",
     "default_addon_settings",
-    "parse_addons_config",
     "parse_delivery_mode",
     "parse_platform_config",
-    "parse_pod_identities_config",
 ]

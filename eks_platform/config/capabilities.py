@@ -57,6 +57,22 @@ _STATEMENT_KEYS = ("Sid", "Effect", "Action", "NotAction", "Resource", "NotResou
 
 Capability = ArgoCdCapability | AckCapability | KroCapability
 
+#: The JSON Schema of the section (names -> typed entries; the rules are judged at synth).
+CAPABILITIES_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "EKS Capabilities by name.",
+    "additionalProperties": {
+        "type": "object",
+        "properties": {
+            "type": {"enum": list(rules.CAPABILITY_TYPES)},
+            "tags": {"type": "object", "additionalProperties": {"type": "string"}},
+            **{key: {} for keys in _TYPE_KEYS.values() for key in keys},
+        },
+        "required": ["type"],
+        "additionalProperties": False,
+    },
+}
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CapabilitySettings:

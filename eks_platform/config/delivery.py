@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from eks_platform._internal import validation as v
+from eks_platform.config._base import validate_type
 from eks_platform.constructs.manifests import DeliveryMode
+from eks_platform.errors import ConfigError
 
 
 def parse_delivery_mode(setting: str, raw: Any, problems: list[str]) -> DeliveryMode | None:
-    """Parse the ``manifestDelivery`` context value (``"apply"``, ``"hand-over"`` or ``"render-only"``); problems are
-    appended."""
-    found = v.one_of_problems(
-        setting,
-        raw,
-        [m.value for m in DeliveryMode],
-        hint=(
-            " (apply through the kubectl provider; hand-over, the one-deployment step between the two; or only write "
-            "the YAML for a GitOps tool)"
-        ),
-    )
-    if found:
-        problems += found
+    """Validate a ``manifestDelivery`` value (``"apply"``, ``"hand-over"``, ``"render-only"``); problems appended."""
+    try:
+        return validate_type(DeliveryMode, raw, root=setting)  # type: ignore[no-any-return]
+    except ConfigError as error:
+        problems += error.problems
         return None
-    return DeliveryMode(raw)

@@ -13,7 +13,6 @@ own ``clusterName``, and a cluster name given to two environments is refused.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -22,7 +21,7 @@ from typing import Any
 
 from eks_platform._internal import fleet as rules
 from eks_platform._internal import validation as v
-from eks_platform.config import CONTEXT_KEY, PlatformConfig, parse_platform_config
+from eks_platform.config import CONTEXT_KEY, PlatformConfig, context_object, parse_platform_config
 from eks_platform.errors import ConfigError
 
 ENVIRONMENTS_KEY = "environments"
@@ -140,12 +139,7 @@ def parse_fleet_config(
         ConfigError: ``InvalidPlatformConfig`` listing every problem of the base, the environments and the
             pipeline at once, each named by its path.
     """
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise ConfigError(
-            "InvalidPlatformConfig", f"{CONTEXT_KEY} must be a JSON object, got {type(raw).__name__}", path=CONTEXT_KEY
-        )
+    raw = context_object(raw)  # None is {}, a JSON string (cdk synth -c) is parsed, a non-object refused
     base_raw = {k: val for k, val in raw.items() if k not in (ENVIRONMENTS_KEY, PIPELINE_KEY)}
     problems: list[str] = []
     base: PlatformConfig | None = None
@@ -190,7 +184,7 @@ def _parse_environments(
             '{"dev": {"account": "123456789012", "region": "eu-west-1"}}'
         )
         return []
-    base_name = base_raw.get("clusterName") or _default("cluster_name")  # null restores the default, as in parsing
+    base_name = base_raw.get("clusterName") or _default("cluster_name")  # a null base is refused by the base parse
     derive = not v.eks_cluster_name("clusterName", base_name)
     environments: list[EnvironmentConfig] = []
     for name, overrides in raw.items():
@@ -330,5 +324,5 @@ def _parse_waves(
 
 
 def _default(name: str) -> Any:
-    """A ``PlatformConfig`` field's default (a slots dataclass has no class attribute holding it)."""
-    return next(f.default for f in dataclasses.fields(PlatformConfig) if f.name == name)
+    """A ``PlatformConfig`` field's default."""
+    return PlatformConfig.model_fields[name].default

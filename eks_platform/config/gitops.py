@@ -25,6 +25,22 @@ from eks_platform._internal import validation as v
 _KEYS = ("manifestsDirectory", "application")
 _APPLICATION_KEYS = ("repositoryUrl", "path", "targetRevision", "project", "automated", "prune", "selfHeal")
 
+#: The JSON Schema of the section (its keys; the rules are judged at synth).
+GITOPS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Where the rendered manifests go, and the Argo CD Application that syncs them.",
+    "properties": {
+        "manifestsDirectory": {"type": "string"},
+        "application": {
+            "type": "object",
+            "properties": {key: {} for key in _APPLICATION_KEYS},
+            "required": ["repositoryUrl"],
+            "additionalProperties": False,
+        },
+    },
+    "additionalProperties": False,
+}
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ApplicationSettings:

@@ -1,45 +1,145 @@
 """The ``hybrid`` section of the ``platform`` object in ``cdk.json``: EKS Hybrid Nodes for the second reference stack.
 
-The parser checks the section with the same rules the hybrid constructs apply (``eks_platform._internal.hybrid`` and
+The model checks the section with the same rules the hybrid constructs apply (``eks_platform._internal.hybrid`` and
 ``eks_platform.constructs.hybrid``), naming each setting by its cdk.json path.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from pydantic import Field, field_validator, model_validator
+
 from eks_platform._internal import hybrid as h
-from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import CredentialProvider
 from eks_platform._internal.hybrid.cilium import pool_problems
+from eks_platform.config._base import HERE, ConfigModel, check
 from eks_platform.constructs.hybrid import HybridCni, HybridCredentials, HybridNetworks
 from eks_platform.constructs.hybrid.cilium import cni_choice
 
-__all__ = ["HybridConfig", "parse_hybrid_config"]
-
-_HYBRID_KEYS = (
-    "nodeCidrs", "podCidrs", "credentials", "caBundlePem", "trustAnchorArn", "nodeName",
-    "transitGatewayId", "virtualPrivateGatewayId", "cni", "webhookPorts", "podCidrsRoutable", "ciliumPoolCidrs",
-)
+__all__ = ["HybridConfig"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class HybridConfig:
+class HybridConfig(ConfigModel):
     """The ``hybrid`` section of the ``platform`` context object (see README "Hybrid nodes")."""
 
-    node_cidrs: tuple[str, ...]
-    pod_cidrs: tuple[str, ...] = ()
-    credentials: CredentialProvider = CredentialProvider.SSM
-    ca_bundle_pem: str | None = None
-    trust_anchor_arn: str | None = None
-    node_name: str | None = None
-    transit_gateway_id: str | None = None
-    virtual_private_gateway_id: str | None = None
-    cni: HybridCni = HybridCni.CILIUM
-    webhook_ports: tuple[int, ...] | None = None
-    pod_cidrs_routable: bool = False
-    cilium_pool_cidrs: tuple[str, ...] | None = None
+    node_cidrs: tuple[str, ...] = Field(
+        description="On-premises CIDRs of the hybrid nodes (RFC 1918, IPv4), e.g. [\"192.168.100.0/24\"]."
+    )
+    pod_cidrs: tuple[str, ...] = Field(default=(), description="On-premises CIDRs of the pods on hybrid nodes.")
+    credentials: CredentialProvider = Field(
+        default=CredentialProvider.SSM, description="How hybrid nodes authenticate: ssm or iamRolesAnywhere."
+    )
+    ca_bundle_pem: str | None = Field(
+        default=None, description="iamRolesAnywhere: your CA certificate (PEM); a trust anchor is created from it."
+    )
+    trust_anchor_arn: str | None = Field(default=None, description="iamRolesAnywhere: an existing trust anchor.")
+    node_name: str | None = Field(default=None, description="iamRolesAnywhere: the node name nodeadm uses.")
+    transit_gateway_id: str | None = Field(
+        default=None, description="Route the remote networks to this transit gateway (tgw-...)."
+    )
+    virtual_private_gateway_id: str | None = Field(
+        default=None, description="Route the remote networks to this virtual private gateway (vgw-...)."
+    )
+    cni: HybridCni = Field(
+        default=HybridCni.CILIUM, description="cilium installs the AWS Cilium chart; none: bring your own CNI."
+    )
+    webhook_ports: tuple[int, ...] | None = Field(
+        default=None,
+        description="TCP ports of your own webhooks that run on hybrid nodes. Default: those of the installed add-ons "
+        "when podCidrsRoutable is true, otherwise none.",
+    )
+    pod_cidrs_routable: bool = Field(
+        default=False,
+        description="Your on-premises network routes podCidrs, so the control plane reaches webhooks on hybrid nodes "
+        "(needs podCidrs). Default: false (webhook add-ons stay on cloud nodes).",
+    )
+    cilium_pool_cidrs: tuple[str, ...] | None = Field(
+        default=None,
+        description="cni cilium: pin Cilium's IP pool to these CIDRs, inside podCidrs (keep them when podCidrs "
+        "change). "
+        "Default: podCidrs.",
+    )
+
+    @field_validator("credentials", mode="before")
+    @classmethod
+    def _one_provider(cls, value: Any) -> Any:
+        check(h.credential_provider_problems(HERE, value))
+        return CredentialProvider(value)
+
+    @field_validator("cni", mode="before")
+    @classmethod
+    def _cni(cls, value: Any) -> Any:
+        problems: list[str] = []
+        choice = cni_choice(HERE, value, problems)
+        check(problems)
+        return choice
+
+    @field_validator("node_cidrs")
+    @classmethod
+    def _node_cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        check(h.remote_cidr_list_problems(HERE, value, required=True))
+        return value
+
+    @field_validator("pod_cidrs")
+    @classmethod
+    def _pod_cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        check(h.remote_cidr_list_problems(HERE, value, required=False))
+        return value
+
+    @field_validator("webhook_ports")
+    @classmethod
+    def _ports(cls, value: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        if value is not None:
+            check(h.port_list_problems(HERE, value))
+        return value
+
+    @model_validator(mode="after")
+    def _rules(self) -> HybridConfig:
+        # the lists passed their own rules above; this adds the overlap between them
+        problems = h.remote_network_problems(
+            node_cidrs=self.node_cidrs,
+            pod_cidrs=self.pod_cidrs,
+            node_setting=f"{HERE}.nodeCidrs",
+            pod_setting=f"{HERE}.podCidrs",
+        )
+        if self.credentials is CredentialProvider.IAM_ROLES_ANYWHERE:
+            problems += h.roles_anywhere_source_problems(
+                f"{HERE}: credentials 'iamRolesAnywhere'",
+                self.ca_bundle_pem,
+                self.trust_anchor_arn,
+                self.node_name,
+                prefix=f"{HERE}.",
+                pem_key="caBundlePem",
+                anchor_key="trustAnchorArn",
+                node_name_key="nodeName",
+            )
+        else:
+            for key, value in (
+                ("caBundlePem", self.ca_bundle_pem),
+                ("trustAnchorArn", self.trust_anchor_arn),
+                ("nodeName", self.node_name),
+            ):
+                if value is not None:
+                    problems.append(
+                        f"{HERE}.{key} applies only to credentials 'iamRolesAnywhere'; remove it or switch"
+                    )
+        problems += h.gateway_problems(
+            self.transit_gateway_id,
+            self.virtual_private_gateway_id,
+            transit_setting=f"{HERE}.transitGatewayId",
+            virtual_private_setting=f"{HERE}.virtualPrivateGatewayId",
+        )
+        problems += h.routable_pod_problems(
+            f"{HERE}.podCidrsRoutable", self.pod_cidrs_routable, self.pod_cidrs, pod_setting=f"{HERE}.podCidrs"
+        )
+        if self.cilium_pool_cidrs is not None:
+            if self.cni is not HybridCni.CILIUM:
+                problems.append(f"{HERE}.ciliumPoolCidrs applies only to cni 'cilium'; remove it")
+            else:
+                problems += pool_problems(f"{HERE}.ciliumPoolCidrs", self.cilium_pool_cidrs, self.pod_cidrs)
+        check(problems)
+        return self
 
     def networks(self) -> HybridNetworks:
         return HybridNetworks(
@@ -52,81 +152,3 @@ class HybridConfig:
         return HybridCredentials.roles_anywhere(
             ca_bundle_pem=self.ca_bundle_pem, trust_anchor_arn=self.trust_anchor_arn, node_name=self.node_name
         )
-
-
-def parse_hybrid_config(setting: str, raw: Any, problems: list[str]) -> HybridConfig | None:
-    """Parse the ``hybrid`` context object; problems are appended (each naming ``<setting>.<key>``), never raised."""
-    if not isinstance(raw, dict):
-        problems.append(f"{setting} must be an object, got {type(raw).__name__} {raw!r}")
-        return None
-    found: list[str] = v.unknown_keys(setting, raw.keys(), list(_HYBRID_KEYS))
-    node = raw.get("nodeCidrs")
-    pod = raw.get("podCidrs", [])
-    if node is None:
-        found.append(f"{setting}.nodeCidrs is required: the on-premises CIDRs of your hybrid nodes, e.g. "
-                     "[\"192.168.100.0/24\"]")
-        node = []
-    found += h.remote_network_problems(
-        node_cidrs=node, pod_cidrs=pod, node_setting=f"{setting}.nodeCidrs", pod_setting=f"{setting}.podCidrs"
-    )
-    allowed_creds = [c.value for c in CredentialProvider]
-    creds_raw = raw.get("credentials", CredentialProvider.SSM.value)
-    credentials = CredentialProvider.SSM
-    if isinstance(creds_raw, list):
-        found.append(
-            f"{setting}.credentials {creds_raw!r} names {'both providers' if len(creds_raw) > 1 else 'a list'}; "
-            f"hybrid nodes use exactly one: {' or '.join(map(repr, allowed_creds))}"
-        )
-    elif creds_raw not in allowed_creds:
-        found.append(
-            f"{setting}.credentials {creds_raw!r} is not a credential provider; choose exactly one of "
-            f"{' or '.join(map(repr, allowed_creds))}"
-        )
-    else:
-        credentials = CredentialProvider(creds_raw)
-    pem, anchor = raw.get("caBundlePem"), raw.get("trustAnchorArn")
-    node_name = raw.get("nodeName")
-    if credentials is CredentialProvider.IAM_ROLES_ANYWHERE and creds_raw in allowed_creds:
-        found += h.roles_anywhere_source_problems(
-            f"{setting}: credentials 'iamRolesAnywhere'", pem, anchor, node_name, prefix=f"{setting}.",
-            pem_key="caBundlePem", anchor_key="trustAnchorArn", node_name_key="nodeName",
-        )
-    else:
-        for key in ("caBundlePem", "trustAnchorArn", "nodeName"):
-            if raw.get(key) is not None:
-                found.append(f"{setting}.{key} applies only to credentials 'iamRolesAnywhere'; remove it or switch")
-    tgw, vgw = raw.get("transitGatewayId"), raw.get("virtualPrivateGatewayId")
-    found += h.gateway_problems(
-        tgw, vgw, transit_setting=f"{setting}.transitGatewayId",
-        virtual_private_setting=f"{setting}.virtualPrivateGatewayId",
-    )
-    cni = cni_choice(f"{setting}.cni", raw.get("cni", HybridCni.CILIUM.value), found)
-    ports_raw = raw.get("webhookPorts")
-    ports: tuple[int, ...] | None = None
-    if ports_raw is not None:
-        port_problems = h.port_list_problems(f"{setting}.webhookPorts", ports_raw)
-        found += port_problems
-        if not port_problems:
-            ports = tuple(ports_raw)
-    routable = raw.get("podCidrsRoutable", False)
-    found += h.routable_pod_problems(
-        f"{setting}.podCidrsRoutable", routable, pod if isinstance(pod, list) else [], pod_setting=f"{setting}.podCidrs"
-    )
-    pool_raw = raw.get("ciliumPoolCidrs")
-    pool: tuple[str, ...] | None = None
-    if pool_raw is not None:
-        if cni is not HybridCni.CILIUM:
-            found.append(f"{setting}.ciliumPoolCidrs applies only to cni 'cilium'; remove it")
-        else:
-            pool_found = pool_problems(f"{setting}.ciliumPoolCidrs", pool_raw, pod if isinstance(pod, list) else [])
-            found += pool_found
-            if not pool_found:
-                pool = tuple(pool_raw)
-    problems += found
-    if found:
-        return None
-    return HybridConfig(
-        node_cidrs=tuple(node), pod_cidrs=tuple(pod), credentials=credentials, ca_bundle_pem=pem,
-        trust_anchor_arn=anchor, node_name=node_name, transit_gateway_id=tgw, virtual_private_gateway_id=vgw,
-        cni=cni, webhook_ports=ports, pod_cidrs_routable=routable, cilium_pool_cidrs=pool,
-    )

@@ -25,6 +25,14 @@ _KEYS = (
     "namespaceLabels",
 )
 
+#: The JSON Schema of the section (its keys; the rules are judged at synth).
+INGRESS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "The Auto Mode ALB IngressClass.",
+    "properties": {key: {} for key in _KEYS},
+    "additionalProperties": False,
+}
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class IngressSettings:

@@ -1,271 +1,282 @@
 """The ``nodePools`` section of the ``platform`` context object: custom Auto Mode NodeClasses and NodePools.
 
-Each cdk.json object becomes the value object the constructs take (:class:`NodeClassSpec`, :class:`NodePoolSpec`, ...);
-their own checks run, and every problem comes back prefixed with its cdk.json path.
+Each cdk.json object is validated by its model and becomes the value object the constructs take
+(:class:`NodeClassSpec`, :class:`NodePoolSpec`, ...); their own checks run, and every problem comes back with its
+cdk.json path and the keys as cdk.json writes them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from eks_platform._internal import validation as v
+from pydantic import Field, PrivateAttr, WithJsonSchema, field_validator, model_validator
+
 from eks_platform._internal.node_pools import node_class_reference_problems, role_name_problems
+from eks_platform.config._base import HERE, ConfigModel, attempt, build, check, section_problems, under
 from eks_platform.constructs.node_pools import (
+    Architecture,
+    CapacityType,
+    ConsolidationPolicy,
     DisruptionBudget,
+    DisruptionReason,
     EphemeralStorage,
+    NetworkPolicyDefault,
+    NetworkPolicyEventLogs,
     NodeClassSpec,
     NodePoolSpec,
     Requirement,
+    RequirementOperator,
     SelectorTerm,
+    SnatPolicy,
     Taint,
+    TaintEffect,
 )
-from eks_platform.errors import ConfigError
 
-__all__ = ["NodePoolsConfig", "parse_node_pools_config"]
+__all__ = ["NodeClassSettings", "NodePoolSettings", "NodePoolsConfig", "parse_node_pools_config"]
 
-_SECTION_KEYS = ("nodeClasses", "pools", "nodeRoleName")
-_CLASS_KEYS = (
-    "subnetIds",
-    "subnetTags",
-    "securityGroupIds",
-    "securityGroupTags",
-    "securityGroupNames",
-    "snatPolicy",
-    "networkPolicy",
-    "networkPolicyEventLogs",
-    "ephemeralStorage",
-    "tags",
-)
-_EPHEMERAL_KEYS = ("size", "iops", "throughput", "kmsKeyId")
-_POOL_KEYS = (
-    "nodeClass",
-    "instanceCategories",
-    "instanceFamilies",
-    "minGeneration",
-    "architectures",
-    "capacityTypes",
-    "zones",
-    "requirements",
-    "labels",
-    "taints",
-    "startupTaints",
-    "cpuLimit",
-    "memoryLimit",
-    "consolidationPolicy",
-    "consolidateAfter",
-    "budgets",
-    "expireAfter",
-    "terminationGracePeriod",
-    "weight",
-)
-_TAINT_KEYS = ("key", "value", "effect")
-_BUDGET_KEYS = ("nodes", "schedule", "duration", "reasons")
-_REQUIREMENT_KEYS = ("key", "operator", "values", "minValues")
+#: A Kubernetes quantity: a number (``256``) or a string with a unit (``"1000Gi"``, ``"500m"``).
+Quantity = Annotated[Any, WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string"}]})]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class NodePoolsConfig:
+class EphemeralStorageSettings(ConfigModel):
+    """``nodeClasses.<name>.ephemeralStorage``: the node's root volume."""
+
+    size: str | None = Field(default=None, description="Volume size as a quantity, e.g. 80Gi.")
+    iops: int | None = Field(default=None, description="Provisioned IOPS (gp3).")
+    throughput: int | None = Field(default=None, description="Throughput in MiB/s (gp3).")
+    kms_key_id: str | None = Field(default=None, description="KMS key ARN that encrypts the volume.")
+
+    _value: EphemeralStorage | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _build(self) -> Any:
+        self._value = build(
+            EphemeralStorageSettings,
+            EphemeralStorage,
+            size=self.size,
+            iops=self.iops,
+            throughput=self.throughput,
+            kms_key_id=self.kms_key_id,
+        )
+        return self
+
+
+class NodeClassSettings(ConfigModel):
+    """``nodeClasses.<name>``: one Auto Mode ``NodeClass``."""
+
+    subnet_ids: tuple[str, ...] | None = Field(default=None, description="Subnets by ID (subnet-...).")
+    subnet_tags: dict[str, str] | None = Field(default=None, description="Subnets by tags.")
+    security_group_ids: tuple[str, ...] | None = Field(default=None, description="Security groups by ID (sg-...).")
+    security_group_tags: dict[str, str] | None = Field(default=None, description="Security groups by tags.")
+    security_group_names: tuple[str, ...] | None = Field(default=None, description="Security groups by name.")
+    snat_policy: SnatPolicy | None = Field(default=None, description="Random or Disabled source NAT for pods.")
+    network_policy: NetworkPolicyDefault | None = Field(default=None, description="Default network policy.")
+    network_policy_event_logs: NetworkPolicyEventLogs | None = Field(
+        default=None, description="Network policy event logs: Enabled or Disabled."
+    )
+    ephemeral_storage: EphemeralStorageSettings | None = Field(default=None, description="The node's root volume.")
+    tags: dict[str, str] = Field(default_factory=dict, description="Tags on the EC2 instances.")
+
+    def spec(self, name: str) -> NodeClassSpec:
+        subnets = [SelectorTerm.by_id(s) for s in self.subnet_ids or ()]
+        subnets += [SelectorTerm.by_tags(self.subnet_tags)] if self.subnet_tags is not None else []
+        groups = [SelectorTerm.by_id(s) for s in self.security_group_ids or ()]
+        groups += [SelectorTerm.by_tags(self.security_group_tags)] if self.security_group_tags is not None else []
+        groups += [SelectorTerm.by_name(s) for s in self.security_group_names or ()]
+        ephemeral = self.ephemeral_storage._value if self.ephemeral_storage is not None else None
+        return build(
+            NodeClassSettings,
+            NodeClassSpec,
+            name=name,
+            subnets=subnets or None,
+            security_groups=groups or None,
+            snat_policy=self.snat_policy,
+            network_policy=self.network_policy,
+            network_policy_event_logs=self.network_policy_event_logs,
+            ephemeral_storage=ephemeral,
+            tags=self.tags,
+        )
+
+
+class TaintSettings(ConfigModel):
+    key: str = Field(description="Taint key (a qualified name such as example.com/team).")
+    value: str | None = Field(default=None, description="Taint value.")
+    effect: TaintEffect = Field(
+        default=TaintEffect.NO_SCHEDULE, description="NoSchedule, PreferNoSchedule or NoExecute."
+    )
+
+    _value: Taint | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _build(self) -> Any:
+        self._value = build(TaintSettings, Taint, key=self.key, value=self.value, effect=self.effect)
+        return self
+
+    def taint(self) -> Taint:
+        assert self._value is not None  # set by the validator
+        return self._value
+
+
+class BudgetSettings(ConfigModel):
+    nodes: str = Field(default="10%", description="Nodes that may be disrupted at once: a count or a percentage.")
+    schedule: str | None = Field(default=None, description="Cron schedule of the window (with duration).")
+    duration: str | None = Field(default=None, description="Window length such as 8h or 1h30m (with schedule).")
+    reasons: tuple[DisruptionReason, ...] = Field(default=(), description="Disruptions the budget limits.")
+
+    _value: DisruptionBudget | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _build(self) -> Any:
+        self._value = build(
+                BudgetSettings,
+                DisruptionBudget,
+                nodes=self.nodes,
+                schedule=self.schedule,
+                duration=self.duration,
+                reasons=self.reasons,
+            )
+        return self
+
+    def budget(self) -> DisruptionBudget:
+        assert self._value is not None  # set by the validator
+        return self._value
+
+
+class RequirementSettings(ConfigModel):
+    key: str = Field(description="Node label key.")
+    operator: RequirementOperator = Field(description="In, NotIn, Exists, DoesNotExist, Gt or Lt.")
+    values: tuple[str, ...] = Field(default=(), description="Label values.")
+    min_values: int | None = Field(default=None, description="Minimum distinct values the scheduler must keep.")
+
+    _value: Requirement | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _build(self) -> Any:
+        self._value = build(
+                RequirementSettings,
+                Requirement,
+                key=self.key,
+                operator=self.operator,
+                values=self.values,
+                min_values=self.min_values,
+            )
+        return self
+
+    def requirement(self) -> Requirement:
+        assert self._value is not None  # set by the validator
+        return self._value
+
+
+class NodePoolSettings(ConfigModel):
+    """``pools.<name>``: one Karpenter ``NodePool`` on Auto Mode."""
+
+    node_class: str = Field(description="A node class under nodeClasses, or 'default' (Auto Mode's built-in class).")
+    instance_categories: tuple[str, ...] = Field(default=(), description="Instance categories (c, m, r, ...).")
+    instance_families: tuple[str, ...] = Field(default=(), description="Instance families (m7g, ...).")
+    min_generation: int | None = Field(default=None, description="Lowest instance generation.")
+    architectures: tuple[Architecture, ...] = Field(default=(), description="amd64 and/or arm64.")
+    capacity_types: tuple[CapacityType, ...] = Field(default=(), description="spot and/or on-demand.")
+    zones: tuple[str, ...] = Field(default=(), description="Availability zones.")
+    requirements: tuple[RequirementSettings, ...] = Field(default=(), description="Further requirements.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Labels on the nodes.")
+    taints: tuple[TaintSettings, ...] = Field(default=(), description="Taints on the nodes.")
+    startup_taints: tuple[TaintSettings, ...] = Field(default=(), description="Taints removed once nodes are ready.")
+    cpu_limit: Quantity = Field(default=None, description="Total CPU the pool may provision (256 or \"256\").")
+    memory_limit: str | None = Field(default=None, description="Total memory the pool may provision (1024Gi).")
+    consolidation_policy: ConsolidationPolicy | None = Field(
+        default=None, description="WhenEmpty or WhenEmptyOrUnderutilized."
+    )
+    consolidate_after: str | None = Field(default=None, description="Wait before consolidating (30s, Never).")
+    budgets: tuple[BudgetSettings, ...] = Field(default=(), description="Disruption budgets.")
+    expire_after: str | None = Field(default=None, description="Node lifetime, at most 504h (EKS's cap).")
+    termination_grace_period: str | None = Field(default=None, description="How long a draining node waits.")
+    weight: int | None = Field(default=None, description="Priority among pools (1-100).")
+
+    def spec(self, name: str) -> NodePoolSpec:
+        return build(
+            NodePoolSettings,
+            NodePoolSpec,
+            name=name,
+            node_class=self.node_class,
+            instance_categories=self.instance_categories,
+            instance_families=self.instance_families,
+            min_generation=self.min_generation,
+            architectures=self.architectures,
+            capacity_types=self.capacity_types,
+            zones=self.zones,
+            requirements=[r.requirement() for r in self.requirements],
+            labels=self.labels,
+            taints=[t.taint() for t in self.taints],
+            startup_taints=[t.taint() for t in self.startup_taints],
+            cpu_limit=self.cpu_limit,
+            memory_limit=self.memory_limit,
+            consolidation_policy=self.consolidation_policy,
+            consolidate_after=self.consolidate_after,
+            budgets=[b.budget() for b in self.budgets],
+            expire_after=self.expire_after,
+            termination_grace_period=self.termination_grace_period,
+            weight=self.weight,
+        )
+
+
+class NodePoolsConfig(ConfigModel):
     """The ``nodePools`` context section (see README "Kubernetes objects"): the arguments of ``AutoModeNodePools``."""
 
-    node_classes: tuple[NodeClassSpec, ...] = ()
-    node_pools: tuple[NodePoolSpec, ...] = ()
-    node_role_name: str | None = None
+    node_class_settings: dict[str, NodeClassSettings] = Field(
+        default_factory=dict, alias="nodeClasses", description="Custom Auto Mode NodeClasses by name."
+    )
+    pool_settings: dict[str, NodePoolSettings] = Field(
+        default_factory=dict, alias="pools", description="Custom NodePools by name."
+    )
+    node_role_name: str | None = Field(
+        default=None, description="IAM role name of the custom classes' nodes. Default: a generated name."
+    )
 
+    _classes: tuple[NodeClassSpec, ...] = PrivateAttr(default=())
+    _pools: tuple[NodePoolSpec, ...] = PrivateAttr(default=())
 
-# Keys a config object must have, per value object (their other fields have defaults).
-_REQUIRED: dict[Any, tuple[str, ...]] = {Taint: ("key",), Requirement: ("key", "operator")}
+    @field_validator("node_role_name")
+    @classmethod
+    def _role(cls, value: str | None) -> str | None:
+        if value is not None:
+            check(role_name_problems(HERE, value))
+        return value
 
-
-def _or_empty(value: Any) -> Any:
-    return () if value is None else value
-
-
-def _build(setting: str, problems: list[str], factory: Any, **kwargs: Any) -> Any:
-    try:
-        return factory(**kwargs)
-    except ConfigError as error:
-        problems += [f"{setting}: {p}" for p in error.problems]
-        return None
-
-
-def _terms(setting: str, raw: dict[str, Any], problems: list[str], keys: dict[str, str]) -> list[SelectorTerm] | None:
-    terms: list[SelectorTerm] = []
-    for key, kind in keys.items():
-        if key not in raw:
-            continue
-        value = raw[key]
-        if kind == "tags":
-            if not isinstance(value, dict):
-                problems.append(f"{setting}.{key} must be an object of tag values")
-                continue
-            term = _build(f"{setting}.{key}", problems, SelectorTerm, tags=value)
-            terms += [term] if term is not None else []
-        else:
-            if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-                problems.append(f"{setting}.{key} must be a list of strings")
-                continue
-            for item in value:
-                term = _build(f"{setting}.{key}", problems, SelectorTerm, **{kind: item})
-                terms += [term] if term is not None else []
-    return terms or None
-
-
-def _node_class_from_config(setting: str, name: str, raw: Any, problems: list[str]) -> NodeClassSpec | None:
-    if not isinstance(raw, dict):
-        problems.append(f"{setting} must be an object, got {type(raw).__name__} {raw!r}")
-        return None
-    problems += v.unknown_keys(setting, raw.keys(), list(_CLASS_KEYS))
-    ephemeral = None
-    if "ephemeralStorage" in raw:
-        eph = raw["ephemeralStorage"]
-        if not isinstance(eph, dict):
-            problems.append(f"{setting}.ephemeralStorage must be an object")
-        else:
-            problems += v.unknown_keys(f"{setting}.ephemeralStorage", eph.keys(), list(_EPHEMERAL_KEYS))
-            ephemeral = _build(
-                f"{setting}.ephemeralStorage",
-                problems,
-                EphemeralStorage,
-                size=eph.get("size"),
-                iops=eph.get("iops"),
-                throughput=eph.get("throughput"),
-                kms_key_id=eph.get("kmsKeyId"),
+    @model_validator(mode="after")
+    def _build(self) -> NodePoolsConfig:
+        problems: list[str] = []
+        classes: list[NodeClassSpec] = []
+        for name, class_settings in self.node_class_settings.items():
+            node_class, found = attempt(class_settings.spec, name)
+            problems += under(f"nodeClasses.{name}", found)
+            classes += [node_class] if node_class is not None else []
+        pools: list[NodePoolSpec] = []
+        for name, pool_settings in self.pool_settings.items():
+            node_pool, found = attempt(pool_settings.spec, name)
+            problems += under(f"pools.{name}", found)
+            pools += [node_pool] if node_pool is not None else []
+            problems += node_class_reference_problems(
+                f"{HERE}.pools.{name}.nodeClass", pool_settings.node_class, self.node_class_settings
             )
-    return _build(  # type: ignore[no-any-return]
-        setting,
-        problems,
-        NodeClassSpec,
-        name=name,
-        subnets=_terms(setting, raw, problems, {"subnetIds": "resource_id", "subnetTags": "tags"}),
-        security_groups=_terms(
-            setting,
-            raw,
-            problems,
-            {"securityGroupIds": "resource_id", "securityGroupTags": "tags", "securityGroupNames": "name"},
-        ),
-        snat_policy=raw.get("snatPolicy"),
-        network_policy=raw.get("networkPolicy"),
-        network_policy_event_logs=raw.get("networkPolicyEventLogs"),
-        ephemeral_storage=ephemeral,
-        tags={} if raw.get("tags") is None else raw["tags"],
-    )
+        check(problems)
+        self._classes = tuple(classes)
+        self._pools = tuple(pools)
+        return self
 
+    @property
+    def node_classes(self) -> tuple[NodeClassSpec, ...]:
+        return self._classes
 
-def _objects(
-    setting: str, raw: Any, keys: tuple[str, ...], problems: list[str], factory: Any, mapping: dict[str, str]
-) -> list[Any]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        problems.append(f"{setting} must be a list of objects")
-        return []
-    out = []
-    for i, item in enumerate(raw):
-        if not isinstance(item, dict):
-            problems.append(f"{setting}[{i}] must be an object, got {item!r}")
-            continue
-        problems += v.unknown_keys(f"{setting}[{i}]", item.keys(), list(keys))
-        required = _REQUIRED.get(factory, ())
-        missing = [k for k in required if item.get(k) is None]
-        if missing:
-            problems.append(f"{setting}[{i}] needs {', '.join(missing)}")
-            continue
-        built = _build(
-            f"{setting}[{i}]", problems, factory, **{mapping[k]: val for k, val in item.items() if k in mapping}
-        )
-        if built is not None:
-            out.append(built)
-    return out
-
-
-def _node_pool_from_config(setting: str, name: str, raw: Any, problems: list[str]) -> NodePoolSpec | None:
-    if not isinstance(raw, dict):
-        problems.append(f"{setting} must be an object, got {type(raw).__name__} {raw!r}")
-        return None
-    problems += v.unknown_keys(setting, raw.keys(), list(_POOL_KEYS))
-    if "nodeClass" not in raw:
-        problems.append(f"{setting}.nodeClass is required: a node class under nodeClasses, or 'default'")
-        return None
-    taint_map = {"key": "key", "value": "value", "effect": "effect"}
-    before = len(problems)
-    taints = _objects(f"{setting}.taints", raw.get("taints"), _TAINT_KEYS, problems, Taint, taint_map)
-    startup = _objects(f"{setting}.startupTaints", raw.get("startupTaints"), _TAINT_KEYS, problems, Taint, taint_map)
-    budgets = _objects(
-        f"{setting}.budgets",
-        raw.get("budgets"),
-        _BUDGET_KEYS,
-        problems,
-        DisruptionBudget,
-        {"nodes": "nodes", "schedule": "schedule", "duration": "duration", "reasons": "reasons"},
-    )
-    requirements = _objects(
-        f"{setting}.requirements",
-        raw.get("requirements"),
-        _REQUIREMENT_KEYS,
-        problems,
-        Requirement,
-        {"key": "key", "operator": "operator", "values": "values", "minValues": "min_values"},
-    )
-    if len(problems) > before:
-        return None
-    return _build(  # type: ignore[no-any-return]
-        setting,
-        problems,
-        NodePoolSpec,
-        name=name,
-        node_class=raw["nodeClass"],
-        instance_categories=_or_empty(raw.get("instanceCategories")),
-        instance_families=_or_empty(raw.get("instanceFamilies")),
-        min_generation=raw.get("minGeneration"),
-        architectures=_or_empty(raw.get("architectures")),
-        capacity_types=_or_empty(raw.get("capacityTypes")),
-        zones=_or_empty(raw.get("zones")),
-        requirements=requirements,
-        labels={} if raw.get("labels") is None else raw["labels"],
-        taints=taints,
-        startup_taints=startup,
-        cpu_limit=raw.get("cpuLimit"),
-        memory_limit=raw.get("memoryLimit"),
-        consolidation_policy=raw.get("consolidationPolicy"),
-        consolidate_after=raw.get("consolidateAfter"),
-        budgets=budgets,
-        expire_after=raw.get("expireAfter"),
-        termination_grace_period=raw.get("terminationGracePeriod"),
-        weight=raw.get("weight"),
-    )
+    @property
+    def node_pools(self) -> tuple[NodePoolSpec, ...]:
+        return self._pools
 
 
 def parse_node_pools_config(setting: str, raw: Any, problems: list[str]) -> NodePoolsConfig | None:
-    """Parse the ``nodePools`` context object; problems are appended (each naming ``<setting>.<key>``), never raised.
+    """Validate a ``nodePools`` object on its own; problems (each naming ``<setting>.<key>``) are appended.
 
     Shape: ``{"nodeClasses": {<name>: {...}}, "pools": {<name>: {"nodeClass": ..., ...}}, "nodeRoleName": ...}``.
     """
-    if not isinstance(raw, dict):
-        problems.append(f"{setting} must be an object, got {type(raw).__name__} {raw!r}")
-        return None
-    found: list[str] = v.unknown_keys(setting, raw.keys(), list(_SECTION_KEYS))
-    classes: list[NodeClassSpec] = []
-    pools: list[NodePoolSpec] = []
-    for key in ("nodeClasses", "pools"):
-        section = raw.get(key, {})
-        if not isinstance(section, dict):
-            found.append(f"{setting}.{key} must be an object keyed by name, got {section!r}")
-            continue
-        for name, item in section.items():
-            if key == "nodeClasses":
-                node_class = _node_class_from_config(f"{setting}.{key}.{name}", name, item, found)
-                classes += [node_class] if node_class is not None else []
-            else:
-                node_pool = _node_pool_from_config(f"{setting}.{key}.{name}", name, item, found)
-                pools += [node_pool] if node_pool is not None else []
-    class_names = [c.name for c in classes]
-    for pool in pools:
-        found += node_class_reference_problems(f"{setting}.pools.{pool.name}.nodeClass", pool.node_class, class_names)
-    role_name = raw.get("nodeRoleName")
-    if role_name is not None:
-        found += role_name_problems(f"{setting}.nodeRoleName", role_name)
+    config, found = section_problems(NodePoolsConfig, raw, root=setting)
     problems += found
-    if found:
-        return None
-    return NodePoolsConfig(node_classes=tuple(classes), node_pools=tuple(pools), node_role_name=role_name)
+    return config

@@ -1,43 +1,39 @@
-"""The ``platform`` object of ``cdk.json``: the top-level keys, parsed once into :class:`PlatformConfig`.
+"""The ``platform`` object of ``cdk.json``: the top-level keys, validated once into :class:`PlatformConfig`.
 
-Every key has a documented default (see README "Configuration"). Parsing collects every problem and raises one
-``ConfigError`` (code ``InvalidPlatformConfig``) listing them all with their setting names; unknown keys are
-rejected with a did-you-mean suggestion, so typos never pass silently.
+Every key has a documented default (see README "Configuration"). Validation collects every problem and raises one
+``ConfigError`` (code ``InvalidPlatformConfig``) listing them all, each naming its cdk.json path; unknown keys are
+rejected with a did-you-mean suggestion, so typos never pass silently. The sections (``podIdentities``, ``addons``,
+``hybrid``, ``storage``, ``nodePools``) have their models in the sibling modules.
 
-Sections (``podIdentities``, ``addons``, ``hybrid``, ``storage``, ``nodePools``, ``manifestDelivery``,
-``capabilities``, ``ingress``, ``gitops``, ``teams``) are registered in ``_KEYS`` with their parsers from the sibling
-modules; each parser takes ``(setting, raw, problems)`` and returns the typed value (appending to ``problems``
-instead of raising).
+``cdk synth -c platform='{...}'`` passes the object as a string: a string is parsed as JSON first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
-from typing import Any
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationInfo, field_validator
 
 from eks_platform._internal import cluster as cluster_rules
 from eks_platform._internal import validation as v
 from eks_platform._internal import zones as az
-from eks_platform._internal.node_pools import built_in_node_pool_problems
-from eks_platform._internal.versions import (
-    SupportType,
-    is_minor_version,
-    minor_version_shape_problems,
-    version_problems,
-)
-from eks_platform.config.addons import AddonSettings, default_addon_settings, parse_addons_config
-from eks_platform.config.capabilities import CapabilitySettings, parse_capabilities_config
-from eks_platform.config.delivery import parse_delivery_mode
-from eks_platform.config.gitops import GitOpsSettings, parse_gitops_config
-from eks_platform.config.hybrid import HybridConfig, parse_hybrid_config
-from eks_platform.config.ingress import IngressSettings, parse_ingress_config
-from eks_platform.config.node_pools import NodePoolsConfig, parse_node_pools_config
-from eks_platform.config.pod_identity import PodIdentityBinding, parse_pod_identities_config
-from eks_platform.config.storage import StorageConfig, parse_storage_config
-from eks_platform.config.teams import TeamConfig, parse_teams_config
+from eks_platform._internal.node_pools import built_in_node_pool_problems, default_node_class_problems
+from eks_platform._internal.tags import aws_tag_problems
+from eks_platform._internal.versions import SupportType, minor_version_shape_problems, version_problems
+from eks_platform.config._base import HERE, PARENT, ConfigModel, check, section_parsed_by, validate
+from eks_platform.config.addons import AddonSettings, addons_problems, default_addon_settings
+from eks_platform.config.capabilities import CAPABILITIES_SCHEMA, CapabilitySettings, parse_capabilities_config
+from eks_platform.config.gitops import GITOPS_SCHEMA, GitOpsSettings, parse_gitops_config
+from eks_platform.config.hybrid import HybridConfig
+from eks_platform.config.ingress import INGRESS_SCHEMA, IngressSettings, parse_ingress_config
+from eks_platform.config.node_pools import NodePoolsConfig
+from eks_platform.config.pod_identity import PodIdentityBinding, duplicate_binding_problems
+from eks_platform.config.storage import StorageConfig
+from eks_platform.config.teams import TEAMS_SCHEMA, TeamConfig, parse_teams_config
 from eks_platform.constructs.capabilities import CapabilityType
 from eks_platform.constructs.cluster import EndpointAccess
 from eks_platform.constructs.manifests import DeliveryMode
@@ -48,209 +44,284 @@ CONTEXT_KEY = PLATFORM_CONTEXT_KEY
 PLACEHOLDER_ACCOUNT = "111111111111"
 PLACEHOLDER_REGION = "us-east-1"
 
-Parser = Callable[[str, Any, list[str]], Any]
+
+def _setting(default: Any, meaning: str, *, shown: str | None = None, validate_default: bool = False) -> Any:
+    """A top-level key: its default, the README's meaning (the JSON Schema's description) and the default as shown.
+
+    ``shown`` is the README's Default column when the default is a behaviour rather than a value.
+    """
+    text = shown if shown is not None else f"`{json.dumps(default)}`"
+    factory = default if callable(default) else None
+    kwargs: dict[str, Any] = {"default_factory": factory} if factory else {"default": default}
+    if isinstance(default, dict | list):
+        kwargs = {"default_factory": lambda: type(default)(default)}
+    return Field(
+        **kwargs, description=meaning, validate_default=validate_default, json_schema_extra={"defaultText": text}
+    )
 
 
-# -- small parsers --------------------------------------------------------------------------------------------
-def _str(setting: str, raw: Any, problems: list[str]) -> Any:
-    problems += v.expect_type(setting, raw, str, "a string")
-    return raw
+def _each(rule: Any, values: tuple[str, ...]) -> list[str]:
+    return [p for i, item in enumerate(values) for p in rule(f"{HERE}[{i}]", item)]
 
 
-def _bool(setting: str, raw: Any, problems: list[str]) -> Any:
-    problems += v.expect_type(setting, raw, bool, "true or false")
-    return raw
+class PlatformConfig(ConfigModel):
+    """The reference platform's settings: the ``platform`` object of ``cdk.json``.
 
+    Build it with :func:`parse_platform_config`; each field's description is the README's.
+    """
 
-def _str_list(setting: str, raw: Any, problems: list[str]) -> tuple[str, ...]:
-    if not isinstance(raw, list):
-        problems.append(f"{setting} must be a list of strings, got {type(raw).__name__} {raw!r}")
-        return ()
-    for i, item in enumerate(raw):
-        problems += v.expect_type(f"{setting}[{i}]", item, str, "a string")
-    return tuple(item for item in raw if isinstance(item, str))
+    cluster_name: str = _setting(
+        "eks-platform",
+        "EKS cluster name (1-100 chars, `^[0-9A-Za-z][A-Za-z0-9_-]*$`). Changing it replaces the cluster.",
+    )
+    kubernetes_version: str = _setting(
+        "1.32",
+        'Kubernetes minor, `"1.29"` to `"1.36"` in the table; versions past end of extended support are rejected.',
+        validate_default=True,
+    )
+    account: str = _setting(
+        PLACEHOLDER_ACCOUNT,
+        "Account of the stacks (the placeholder lets synth run without credentials).",
+        shown="`CDK_DEFAULT_ACCOUNT`, else `111111111111`",
+    )
+    region: str = _setting(PLACEHOLDER_REGION, "Region of the stacks.", shown="`CDK_DEFAULT_REGION`, else `us-east-1`")
+    admin_principal_arns: tuple[str, ...] = _setting(
+        (), "IAM role/user ARNs given cluster admin through access entries. Nobody else is admin."
+    )
+    secrets_key_admin_arns: tuple[str, ...] = _setting(
+        (),
+        "IAM role/user ARNs allowed to disable the secrets key or schedule its deletion (nobody else may).",
+    )
+    endpoint_access: EndpointAccess | None = _setting(
+        None,
+        "`private`, `public-and-private` or `public`.",
+        shown='`"private"`, or `"public-and-private"` when CIDRs are given',
+    )
+    endpoint_public_cidrs: tuple[str, ...] = _setting((), "IPv4 CIDRs allowed to reach a public endpoint.")
+    allow_public_endpoint_from_anywhere: bool = _setting(
+        False, "Explicit opt-in needed for `0.0.0.0/0`; also raises a warning.", validate_default=True
+    )
+    built_in_node_pools: tuple[str, ...] = _setting(
+        ("system", "general-purpose"), "Auto Mode built-in pools (a subset, or `[]`)."
+    )
+    vpc_cidr: str = _setting("10.0.0.0/16", "CIDR of the new VPC.")
+    availability_zones: tuple[str, ...] | None = _setting(
+        None,
+        "AZs of the new VPC (at least two), as names of the stack's region or as AZ IDs (the same physical zones in "
+        "every account; the subnets set `AvailabilityZoneId`); synth never looks them up. EKS refuses cluster "
+        "subnets in `use1-az3` (us-east-1), `usw1-az2` (us-west-1) and `cac1-az3` (ca-central-1), and which AZ "
+        "*name* maps to them differs per account: in those regions set AZ IDs (synth warns when unset, and refuses "
+        "the three). Changing it replaces the subnets.",
+        shown="first three AZs of the region, resolved at deploy time (reference `cdk.json`: "
+        '`["use1-az1", "use1-az2", "use1-az4"]`)',
+        validate_default=True,
+    )
+    nat_gateways: int = _setting(3, "NAT gateways of the new VPC (0 to 3).")
+    upgrade_support_type: SupportType | None = _setting(
+        None, '`STANDARD` or `EXTENDED`; see "Version lifecycle".', shown="chosen from the version table"
+    )
+    deletion_protection: bool = _setting(True, "EKS deletion protection.")
+    zonal_shift: bool = _setting(False, "ARC zonal shift for the cluster.")
+    tags: dict[str, str] = _setting({}, "Tags on every resource of the stack.")
+    hybrid: HybridConfig | None = _setting(
+        None,
+        'EKS Hybrid Nodes: when present the app also builds `EksPlatformHybrid`; see "Hybrid nodes".',
+        shown="absent",
+    )
+    manifest_delivery: DeliveryMode = _setting(
+        DeliveryMode.APPLY,
+        "`apply`: cdk8s charts go through the kubectl provider, one custom resource per object; `hand-over`: apply, "
+        "every custom resource retained (the one-deployment step between the other two); `render-only`: only the "
+        "YAML in `cdk.out/manifests/<cluster>/`, no Lambda. All write the YAML; see \"Kubernetes objects (storage, "
+        'node pools)".',
+    )
+    storage: StorageConfig | None = _setting(
+        None,
+        "gp3 StorageClass, VolumeAttributesClass tiers (`standard`, `fast`, `max` or objects) and KMS key; see "
+        '"Kubernetes objects (storage, node pools)".',
+        shown="absent (reference: default gp3 class, `standard` and `fast` tiers)",
+    )
+    node_pools: NodePoolsConfig | None = _setting(
+        None,
+        'Custom Auto Mode NodeClasses and NodePools by name, and their node role; see "Kubernetes objects (storage, '
+        'node pools)".',
+        shown="absent (reference: one spot arm64 pool tainted for batch)",
+    )
+    pod_identities: tuple[PodIdentityBinding, ...] = _setting(
+        (), 'Pod Identity bindings (service account -> scoped role); see "Pod Identity".'
+    )
+    addons: dict[str, AddonSettings] = _setting(
+        default_addon_settings,
+        'EKS add-ons by name, each with optional settings; see "Add-on catalog".',
+        shown="metrics-server, kube-state-metrics, prometheus-node-exporter, cert-manager",
+    )
+    capabilities: Annotated[
+        tuple[CapabilitySettings, ...], *section_parsed_by(parse_capabilities_config, CAPABILITIES_SCHEMA)
+    ] = _setting(
+        (),
+        'EKS Capabilities by name: `{"<name>": {"type": "ARGOCD"|"ACK"|"KRO", ...}}`; Argo CD needs `identityCenter` '
+        "and `roleMappings`. See \"GitOps and app-ready clusters\".",
+        shown="absent",
+    )
+    ingress: Annotated[IngressSettings | None, *section_parsed_by(parse_ingress_config, INGRESS_SCHEMA)] = _setting(
+        None, "The Auto Mode ALB IngressClass (`{}` is an internal class `alb`).", shown="absent"
+    )
+    teams: Annotated[tuple[TeamConfig, ...], *section_parsed_by(parse_teams_config, TEAMS_SCHEMA)] = _setting(
+        (),
+        "Application teams by name: a namespace each, namespace-scoped access entries, Pod Identity, ResourceQuota "
+        'and LimitRange; see "Application teams on a shared cluster".',
+        shown="absent",
+    )
+    gitops: Annotated[GitOpsSettings | None, *section_parsed_by(parse_gitops_config, GITOPS_SCHEMA)] = _setting(
+        None,
+        "The folder the YAML goes to (one sub-folder per cluster and stage) and the Argo CD Application that syncs "
+        "it (needs an `ARGOCD` capability).",
+        shown="absent (YAML in `cdk.out/manifests`)",
+    )
 
+    @field_validator("cluster_name")
+    @classmethod
+    def _cluster_name(cls, value: str) -> str:
+        check(v.eks_cluster_name(HERE, value))
+        return value
 
-def _str_map(setting: str, raw: Any, problems: list[str]) -> dict[str, str]:
-    if not isinstance(raw, dict):
-        problems.append(f"{setting} must be an object of string values, got {type(raw).__name__} {raw!r}")
-        return {}
-    for key, value in raw.items():
-        problems += v.expect_type(f"{setting}.{key}", value, str, "a string")
-    return {k: val for k, val in raw.items() if isinstance(val, str)}
+    @field_validator("kubernetes_version", mode="before")
+    @classmethod
+    def _version(cls, value: Any, info: ValidationInfo) -> Any:
+        check(minor_version_shape_problems(HERE, value))
+        today = (info.context or {}).get("today")
+        if today is not None:  # lifecycle: past the end of EKS extended support on the synth date
+            check(version_problems(HERE, value, today=today))
+        return value
 
+    @field_validator("account")
+    @classmethod
+    def _account(cls, value: str) -> str:
+        check(v.aws_account(HERE, value))
+        return value
 
-def _cluster_name(setting: str, raw: Any, problems: list[str]) -> Any:
-    problems += v.eks_cluster_name(setting, raw)
-    return raw
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        check(v.aws_region(HERE, value))
+        return value
 
+    @field_validator("admin_principal_arns")
+    @classmethod
+    def _admins(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        region = (info.context or {}).get("region")
+        check(
+            _each(v.iam_principal_arn, value)
+            + _each(lambda setting, arn: v.arn_partition_problems(setting, arn, region), value)
+        )
+        return value
 
-def _version(setting: str, raw: Any, problems: list[str]) -> Any:
-    # Shape only; lifecycle (past end of extended support) is judged against the synth date by the cluster.
-    problems += minor_version_shape_problems(setting, raw)
-    return raw
+    @field_validator("secrets_key_admin_arns")
+    @classmethod
+    def _key_admins(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        region = (info.context or {}).get("region")
+        check(
+            _each(v.iam_principal_arn, value)
+            + _each(lambda setting, arn: v.arn_partition_problems(setting, arn, region), value)
+        )
+        return value
 
+    @field_validator("endpoint_public_cidrs")
+    @classmethod
+    def _public_cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        check(_each(v.ipv4_cidr, value))
+        return value
 
-def _cidr(setting: str, raw: Any, problems: list[str]) -> Any:
-    problems += v.ipv4_cidr(setting, raw)
-    return raw
+    @field_validator("built_in_node_pools")
+    @classmethod
+    def _built_in(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        check(built_in_node_pool_problems(HERE, value))
+        return value
 
+    @field_validator("vpc_cidr")
+    @classmethod
+    def _vpc_cidr(cls, value: str) -> str:
+        check(v.ipv4_cidr(HERE, value))
+        return value
 
-def _cidr_list(setting: str, raw: Any, problems: list[str]) -> tuple[str, ...]:
-    items = _str_list(setting, raw, problems)
-    for i, item in enumerate(items):
-        problems += v.ipv4_cidr(f"{setting}[{i}]", item)
-    return items
+    @field_validator("availability_zones")
+    @classmethod
+    def _zones(cls, value: tuple[str, ...] | None, info: ValidationInfo) -> tuple[str, ...] | None:
+        # the zones, and the VPC CIDR against the subnets carved in them (vpcCidr is validated before this)
+        region = (info.context or {}).get("region", info.data.get("region"))
+        problems = cluster_rules.availability_zone_problems(HERE, value, region)
+        if value is not None:  # the zones EKS refuses in some regions
+            problems += az.zone_problems(HERE, region, list(value))
+        zone_count = len(set(value)) if value else cluster_rules.DEFAULT_ZONE_COUNT
+        if "vpc_cidr" in info.data:
+            problems += cluster_rules.vpc_size_problems(f"{PARENT}.vpcCidr", info.data["vpc_cidr"], zone_count)
+        check(problems)
+        return value
 
+    @field_validator("nat_gateways", mode="before")
+    @classmethod
+    def _nat(cls, value: Any) -> Any:
+        check(cluster_rules.nat_gateway_problems(HERE, value))
+        return value
 
-def _principal_list(setting: str, raw: Any, problems: list[str]) -> tuple[str, ...]:
-    items = _str_list(setting, raw, problems)
-    for i, item in enumerate(items):
-        problems += v.iam_principal_arn(f"{setting}[{i}]", item)
-    return items
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        check(aws_tag_problems(HERE, value))
+        return value
 
+    @field_validator("node_pools")
+    @classmethod
+    def _default_node_class(cls, value: NodePoolsConfig | None, info: ValidationInfo) -> NodePoolsConfig | None:
+        built_in = info.data.get("built_in_node_pools", ("system",))  # absent when that key failed its own rules
+        if value is not None:
+            check([
+                problem
+                for name, pool in value.pool_settings.items()
+                for problem in default_node_class_problems(f"{HERE}.pools.{name}.nodeClass", pool.node_class, built_in)
+            ])
+        return value
 
-def _enum(enum_cls: type[Any]) -> Parser:
-    def parse(setting: str, raw: Any, problems: list[str]) -> Any:
-        found = v.one_of_problems(setting, raw, [m.value for m in enum_cls])
-        if found:
-            problems += found
-            return None
-        return enum_cls(raw)
+    @field_validator("gitops")
+    @classmethod
+    def _application_needs_argocd(cls, value: GitOpsSettings | None, info: ValidationInfo) -> GitOpsSettings | None:
+        """The Argo CD Application needs exactly one Argo CD capability to register with."""
+        if value is None or value.application is None or "capabilities" not in info.data:
+            return value
+        argocd = [c.name for c in info.data["capabilities"] if c.capability_type is CapabilityType.ARGOCD]
+        if len(argocd) != 1:
+            found = f"found {', '.join(argocd)}" if argocd else "found none"
+            check([
+                f"{HERE}.application needs exactly one capability of type ARGOCD in {PARENT}.capabilities "
+                f"({found}); the Application is created in that Argo CD"
+            ])
+        return value
 
-    return parse
+    @field_validator("pod_identities")
+    @classmethod
+    def _bindings(cls, value: tuple[PodIdentityBinding, ...]) -> tuple[PodIdentityBinding, ...]:
+        check(duplicate_binding_problems(value))
+        return value
 
+    @field_validator("addons")
+    @classmethod
+    def _addons(cls, value: dict[str, AddonSettings]) -> dict[str, AddonSettings]:
+        check(addons_problems(value))
+        return value
 
-def _node_pools(setting: str, raw: Any, problems: list[str]) -> tuple[str, ...]:
-    items = _str_list(setting, raw, problems)
-    problems += built_in_node_pool_problems(setting, items)
-    return items
-
-
-def _account(setting: str, raw: Any, problems: list[str]) -> Any:
-    problems += v.aws_account(setting, raw)
-    return raw
-
-
-def _region(setting: str, raw: Any, problems: list[str]) -> Any:
-    problems += v.aws_region(setting, raw)
-    return raw
-
-
-def _nat(setting: str, raw: Any, problems: list[str]) -> Any:
-    problems += cluster_rules.nat_gateway_problems(setting, raw)
-    return raw
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class _Key:
-    attr: str
-    parse: Parser
-    doc: str
-
-
-# Context key -> (attribute, parser). Order is the README's order.
-_KEYS: dict[str, _Key] = {
-    "clusterName": _Key(attr="cluster_name", parse=_cluster_name, doc="EKS cluster name"),
-    "kubernetesVersion": _Key(attr="kubernetes_version", parse=_version, doc="Kubernetes minor version"),
-    "account": _Key(attr="account", parse=_account, doc="AWS account of the stacks"),
-    "region": _Key(attr="region", parse=_region, doc="AWS region of the stacks"),
-    "adminPrincipalArns": _Key(attr="admin_principal_arns", parse=_principal_list, doc="cluster admins"),
-    "secretsKeyAdminArns": _Key(
-        attr="secrets_key_admin_arns", parse=_principal_list, doc="who may disable or delete the secrets key"
-    ),
-    "endpointAccess": _Key(attr="endpoint_access", parse=_enum(EndpointAccess), doc="endpoint mode"),
-    "endpointPublicCidrs": _Key(attr="endpoint_public_cidrs", parse=_cidr_list, doc="public endpoint CIDRs"),
-    "allowPublicEndpointFromAnywhere": _Key(
-        attr="allow_public_endpoint_from_anywhere", parse=_bool, doc="opt-in for 0.0.0.0/0"
-    ),
-    "builtInNodePools": _Key(attr="built_in_node_pools", parse=_node_pools, doc="Auto Mode built-in pools"),
-    "vpcCidr": _Key(attr="vpc_cidr", parse=_cidr, doc="new VPC CIDR"),
-    "availabilityZones": _Key(attr="availability_zones", parse=_str_list, doc="AZs of the new VPC"),
-    "natGateways": _Key(attr="nat_gateways", parse=_nat, doc="NAT gateways"),
-    "upgradeSupportType": _Key(attr="upgrade_support_type", parse=_enum(SupportType), doc="upgrade policy"),
-    "deletionProtection": _Key(attr="deletion_protection", parse=_bool, doc="EKS deletion protection"),
-    "zonalShift": _Key(attr="zonal_shift", parse=_bool, doc="ARC zonal shift"),
-    "tags": _Key(attr="tags", parse=_str_map, doc="tags on every resource"),
-    # EKS Hybrid Nodes; present -> the app adds the EksPlatformHybrid stack (see README "Hybrid nodes")
-    "hybrid": _Key(attr="hybrid", parse=parse_hybrid_config, doc="EKS Hybrid Nodes (second reference stack)"),
-    # Kubernetes objects through cdk8s (see README "Kubernetes objects (storage, node pools)")
-    "manifestDelivery": _Key(
-        attr="manifest_delivery",
-        parse=parse_delivery_mode,
-        doc="apply charts (kubectl provider), hand-over (the step between), or render-only",
-    ),
-    "storage": _Key(attr="storage", parse=parse_storage_config, doc="gp3 StorageClass and VolumeAttributesClass tiers"),
-    "nodePools": _Key(
-        attr="node_pools", parse=parse_node_pools_config, doc="custom Auto Mode NodeClasses and NodePools"
-    ),
-    # EKS Pod Identity bindings (see README "Pod Identity")
-    "podIdentities": _Key(
-        attr="pod_identities", parse=parse_pod_identities_config, doc="Pod Identity bindings (service account -> role)"
-    ),
-    # EKS add-on catalog (see README "Add-on catalog")
-    "addons": _Key(attr="addons", parse=parse_addons_config, doc="EKS add-ons to install (name -> settings)"),
-    # Application teams (see README "Application teams on a shared cluster")
-    "teams": _Key(attr="teams", parse=parse_teams_config, doc="teams: namespace, scoped access, quotas"),
-    # GitOps and app-ready clusters (see README "GitOps and app-ready clusters")
-    "capabilities": _Key(
-        attr="capabilities", parse=parse_capabilities_config, doc="EKS Capabilities: managed Argo CD, ACK, kro"
-    ),
-    "ingress": _Key(attr="ingress", parse=parse_ingress_config, doc="Auto Mode ALB IngressClass (internal by default)"),
-    "gitops": _Key(
-        attr="gitops", parse=parse_gitops_config, doc="manifests folder and the Argo CD Application that syncs it"
-    ),
-}
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class PlatformConfig:
-    """The reference platform's settings. Build with :func:`parse_platform_config`; defaults documented per field."""
-
-    cluster_name: str = "eks-platform"
-    """EKS cluster name. Changing it replaces the cluster."""
-    kubernetes_version: str = "1.32"
-    account: str = PLACEHOLDER_ACCOUNT
-    """Default: ``CDK_DEFAULT_ACCOUNT`` or the placeholder 111111111111 (synth needs no credentials)."""
-    region: str = PLACEHOLDER_REGION
-    """Default: ``CDK_DEFAULT_REGION`` or us-east-1."""
-    admin_principal_arns: tuple[str, ...] = ()
-    secrets_key_admin_arns: tuple[str, ...] = ()
-    """Principals allowed to disable the secrets key or schedule its deletion. Default: - none (see README)."""
-    endpoint_access: EndpointAccess | None = None
-    endpoint_public_cidrs: tuple[str, ...] = ()
-    allow_public_endpoint_from_anywhere: bool = False
-    built_in_node_pools: tuple[str, ...] = ("system", "general-purpose")
-    vpc_cidr: str = "10.0.0.0/16"
-    availability_zones: tuple[str, ...] | None = None
-    nat_gateways: int = 3
-    upgrade_support_type: SupportType | None = None
-    deletion_protection: bool = True
-    zonal_shift: bool = False
-    tags: Mapping[str, str] = field(default_factory=dict)
-    # -- sections with their own parser modules ----------------------------------------------------------------
-    hybrid: HybridConfig | None = None
-    """EKS Hybrid Nodes settings; when present the reference app adds a second stack with hybrid nodes."""
-    manifest_delivery: DeliveryMode = DeliveryMode.APPLY
-    """How charts reach the cluster: ``apply`` (kubectl provider, one custom resource per object), ``hand-over``
-    (apply, every custom resource retained: the one-deployment step between the other two) or ``render-only`` (YAML
-    under cdk.out/manifests/ only, no Lambda). All write the YAML."""
-    storage: StorageConfig | None = None
-    """gp3 StorageClass, VolumeAttributesClass tiers and KMS key; absent -> no storage objects."""
-    node_pools: NodePoolsConfig | None = None
-    """Custom Auto Mode NodeClasses and NodePools; absent -> only the built-in pools."""
-    pod_identities: tuple[PodIdentityBinding, ...] = ()
-    """Pod Identity bindings; each becomes an ``AWS::EKS::PodIdentityAssociation`` with a scoped role."""
-    addons: Mapping[str, AddonSettings] = field(default_factory=default_addon_settings)
-    """EKS add-ons by name. Default: - metrics-server, kube-state-metrics, prometheus-node-exporter, cert-manager."""
-    teams: tuple[TeamConfig, ...] = ()
-    """Application teams: a namespace each, namespace-scoped access entries, Pod Identity, ResourceQuota/LimitRange."""
-    capabilities: tuple[CapabilitySettings, ...] = ()
-    """EKS Capabilities by name; each is an ``AWS::EKS::Capability`` with its own scoped role. Default: - none."""
-    ingress: IngressSettings | None = None
-    """The Auto Mode ALB IngressClass; absent -> none."""
-    gitops: GitOpsSettings | None = None
-    """Where the manifests are written and the Argo CD Application; absent -> ``cdk.out/manifests``, no Application."""
+    @field_validator("allow_public_endpoint_from_anywhere")
+    @classmethod
+    def _public_anywhere(cls, value: bool, info: ValidationInfo) -> bool:
+        # judged here (not after the whole model) so it is reported together with every other problem
+        check(
+            cluster_rules.public_anywhere_problems(
+                f"{PARENT}.endpointPublicCidrs",
+                info.data.get("endpoint_public_cidrs", ()),
+                allowed=value,
+                opt_in=f"{HERE} to true",
+            )
+        )
+        return value
 
 
 def parse_platform_config(
@@ -260,73 +331,72 @@ def parse_platform_config(
     today: dt.date | None = None,
     setting: str = CONTEXT_KEY,
 ) -> PlatformConfig:
-    """Parse the ``platform`` context object (a dict from ``cdk.json``) into a :class:`PlatformConfig`.
+    """Validate the ``platform`` context value into a :class:`PlatformConfig`.
 
     Args:
-        raw: the ``platform`` context value.
+        raw: the ``platform`` context value: an object from ``cdk.json``, or a JSON string from
+            ``cdk synth -c platform='{...}'``.
         environ: where ``CDK_DEFAULT_ACCOUNT``/``CDK_DEFAULT_REGION`` are read. Default: - ``os.environ``.
         today: the synth date; when given, a version past the end of EKS extended support is reported here too.
         setting: the path the object is written at, which every problem names. Default: - ``platform``; an
             environment of a fleet is parsed at ``platform.environments.<name>``.
 
     Raises:
-        ConfigError: ``InvalidPlatformConfig`` listing every problem, each naming its setting.
+        ConfigError: ``InvalidPlatformConfig`` listing every problem, each naming its cdk.json path.
     """
     env = os.environ if environ is None else environ
+    raw = context_object(raw, setting)
+    defaults = {
+        "account": env.get("CDK_DEFAULT_ACCOUNT") or PLACEHOLDER_ACCOUNT,
+        "region": env.get("CDK_DEFAULT_REGION") or PLACEHOLDER_REGION,
+    }
+    region = raw.get("region", defaults["region"])  # the stacks' region: ARNs must be of its partition
+    region = region if isinstance(region, str) else None  # a wrong type is reported by the region rule
+    config = validate(PlatformConfig, raw, root=setting, context={"today": today, "region": region})
+    missing = {name: value for name, value in defaults.items() if name not in raw}
+    return config.model_copy(update=missing) if missing else config
+
+
+def context_object(raw: Any, setting: str = CONTEXT_KEY) -> dict[str, Any]:
+    """The ``platform`` context value as an object: ``None`` is ``{}``, a string is parsed as JSON (``-c``)."""
     if raw is None:
-        raw = {}
+        return {}
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError as error:
+            raise ConfigError(
+                "InvalidPlatformConfig",
+                f"context '{CONTEXT_KEY}' is a string that is not JSON ({error}); pass an object, e.g. "
+                f"cdk synth -c {CONTEXT_KEY}='{{\"clusterName\": \"dev\"}}', got {raw[:200]!r}",
+                path=CONTEXT_KEY,
+            ) from None
     if not isinstance(raw, dict):
         raise ConfigError(
             "InvalidPlatformConfig",
-            f"{setting} must be a JSON object, got {type(raw).__name__}",
+            f"context '{setting}' must be a JSON object, got {type(raw).__name__} {raw!r}"[:400],
             path=setting,
         )
-    problems: list[str] = v.unknown_keys(setting, raw.keys(), list(_KEYS))
-    values: dict[str, Any] = {}
-    for key, spec in _KEYS.items():
-        if key in raw and raw[key] is not None:
-            values[spec.attr] = spec.parse(f"{setting}.{key}", raw[key], problems)
-    problems += cluster_rules.public_anywhere_problems(
-        f"{setting}.endpointPublicCidrs",
-        values.get("endpoint_public_cidrs", ()),
-        allowed=values.get("allow_public_endpoint_from_anywhere") is True,
-        opt_in=f"{setting}.allowPublicEndpointFromAnywhere to true",
-    )
-    problems += _gitops_problems(setting, values)
-    version = values.get("kubernetes_version", _field_default("kubernetes_version"))
-    if today is not None and is_minor_version(version):
-        problems += version_problems(f"{setting}.kubernetesVersion", version, today=today)
-    values.setdefault("account", env.get("CDK_DEFAULT_ACCOUNT") or PLACEHOLDER_ACCOUNT)
-    values.setdefault("region", env.get("CDK_DEFAULT_REGION") or PLACEHOLDER_REGION)
-    if values.get("availability_zones") is not None:
-        problems += az.zone_problems(
-            f"{setting}.availabilityZones", values["region"], list(values["availability_zones"])
-        )
-    if problems:
-        raise ConfigError("InvalidPlatformConfig", problems, path=setting)
-    return PlatformConfig(**values)
+    return raw
 
 
-def _gitops_problems(setting: str, values: Mapping[str, Any]) -> list[str]:
-    """The Argo CD Application needs exactly one Argo CD capability to register with."""
-    gitops = values.get("gitops")
-    if gitops is None or gitops.application is None:
-        return []
-    argocd = [c.name for c in values.get("capabilities", ()) if c.capability_type is CapabilityType.ARGOCD]
-    if len(argocd) == 1:
-        return []
-    found = f"found {', '.join(argocd)}" if argocd else "found none"
-    return [
-        f"{setting}.gitops.application needs exactly one capability of type ARGOCD in "
-        f"{setting}.capabilities ({found}); the Application is created in that Argo CD"
-    ]
-
-
-def _field_default(name: str) -> Any:
-    """A ``PlatformConfig`` field's default (a slots dataclass has no class attribute holding it)."""
-    return next(f.default for f in fields(PlatformConfig) if f.name == name)
+#: The fleet's keys of the ``platform`` object, parsed around the models by ``eks_platform.config.environments``
+#: (key -> schema, default, meaning); an editor must accept them in the same object.
+FLEET_KEYS: dict[str, tuple[dict[str, Any], str, str]] = {
+    "environments": (
+        {"type": "object", "additionalProperties": {"type": "object"}, "minProperties": 1},
+        "absent (one environment)",
+        "Name -> `account`, `region` and overrides of any other setting: one stage per environment; see \"Fleet\".",
+    ),
+    "pipeline": (
+        {"type": "object"},
+        "absent",
+        "CDK Pipelines delivering the environments in waves; see \"Fleet\".",
+    ),
+}
 
 
 def context_keys() -> dict[str, str]:
-    """Every recognised key of the ``platform`` object with its one-line description (used by docs and tests)."""
-    return {key: spec.doc for key, spec in _KEYS.items()}
+    """Every recognised key of the ``platform`` object with its description (used by docs and tests)."""
+    keys = {f.alias or name: f.description or "" for name, f in PlatformConfig.model_fields.items()}
+    return keys | {key: meaning for key, (_schema, _default, meaning) in FLEET_KEYS.items()}

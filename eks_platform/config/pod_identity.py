@@ -1,43 +1,23 @@
-"""cdk.json: the ``platform.podIdentities`` section, parsed into :class:`PodIdentityBinding` entries."""
+"""cdk.json: the ``platform.podIdentities`` section, validated into :class:`PodIdentityBinding` entries."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from aws_cdk import aws_iam as iam
 from constructs import Construct
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
 from eks_platform.checks.acknowledgments import acknowledge_aws_managed_policies
+from eks_platform.config._base import HERE, ConfigModel, check
 from eks_platform.constructs.cluster import AutoModeCluster
 from eks_platform.constructs.pod_identity import PodIdentity
-from eks_platform.errors import ConfigError
-
-_BINDING_KEYS = (
-    "namespace",
-    "serviceAccount",
-    "managedPolicies",
-    "targetRoleArn",
-    "allowSameAccountTarget",
-    "disableSessionTags",
-    "tags",
-    "createServiceAccount",
-)
-_PYTHON_NAMES = {
-    "namespace": "namespace",
-    "service_account": "service_account",
-    "managed_policies": "managed_policies",
-    "target_role_arn": "target_role_arn",
-    "tags": "tags",
-}
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class PodIdentityBinding:
+class PodIdentityBinding(ConfigModel):
     """One ``podIdentities`` entry of the platform config: a service account bound to a new, scoped role.
 
     Args:
@@ -52,27 +32,46 @@ class PodIdentityBinding:
             stack then enables). Default: - false.
     """
 
-    namespace: str
-    service_account: str
-    managed_policies: tuple[str, ...] = ()
-    target_role_arn: str | None = None
-    allow_same_account_target: bool = False
-    disable_session_tags: bool = False
-    tags: Mapping[str, str] = field(default_factory=dict)
-    create_service_account: bool = False
+    namespace: str = Field(description="Kubernetes namespace of the service account (DNS-1123 label).")
+    service_account: str = Field(description="Kubernetes service account name (DNS-1123 subdomain).")
+    managed_policies: tuple[str, ...] = Field(
+        default=(), description="AWS managed policy names (AmazonS3ReadOnlyAccess) or IAM policy ARNs for the role."
+    )
+    target_role_arn: str | None = Field(default=None, description="Cross-account target role ARN. Default: none.")
+    allow_same_account_target: bool = Field(
+        default=False, description="Accept a target role in the cluster's own account."
+    )
+    disable_session_tags: bool = Field(default=False, description="Turn EKS Pod Identity session tags off.")
+    tags: dict[str, str] = Field(default_factory=dict, description="Tags on the Pod Identity association.")
+    create_service_account: bool = Field(
+        default=False, description="Apply the ServiceAccount manifest too (enables the kubectl provider)."
+    )
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "managed_policies", v.as_tuple(self.managed_policies))
-        problems = pi.binding_problems(
-            _PYTHON_NAMES,
-            namespace=self.namespace,
-            service_account=self.service_account,
-            managed_policies=self.managed_policies,
-            target_role_arn=self.target_role_arn,
-            tags=self.tags,
+    @field_validator("target_role_arn")
+    @classmethod
+    def _partition(cls, value: str | None, info: ValidationInfo) -> str | None:
+        check(v.arn_partition_problems(HERE, value, (info.context or {}).get("region")))
+        return value
+
+    @model_validator(mode="after")
+    def _rules(self) -> PodIdentityBinding:
+        check(
+            pi.binding_problems(
+                {
+                    "namespace": f"{HERE}.namespace",
+                    "service_account": f"{HERE}.serviceAccount",
+                    "managed_policies": f"{HERE}.managedPolicies",
+                    "target_role_arn": f"{HERE}.targetRoleArn",
+                    "tags": f"{HERE}.tags",
+                },
+                namespace=self.namespace,
+                service_account=self.service_account,
+                managed_policies=self.managed_policies,
+                target_role_arn=self.target_role_arn,
+                tags=self.tags,
+            )
         )
-        if problems:
-            raise ConfigError("InvalidPodIdentity", problems)
+        return self
 
     @property
     def key(self) -> str:
@@ -114,65 +113,17 @@ class PodIdentityBinding:
         }
 
 
-def parse_pod_identities_config(setting: str, raw: Any, problems: list[str]) -> tuple[PodIdentityBinding, ...]:
-    """Parse ``platform.podIdentities`` (a list of objects); append problems, never raise."""
-    if not isinstance(raw, list):
-        problems.append(f"{setting} must be a list of bindings, got {type(raw).__name__} {raw!r}")
-        return ()
-    bindings: list[PodIdentityBinding] = []
+
+def duplicate_binding_problems(bindings: tuple[PodIdentityBinding, ...]) -> list[str]:
+    """EKS allows one role per service account: one binding per ``namespace/serviceAccount``."""
+    problems: list[str] = []
     seen: dict[str, int] = {}
-    for index, item in enumerate(raw):
-        where = f"{setting}[{index}]"
-        if not isinstance(item, dict):
-            problems.append(f"{where} must be an object with namespace and serviceAccount, got {item!r}")
-            continue
-        found: list[str] = v.unknown_keys(where, item.keys(), list(_BINDING_KEYS))
-        for key in ("namespace", "serviceAccount"):
-            if key not in item:
-                found.append(f"{where}.{key} is required")
-        policies = item.get("managedPolicies", [])
-        if not isinstance(policies, list):
-            found.append(f"{where}.managedPolicies must be a list of policy names or ARNs, got {policies!r}")
-            policies = []
-        target = item.get("targetRoleArn")
-        tags = item.get("tags", {})
-        found += pi.binding_problems(
-            {
-                "namespace": f"{where}.namespace",
-                "service_account": f"{where}.serviceAccount",
-                "managed_policies": f"{where}.managedPolicies",
-                "target_role_arn": f"{where}.targetRoleArn",
-                "tags": f"{where}.tags",
-            },
-            namespace=item.get("namespace", "x"),
-            service_account=item.get("serviceAccount", "x"),
-            managed_policies=policies,
-            target_role_arn=target,
-            tags=tags,
-        )
-        for flag in ("allowSameAccountTarget", "disableSessionTags", "createServiceAccount"):
-            if flag in item:
-                found += v.expect_type(f"{where}.{flag}", item[flag], bool, "true or false")
-        if found:
-            problems += found
-            continue
-        binding = PodIdentityBinding(
-            namespace=item["namespace"],
-            service_account=item["serviceAccount"],
-            managed_policies=tuple(policies),
-            target_role_arn=target,
-            allow_same_account_target=item.get("allowSameAccountTarget", False),
-            disable_session_tags=item.get("disableSessionTags", False),
-            tags=dict(tags),
-            create_service_account=item.get("createServiceAccount", False),
-        )
+    for index, binding in enumerate(bindings):
         if binding.key in seen:
             problems.append(
-                f"{where} binds {binding.namespace}/{binding.service_account} again "
-                f"(also {setting}[{seen[binding.key]}]); "
-                "EKS allows one role per service account. Merge the two entries"
+                f"{HERE}[{index}] binds {binding.namespace}/{binding.service_account} again "
+                f"(also {HERE}[{seen[binding.key]}]); EKS allows one role per service account. Merge the two entries"
             )
             continue
         seen[binding.key] = index
-        bindings.append(binding)
-    return tuple(bindings)
+    return problems

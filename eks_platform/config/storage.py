@@ -1,57 +1,169 @@
 """The ``storage`` section of the ``platform`` context object: the gp3 StorageClass, its tiers and KMS key.
 
-The tiers become :class:`VolumeTier` values (their own checks run); every problem comes back prefixed with its
-cdk.json path. :meth:`StorageConfig.options` turns the section into the keyword arguments of ``EbsStorage``.
+The tiers become :class:`VolumeTier` values (their own checks run); every problem names its cdk.json path.
+:meth:`StorageConfig.options` turns the section into the keyword arguments of ``EbsStorage``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from typing import Any
+from enum import Enum
+from typing import Annotated, Any
 
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
+from pydantic import Discriminator, Field, PrivateAttr, Tag, ValidationInfo, field_validator, model_validator
 
 from eks_platform._internal import ebs, k8s_api
 from eks_platform._internal import validation as v
 from eks_platform._internal.ebs import VolumeType
+from eks_platform.config._base import HERE, UNION_TAG, ConfigModel, build, check, section_problems
 from eks_platform.constructs.storage import EbsDriver, ReclaimPolicy, VolumeTier
-from eks_platform.errors import ConfigError
 
-__all__ = ["StorageConfig", "parse_storage_config"]
+__all__ = ["StorageConfig", "StorageDriver", "TierSettings", "parse_storage_config"]
 
 _PRESETS = {
     VolumeTier.STANDARD_NAME: VolumeTier.standard,
     VolumeTier.FAST_NAME: VolumeTier.fast,
     VolumeTier.MAX_NAME: VolumeTier.max,
 }
-_STORAGE_KEYS = (
-    "driver",
-    "storageClassName",
-    "defaultClass",
-    "reclaimPolicy",
-    "kmsKeyArn",
-    "kmsKeyUserRoleArns",
-    "tiers",
-)
-_TIER_KEYS = ("name", "type", "iops", "throughput", "tags")
-_DRIVER_NAMES = {"auto-mode": EbsDriver.AUTO_MODE, "addon": EbsDriver.ADDON}
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class StorageConfig:
+class StorageDriver(str, Enum):
+    """``storage.driver`` as cdk.json writes it."""
+
+    AUTO_MODE = "auto-mode"
+    """EKS Auto Mode's built-in block storage (``ebs.csi.eks.amazonaws.com``)."""
+    ADDON = "addon"
+    """The Amazon EBS CSI driver add-on (``ebs.csi.aws.com``)."""
+
+    @property
+    def ebs_driver(self) -> EbsDriver:
+        return EbsDriver.AUTO_MODE if self is StorageDriver.AUTO_MODE else EbsDriver.ADDON
+
+
+class TierSettings(ConfigModel):
+    """A custom tier: one VolumeAttributesClass."""
+
+    name: str = Field(description="VolumeAttributesClass name that claims refer to (DNS-1123 subdomain).")
+    volume_type: VolumeType = Field(default=VolumeType.GP3, alias="type", description="EBS volume type.")
+    iops: int | None = Field(default=None, description="Provisioned IOPS. Default: not set.")
+    throughput: int | None = Field(default=None, description="Provisioned throughput in MiB/s (gp3 only).")
+    tags: dict[str, str] = Field(default_factory=dict, description="EBS tags the driver adds to the volume.")
+
+    _tier: VolumeTier | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _build(self) -> TierSettings:
+        self._tier = build(
+            TierSettings,
+            VolumeTier,
+            name=self.name,
+            volume_type=self.volume_type,
+            iops=self.iops,
+            throughput=self.throughput,
+            tags=self.tags,
+        )
+        return self
+
+    @property
+    def tier(self) -> VolumeTier:
+        assert self._tier is not None  # set by the validator
+        return self._tier
+
+
+def _tier_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return UNION_TAG + "preset"
+    if isinstance(value, dict | TierSettings):
+        return UNION_TAG + "custom"
+    return None
+
+
+TierEntry = Annotated[
+    Annotated[str, Tag(UNION_TAG + "preset"), Field(json_schema_extra={"enum": list(_PRESETS)})]
+    | Annotated[TierSettings, Tag(UNION_TAG + "custom")],
+    Discriminator(
+        _tier_kind,
+        custom_error_type="eks_platform_shape",
+        custom_error_message="a ready-made tier name (standard, fast, max) or a tier object",
+    ),
+]
+
+
+class StorageConfig(ConfigModel):
     """The ``storage`` context section (see README "Kubernetes objects"); :meth:`options` gives ``EbsStorage``'s."""
 
-    driver: EbsDriver = EbsDriver.AUTO_MODE
-    storage_class_name: str = "gp3"
-    default_class: bool = True
-    """Default: - true in the reference platform (the class becomes the cluster default)."""
-    reclaim_policy: ReclaimPolicy = ReclaimPolicy.RETAIN
-    kms_key_arn: str | None = None
-    kms_key_user_role_arns: tuple[str, ...] = ()
-    tiers: tuple[VolumeTier, ...] = field(default_factory=lambda: (VolumeTier.standard(), VolumeTier.fast()))
+    driver: StorageDriver = Field(
+        default=StorageDriver.AUTO_MODE, description="auto-mode (EKS Auto Mode block storage) or addon (EBS CSI)."
+    )
+    storage_class_name: str = Field(default="gp3", description="StorageClass name.")
+    default_class: bool = Field(default=True, description="Make the class the cluster's default StorageClass.")
+    reclaim_policy: ReclaimPolicy = Field(default=ReclaimPolicy.RETAIN, description="Retain or Delete volumes.")
+    kms_key_arn: str | None = Field(default=None, description="KMS key ARN for the volumes. Default: a new key.")
+    kms_key_user_role_arns: tuple[str, ...] = Field(
+        default=(), description="IAM roles that may use the key (driver addon: the EBS CSI driver's role)."
+    )
+    tier_entries: tuple[TierEntry, ...] = Field(
+        default=(VolumeTier.STANDARD_NAME, VolumeTier.FAST_NAME),
+        alias="tiers",
+        description="VolumeAttributesClass tiers: ready-made names (standard, fast, max) or tier objects.",
+    )
+
+    _tiers: tuple[VolumeTier, ...] = PrivateAttr(default=())
+
+    @field_validator("storage_class_name")
+    @classmethod
+    def _class_name(cls, value: str) -> str:
+        check(k8s_api.name_problems(HERE, value))
+        return value
+
+    @field_validator("kms_key_arn")
+    @classmethod
+    def _key(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:  # a key ARN, in the stack's region when the platform object is validated
+            check(ebs.kms_key_arn_problems(HERE, value, region=(info.context or {}).get("region")))
+        return value
+
+    @field_validator("kms_key_user_role_arns")
+    @classmethod
+    def _users(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        check([p for i, arn in enumerate(value) for p in v.iam_role_arn(f"{HERE}[{i}]", arn)])
+        return value
+
+    @field_validator("tier_entries")
+    @classmethod
+    def _presets(cls, value: tuple[str | TierSettings, ...]) -> tuple[str | TierSettings, ...]:
+        problems = [
+            f"{HERE}[{i}] {entry!r} is not a ready-made tier ({', '.join(map(repr, _PRESETS))}); give an object "
+            '{"name": ..., "type": "gp3", "iops": ..., "throughput": ...} for a custom tier'
+            for i, entry in enumerate(value)
+            if isinstance(entry, str) and entry not in _PRESETS
+        ]
+        names = [entry if isinstance(entry, str) else entry.name for entry in value]
+        check(problems or ebs.duplicate_tier_problems(HERE, names))
+        return value
+
+    @model_validator(mode="after")
+    def _rules(self) -> StorageConfig:
+        self._tiers = tuple(
+            _PRESETS[entry]() if isinstance(entry, str) else entry.tier for entry in self.tier_entries
+        )
+        if self.kms_key_arn and self.driver is StorageDriver.ADDON:
+            check(
+                ebs.kms_key_user_problems(
+                    f"{HERE}.kmsKeyArn with driver 'addon'", "kmsKeyUserRoleArns", has_users=bool(
+                        self.kms_key_user_role_arns
+                    )
+                )
+            )
+        return self
+
+    @property
+    def tiers(self) -> tuple[VolumeTier, ...]:
+        """The tiers as the ``VolumeTier`` values ``EbsStorage`` takes."""
+        return self._tiers
 
     def options(self, scope: Construct) -> dict[str, Any]:
         """Keyword arguments for :class:`EbsStorage` (imports the key and roles into ``scope``, keyed by ARN)."""
@@ -61,7 +173,7 @@ class StorageConfig:
             for arn in self.kms_key_user_role_arns
         ]
         return {
-            "driver": self.driver,
+            "driver": self.driver.ebs_driver,
             "storage_class_name": self.storage_class_name,
             "default_class": self.default_class,
             "reclaim_policy": self.reclaim_policy,
@@ -71,91 +183,8 @@ class StorageConfig:
         }
 
 
-def _tier_from_config(setting: str, raw: Any, problems: list[str]) -> VolumeTier | None:
-    if isinstance(raw, str):
-        if raw not in _PRESETS:  # a str key lookup
-            problems.append(
-                f"{setting} {raw!r} is not a ready-made tier ({', '.join(map(repr, _PRESETS))}); give an object "
-                '{"name": ..., "type": "gp3", "iops": ..., "throughput": ...} for a custom tier'
-            )
-            return None
-        return _PRESETS[raw]()
-    if not isinstance(raw, dict):
-        problems.append(f"{setting} must be a ready-made tier name or an object, got {type(raw).__name__} {raw!r}")
-        return None
-    problems += v.unknown_keys(setting, raw.keys(), list(_TIER_KEYS))
-    if "name" not in raw:
-        problems.append(f"{setting} needs a name (the VolumeAttributesClass name claims refer to)")
-        return None
-    try:
-        return VolumeTier(
-            name=raw["name"],
-            volume_type=raw.get("type", VolumeType.GP3.value),
-            iops=raw.get("iops"),
-            throughput=raw.get("throughput"),
-            tags={} if raw.get("tags") is None else raw["tags"],
-        )
-    except ConfigError as error:
-        problems += [f"{setting}: {p}" for p in error.problems]
-        return None
-
-
 def parse_storage_config(setting: str, raw: Any, problems: list[str]) -> StorageConfig | None:
-    """Parse the ``storage`` context object; problems are appended (each naming ``<setting>.<key>``), never raised.
-
-    Keys: ``driver`` (``auto-mode`` | ``addon``), ``storageClassName``, ``defaultClass``, ``reclaimPolicy``
-    (``Retain`` | ``Delete``), ``kmsKeyArn``, ``kmsKeyUserRoleArns``, ``tiers`` (ready-made names ``standard``,
-    ``fast``, ``max``, or ``{"name", "type", "iops", "throughput", "tags"}`` objects).
-    """
-    if not isinstance(raw, dict):
-        problems.append(f"{setting} must be an object, got {type(raw).__name__} {raw!r}")
-        return None
-    found: list[str] = v.unknown_keys(setting, raw.keys(), list(_STORAGE_KEYS))
-    values: dict[str, Any] = {}
-    if "driver" in raw:
-        if not isinstance(raw["driver"], str) or raw["driver"] not in _DRIVER_NAMES:
-            found.append(f"{setting}.driver {raw['driver']!r} is not one of {', '.join(map(repr, _DRIVER_NAMES))}")
-        else:
-            values["driver"] = _DRIVER_NAMES[raw["driver"]]
-    if "storageClassName" in raw:
-        found += k8s_api.name_problems(f"{setting}.storageClassName", raw["storageClassName"])
-        values["storage_class_name"] = raw["storageClassName"]
-    if "defaultClass" in raw:
-        found += v.expect_type(f"{setting}.defaultClass", raw["defaultClass"], bool, "true or false")
-        values["default_class"] = raw["defaultClass"]
-    if "reclaimPolicy" in raw:
-        policy_problems = v.enum_problems(f"{setting}.reclaimPolicy", raw["reclaimPolicy"], ReclaimPolicy)
-        found += policy_problems
-        if not policy_problems:
-            values["reclaim_policy"] = ReclaimPolicy(raw["reclaimPolicy"])
-    if "kmsKeyArn" in raw:
-        found += ebs.kms_key_arn_problems(f"{setting}.kmsKeyArn", raw["kmsKeyArn"])
-        values["kms_key_arn"] = raw["kmsKeyArn"]
-    if "kmsKeyUserRoleArns" in raw:
-        arns = raw["kmsKeyUserRoleArns"]
-        if not isinstance(arns, list):
-            found.append(f"{setting}.kmsKeyUserRoleArns must be a list of IAM role ARNs")
-        else:
-            for i, arn in enumerate(arns):
-                if not isinstance(arn, str):
-                    found.append(f"{setting}.kmsKeyUserRoleArns[{i}] must be an IAM role ARN string, got {arn!r}")
-                else:
-                    found += v.iam_role_arn(f"{setting}.kmsKeyUserRoleArns[{i}]", arn)
-            values["kms_key_user_role_arns"] = tuple(arns)
-    if "tiers" in raw:
-        tiers_raw = raw["tiers"]
-        if not isinstance(tiers_raw, list):
-            found.append(f"{setting}.tiers must be a list of tier names or objects, got {tiers_raw!r}")
-        else:
-            tiers = [_tier_from_config(f"{setting}.tiers[{i}]", t, found) for i, t in enumerate(tiers_raw)]
-            found += ebs.duplicate_tier_problems(f"{setting}.tiers", [t.name for t in tiers if t is not None])
-            values["tiers"] = tuple(t for t in tiers if t is not None)
-    driver = values.get("driver", EbsDriver.AUTO_MODE)
-    if values.get("kms_key_arn") and driver is EbsDriver.ADDON:
-        found += ebs.kms_key_user_problems(
-            f"{setting}.kmsKeyArn with driver 'addon'",
-            "kmsKeyUserRoleArns",
-            has_users=bool(values.get("kms_key_user_role_arns")),
-        )
+    """Validate a ``storage`` object on its own; problems (each naming ``<setting>.<key>``) are appended."""
+    config, found = section_problems(StorageConfig, raw, root=setting)
     problems += found
-    return None if found else StorageConfig(**values)
+    return config

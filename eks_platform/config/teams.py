@@ -33,6 +33,17 @@ _TEAM_KEYS = ("namespace", "editors", "viewers", "serviceAccounts", "resourceQuo
 _ACCOUNT_KEYS = ("managedPolicies",)
 _LIMIT_KEYS = {"default": "default", "defaultRequest": "default_request", "max": "max", "min": "min"}
 
+#: The JSON Schema of the section (team names -> their keys; the rules are judged at synth).
+TEAMS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Application teams by name.",
+    "additionalProperties": {
+        "type": "object",
+        "properties": {key: {} for key in _TEAM_KEYS},
+        "additionalProperties": False,
+    },
+}
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TeamConfig:

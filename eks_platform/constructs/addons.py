@@ -20,10 +20,12 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct, IDependable
 
 from eks_platform._internal import addons as cat
+from eks_platform._internal import arguments as args
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import addons as hybrid
 from eks_platform._internal.tree import child_path, created, node_of, path_of, region_of, remember, stack_of
+from eks_platform._internal.versions import consistent_version_problems
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
 from eks_platform.constructs.pod_identity import (
     PodIdentity,
@@ -34,7 +36,7 @@ from eks_platform.constructs.pod_identity import (
 from eks_platform.constructs.readiness import COMPUTE_RESOURCE_TYPES as COMPUTE_RESOURCE_TYPES  # public here before
 from eks_platform.constructs.readiness import _ComputeReadiness
 from eks_platform.constructs.registry import ClusterRegistry
-from eks_platform.constructs.types import ClusterLike, cluster_name_of, eks_cluster, platform_cluster
+from eks_platform.constructs.types import ClusterLike, cluster_name_of, cluster_version, eks_cluster, platform_cluster
 from eks_platform.errors import ConfigError
 
 
@@ -259,6 +261,7 @@ class ManagedAddon(Construct):
         tags: Mapping[str, str] | None = None,
     ) -> None:
         addon_name = name.value if isinstance(name, AddonName) else name
+        explicit_kubernetes_version = kubernetes_version
         platform = platform_cluster(cluster)
         if platform is not None:
             kubernetes_version = platform.version_string if kubernetes_version is None else kubernetes_version
@@ -276,10 +279,28 @@ class ManagedAddon(Construct):
         if unknown:
             raise ConfigError("UnknownAddon", unknown, path=path)
         entry = cat.catalog().get(addon_name) or cat.uncatalogued_entry(addon_name)
+        # Types first: a zone string would iterate as one-letter zones, a "false" string is truthy.
+        problems = args.string_sequence_problems("hosted_zone_ids", hosted_zone_ids)
+        for setting, flag in (
+            ("preserve_on_delete", preserve_on_delete),
+            ("auto_mode", auto_mode),
+            ("extra_capacity", extra_capacity),
+            ("hybrid_nodes", hybrid_nodes),
+        ):
+            problems += args.optional_bool_problems(setting, flag)
+        if resolve_conflicts is not None:
+            resolve_conflicts, found = args.enum_argument("resolve_conflicts", resolve_conflicts, ResolveConflicts)
+            problems += found
+        problems += args.instance_sequence_problems(
+            "pod_identities", pod_identities, AddonPodIdentity, "AddonPodIdentity values"
+        )
+        problems += consistent_version_problems(
+            "kubernetes_version", explicit_kubernetes_version, cluster_version(cluster)
+        )
+        if problems:
+            raise ConfigError("InvalidAddon", problems, path=path)
         zones = tuple(hosted_zone_ids or ())
         identities = tuple(pod_identities or ())
-
-        problems: list[str] = []
         running_auto_mode = _is_auto_mode(cluster) if auto_mode is None else auto_mode
         needed_elsewhere = bool(extra_capacity) or (bool(hybrid_nodes) and entry.hybrid)
         if entry.auto_mode_builtin and running_auto_mode and not needed_elsewhere:
@@ -321,8 +342,6 @@ class ManagedAddon(Construct):
                 "configuration mixes CDK tokens with null values; CloudFormation rendering of tokens drops nulls, "
                 "so remove the nulls (or the tokens)"
             )
-        if resolve_conflicts is not None:
-            problems += v.enum_member_problems("resolve_conflicts", resolve_conflicts, ResolveConflicts)
         problems += cat.iam_settings_problems(
             entry,
             zones_setting="hosted_zone_ids",

@@ -6,7 +6,6 @@ import hashlib
 import os
 import re
 from collections.abc import Mapping, Sequence
-from enum import Enum
 from typing import Any
 
 import aws_cdk as cdk
@@ -16,56 +15,32 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct, IDependable
 
+from eks_platform._internal import arguments as args
 from eks_platform._internal import cluster as rules
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
 from eks_platform._internal import zones as az
 from eks_platform._internal.kubectl_layers import kubectl_layer
 from eks_platform._internal.node_pools import BUILT_IN_NODE_POOLS, built_in_node_pool_problems
+from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.tree import created, node_of, path_of, remember, root_of, share_root
 from eks_platform._internal.versions import SupportDecision, SupportType, decide_support
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
 from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
 from eks_platform.constructs.addons import AddonName, AddonPodIdentity, ManagedAddon, ResolveConflicts, addons_scope
+from eks_platform.constructs.cluster_arguments import ALL_LOG_TYPES as ALL_LOG_TYPES  # public here before
+from eks_platform.constructs.cluster_arguments import BuiltInNodePool as BuiltInNodePool
+from eks_platform.constructs.cluster_arguments import EndpointAccess as EndpointAccess
+from eks_platform.constructs.cluster_arguments import _endpoint_access_argument
 from eks_platform.constructs.hybrid.networks import HybridNetworks
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery
 from eks_platform.constructs.pod_identity import PodIdentity, SharedPodIdentityRole
-from eks_platform.constructs.types import kubectl_provider_of
+from eks_platform.constructs.types import kubectl_provider_of, vpc_cidrs_for_checks
 from eks_platform.context import synth_date
 from eks_platform.errors import ConfigError
 
 #: The construct id of the cluster's ``ManifestDelivery`` (see ``AutoModeCluster.add_manifest_delivery``).
 MANIFESTS_ID = "Manifests"
-
-ALL_LOG_TYPES: tuple[eks.ClusterLoggingTypes, ...] = (
-    eks.ClusterLoggingTypes.API,
-    eks.ClusterLoggingTypes.AUDIT,
-    eks.ClusterLoggingTypes.AUTHENTICATOR,
-    eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
-    eks.ClusterLoggingTypes.SCHEDULER,
-)
-
-
-class BuiltInNodePool(str, Enum):
-    """EKS Auto Mode's built-in node pools.
-
-    See: https://docs.aws.amazon.com/eks/latest/userguide/set-builtin-node-pools.html
-    """
-
-    SYSTEM = "system"
-    GENERAL_PURPOSE = "general-purpose"
-
-
-class EndpointAccess(str, Enum):
-    """Who can reach the Kubernetes API endpoint."""
-
-    PRIVATE = "private"
-    """Only from inside the VPC (and networks routed to it)."""
-    PUBLIC_AND_PRIVATE = "public-and-private"
-    """Public endpoint restricted to the given CIDRs; nodes and the VPC use the private endpoint."""
-    PUBLIC = "public"
-    """Public endpoint only, restricted to the given CIDRs (hybrid nodes that reach EKS over the internet)."""
-
 
 def _kubernetes_version(value: eks.KubernetesVersion | str) -> tuple[eks.KubernetesVersion, str]:
     if isinstance(value, eks.KubernetesVersion):
@@ -160,7 +135,7 @@ class AutoModeCluster(Construct):
         built_in_node_pools: Sequence[BuiltInNodePool | str] | None = None,
         secrets_key: kms.IKey | None = None,
         secrets_key_admin_arns: Sequence[str] | None = None,
-        endpoint_access: EndpointAccess | None = None,
+        endpoint_access: EndpointAccess | str | eks.EndpointAccess | None = None,
         endpoint_public_cidrs: Sequence[str] | None = None,
         allow_public_endpoint_from_anywhere: bool = False,
         admin_principal_arns: Sequence[str] | None = None,
@@ -169,7 +144,7 @@ class AutoModeCluster(Construct):
         availability_zones: Sequence[str] | None = None,
         nat_gateways: int | None = None,
         service_ipv4_cidr: str | None = None,
-        upgrade_support_type: SupportType | None = None,
+        upgrade_support_type: SupportType | str | None = None,
         deletion_protection: bool = True,
         zonal_shift: bool = False,
         logging_types: Sequence[eks.ClusterLoggingTypes] | None = None,
@@ -180,12 +155,43 @@ class AutoModeCluster(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         created(self, scope, construct_id)
+        # Types first: a wrong type never reaches aws-cdk-lib (a jsii error) or a truthiness test ("false").
+        endpoint_access, problems = _endpoint_access_argument(endpoint_access)
+        upgrade_support_type, found = (
+            args.enum_argument("upgrade_support_type", upgrade_support_type, SupportType)
+            if upgrade_support_type is not None
+            else (None, [])
+        )
+        problems += found
+        for setting, flag in (
+            ("allow_public_endpoint_from_anywhere", allow_public_endpoint_from_anywhere),
+            ("deletion_protection", deletion_protection),
+            ("zonal_shift", zonal_shift),
+            ("kubectl", kubectl),
+        ):
+            problems += args.bool_problems(setting, flag)
+        for setting, items in (
+            ("built_in_node_pools", built_in_node_pools),
+            ("endpoint_public_cidrs", endpoint_public_cidrs),
+            ("admin_principal_arns", admin_principal_arns),
+            ("availability_zones", availability_zones),
+        ):
+            problems += args.string_sequence_problems(setting, items)
+        problems += args.instance_problems(
+            "version", version, (eks.KubernetesVersion, str), "an eks.KubernetesVersion or a string such as '1.32'"
+        )
+        problems += args.instance_problems("removal_policy", removal_policy, cdk.RemovalPolicy, "a cdk.RemovalPolicy")
+        problems += args.instance_sequence_problems(
+            "logging_types", logging_types, eks.ClusterLoggingTypes, "eks.ClusterLoggingTypes members"
+        )
+        problems += aws_tag_problems("tags", tags)
+        if problems:
+            raise ConfigError("InvalidClusterSettings", problems, path=path_of(self))
+
         k8s_version, version_string = _kubernetes_version(eks.KubernetesVersion.V1_32 if version is None else version)
         pools = list(BuiltInNodePool) if built_in_node_pools is None else list(built_in_node_pools)
         public_cidrs = tuple(endpoint_public_cidrs or ())
         admins = tuple(admin_principal_arns or ())
-
-        problems: list[str] = []
         if cluster_name is not None:
             problems += v.eks_cluster_name("cluster_name", cluster_name)
         given_pools = [pool.value if isinstance(pool, BuiltInNodePool) else pool for pool in pools]
@@ -210,8 +216,10 @@ class AutoModeCluster(Construct):
                 f"endpoint_access {mode.name} needs an explicit endpoint_public_cidrs list (nobody gets in by "
                 "default); give your networks' CIDRs"
             )
+        region = cdk.Stack.of(self).region
         for arn in admins:
             problems += v.iam_principal_arn("admin_principal_arns", arn)
+            problems += v.arn_partition_problems("admin_principal_arns", arn, region)
         if len(set(admins)) != len(admins):
             problems.append("admin_principal_arns lists the same principal twice; list each once")
         if vpc is not None and (vpc_cidr or availability_zones or nat_gateways is not None):
@@ -221,6 +229,10 @@ class AutoModeCluster(Construct):
             )
         if vpc_cidr is not None:
             problems += v.ipv4_cidr("vpc_cidr", vpc_cidr)
+        if vpc is None:  # the new VPC: its zones, and room for the subnets carved in them
+            problems += rules.availability_zone_problems("availability_zones", availability_zones, region)
+            zone_count = len(set(availability_zones)) if availability_zones else rules.DEFAULT_ZONE_COUNT
+            problems += rules.vpc_size_problems("vpc_cidr", vpc_cidr or "10.0.0.0/16", zone_count)
         key_admins = tuple(secrets_key_admin_arns or ())
         for arn in key_admins:
             problems += v.iam_principal_arn("secrets_key_admin_arns", arn)
@@ -229,7 +241,6 @@ class AutoModeCluster(Construct):
                 "secrets_key_admin_arns was given with an existing secrets_key; administer that key in its own key "
                 "policy, or drop secrets_key to get a new key with these administrators"
             )
-        region = cdk.Stack.of(self).region
         if vpc is None and availability_zones is not None:
             problems += az.zone_problems("availability_zones", region, list(availability_zones))
         zone_warning = az.zone_problems("availability_zones", region, None) if vpc is None and (
@@ -237,6 +248,9 @@ class AutoModeCluster(Construct):
         ) else []
         if service_ipv4_cidr is not None:
             problems += v.ipv4_cidr("service_ipv4_cidr", service_ipv4_cidr)
+            problems += rules.service_cidr_problems(
+                "service_ipv4_cidr", service_ipv4_cidr, vpc_cidrs=vpc_cidrs_for_checks(self, vpc, vpc_cidr)
+            )
         if nat_gateways is not None:
             problems += rules.nat_gateway_problems("nat_gateways", nat_gateways)
         decision: SupportDecision | None = None
@@ -246,7 +260,7 @@ class AutoModeCluster(Construct):
             )
             problems += version_problems
         # Hybrid nodes: remote networks against the VPC, the service CIDR and the endpoint.
-        hybrid_vpc_cidrs = [vpc_cidr or "10.0.0.0/16"] if vpc is None else [vpc.vpc_cidr_block]
+        hybrid_vpc_cidrs = vpc_cidrs_for_checks(self, vpc, vpc_cidr)
         if hybrid_networks is not None and not isinstance(hybrid_networks, HybridNetworks):
             problems.append(f"hybrid_networks must be a HybridNetworks, got {type(hybrid_networks).__name__}")
         elif hybrid_networks is not None:
@@ -259,7 +273,7 @@ class AutoModeCluster(Construct):
                 ip_family="ipv4",
             )
         if problems:
-            raise ConfigError("InvalidClusterSettings", problems, path=self.node.path)
+            raise ConfigError("InvalidClusterSettings", problems, path=path_of(self))
 
         self.version = k8s_version
         self.version_string = version_string

@@ -63,8 +63,14 @@ from eks_platform._internal.tree import (
     scope_of,
     stack_of,
 )
-from eks_platform._internal.versions import minor_of, minor_version_shape_problems
-from eks_platform.constructs.types import ClusterLike, cluster_name_of, eks_cluster, kubectl_provider_of
+from eks_platform._internal.versions import consistent_version_problems, minor_of, minor_version_shape_problems
+from eks_platform.constructs.types import (
+    ClusterLike,
+    cluster_name_of,
+    cluster_version,
+    eks_cluster,
+    kubectl_provider_of,
+)
 from eks_platform.errors import ConfigError, raise_if_problems
 
 #: Sub-directory of the cdk outdir (``app.outdir``, normally ``cdk.out``) that holds the rendered charts.
@@ -228,13 +234,14 @@ class ManifestDelivery(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         created(self, scope, construct_id)
-        cluster = eks_cluster(cluster)
         problems = minor_version_shape_problems("kubernetes_version", kubernetes_version)
+        problems += consistent_version_problems("kubernetes_version", kubernetes_version, cluster_version(cluster))
+        cluster = eks_cluster(cluster)
         if mode is not None:
             problems += v.enum_member_problems("mode", mode, DeliveryMode)
         literal_name = _literal_cluster_name(cluster)
         name = output_name or literal_name or f"{cdk.Stack.of(cluster).stack_name}-{cluster.node.id}"
-        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$", name):
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}", name, re.ASCII):
             problems.append(
                 f"output_name {name!r} is not a safe directory name; use 1-128 letters, digits, '.', '_' or '-'"
             )

@@ -36,7 +36,7 @@ DEFAULT_SYNTH_COMMANDS: tuple[str, ...] = ("make setup", "make test", "make synt
 DEFAULT_RUNTIMES: dict[str, str] = {"python": "3.11", "nodejs": "22"}
 #: Name of the last wave, which deletes the stacks of retired environments (after an approval).
 RETIRE_WAVE = "retire"
-_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+_STACK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,127}", re.ASCII)
 #: Context key of a custom bootstrap qualifier (``cdk bootstrap --qualifier``); CDK's default otherwise.
 _QUALIFIER_CONTEXT_KEY = "@aws-cdk/core:bootstrapQualifier"
 
@@ -93,7 +93,7 @@ class RetiredStack:
     def __post_init__(self) -> None:
         problems = v.aws_account("RetiredStack account", self.account)
         problems += v.aws_region("RetiredStack region", self.region)
-        if not isinstance(self.stack_name, str) or not _STACK_NAME.match(self.stack_name):
+        if not isinstance(self.stack_name, str) or not _STACK_NAME.fullmatch(self.stack_name):
             problems.append(
                 f"RetiredStack stack_name {self.stack_name!r} is not a CloudFormation stack name (a letter, then up "
                 "to 127 letters, digits and '-')"

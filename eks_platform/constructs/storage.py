@@ -31,6 +31,7 @@ from constructs import Construct
 from eks_platform._internal import ebs, k8s_api
 from eks_platform._internal.ebs import VolumeType
 from eks_platform._internal.k8s_api import new_api_object
+from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.tree import created, path_of
 from eks_platform._internal.versions import is_minor_version, minor_of
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
@@ -125,13 +126,14 @@ class VolumeTier:
         if not isinstance(self.tags, Mapping):
             problems.append(f"{setting} tags must be a mapping of strings, got {type(self.tags).__name__}")
         else:
-            for key, value in self.tags.items():
-                if not isinstance(key, str) or not 1 <= len(key) <= 128 or "=" in key or key.startswith("aws:"):
-                    problems.append(
-                        f"{setting} tag key {key!r} is invalid: 1-128 characters, no '=', not starting with 'aws:'"
-                    )
-                if not isinstance(value, str) or len(value) > 256:
-                    problems.append(f"{setting} tag {key!r} value must be a string of at most 256 characters")
+            problems += aws_tag_problems(f"{setting} tags", self.tags)
+            # the EBS CSI driver takes each tag as one "key=value" parameter (tagSpecification_N)
+            problems += [
+                f"{setting} tag key {key!r} contains '=', which the EBS CSI driver's key=value tag parameter cannot "
+                "carry; rename the tag"
+                for key in self.tags
+                if isinstance(key, str) and "=" in key
+            ]
         raise_if_problems("InvalidVolumeTier", problems, path=setting)
         object.__setattr__(self, "tags", dict(sorted(self.tags.items())))
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
 
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
+from constructs import Construct
 
 from eks_platform._internal.tree import remember
 
@@ -67,6 +70,32 @@ def platform_cluster(cluster: ClusterLike) -> PlatformCluster | None:
     return cluster if isinstance(cluster, PlatformCluster) else None
 
 
+def cluster_version(cluster: ClusterLike) -> str | None:
+    """The cluster's Kubernetes version as written (``"1.32"``), when the construct knows it; None for imports."""
+    platform = platform_cluster(cluster)
+    if platform is not None:
+        return platform.version_string
+    cfn = cluster.node.default_child if isinstance(cluster, eks.Cluster) else None
+    return cfn.version if isinstance(cfn, eks.CfnCluster) else None
+
+
+def vpc_cidrs_for_checks(scope: Construct, vpc: ec2.IVpc | None, vpc_cidr: str | None) -> list[str]:
+    """A cluster VPC's CIDR for the checks against it (service CIDR, remote networks).
+
+    An existing VPC imported without ``vpc_cidr_block`` has none to read: the checks are skipped with a warning
+    (``eks-platform:vpc-cidr-unknown``) instead of failing with a jsii error.
+    """
+    if vpc is None:
+        return [vpc_cidr or "10.0.0.0/16"]
+    try:
+        return [vpc.vpc_cidr_block]
+    except RuntimeError:  # jsii: 'vpcCidrBlock' was not supplied when the VPC was imported
+        cdk.Annotations.of(scope).add_warning_v2(
+            "eks-platform:vpc-cidr-unknown",
+            "The VPC was imported without vpc_cidr_block, so the service CIDR and hybrid networks are not checked "
+            "against it; pass vpc_cidr_block to ec2.Vpc.from_vpc_attributes to check them at synth",
+        )
+        return []
 def cluster_name_of(cluster: eks.ICluster | eks.Cluster) -> str:
     """``cluster.cluster_name``, read once per cluster (a literal or a token fixed when the cluster is made)."""
     return remember(cluster, "cluster_name", lambda: cluster.cluster_name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import aws_cdk as cdk
@@ -25,11 +24,11 @@ def build_reference_stacks(scope: Construct, config: PlatformConfig) -> dict[str
     """
     stacks = {
         REFERENCE_STACK_NAME: EksReferenceStack(
-            scope, REFERENCE_STACK_NAME, config=dataclasses.replace(config, hybrid=None)  # no hybrid nodes here
+            scope, REFERENCE_STACK_NAME, config=config.model_copy(update={"hybrid": None})  # no hybrid nodes here
         ),
     }
     if config.hybrid is not None:  # both shapes are synthesized (and snapshot-tested)
-        hybrid = dataclasses.replace(config, cluster_name=f"{config.cluster_name}{HYBRID_SUFFIX}")
+        hybrid = config.model_copy(update={"cluster_name": f"{config.cluster_name}{HYBRID_SUFFIX}"})
         stacks[HYBRID_STACK_NAME] = EksReferenceStack(scope, HYBRID_STACK_NAME, config=hybrid)
     return stacks
 

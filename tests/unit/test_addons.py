@@ -84,7 +84,7 @@ def auto_mode() -> dict[str, Any]:
     stack = support.new_stack(app, "Addons")
     cluster = AutoModeCluster(stack, "Cluster")
     addons = {name: cluster.add_addon(name) for name in DEFAULT_ADDONS}
-    addons["external-dns"] = cluster.add_addon(AddonName.EXTERNAL_DNS, hosted_zone_ids=ZONES, kubernetes_version="1.33")
+    addons["external-dns"] = cluster.add_addon(AddonName.EXTERNAL_DNS, hosted_zone_ids=ZONES, version=EXPLICIT)
     addons["snapshot-controller"] = cluster.add_addon(
         "snapshot-controller",
         configuration={"nodeSelector": {"karpenter.sh/nodepool": "system"}, "a": [1, 2.5, True, None]},
@@ -520,7 +520,7 @@ def test_fails_when_an_addon_service_account_is_already_bound_by_a_pod_identity(
 
 def test_fails_when_resolve_conflicts_is_not_the_enum() -> None:
     stack, cluster = _imported()
-    with pytest.raises(ConfigError, match="must be a ResolveConflicts member"):
+    with pytest.raises(ConfigError, match=r"resolve_conflicts 'overwrite' is not a ResolveConflicts; use one of"):
         ManagedAddon(stack, "M", cluster=cluster, name="metrics-server", kubernetes_version="1.32",
                      resolve_conflicts="overwrite")  # type: ignore[arg-type]
 
@@ -549,8 +549,8 @@ def test_fails_when_an_addon_pod_identity_is_malformed(kwargs: dict[str, Any], m
         ({"metrics-server": {"cloudWatchLogGroupPrefix": "/x"}}, "only used by fluent-bit"),
         ({"metrics-server": {"configuration": "replicas=2"}}, "must be a mapping"),
         ({"metrics-server": {"preserveOnDelete": "yes"}}, "must be true or false"),
-        ({"metrics-server": []}, "must be an object of settings"),
-        (["metrics-server"], "must be an object mapping add-on names"),
+        ({"metrics-server": []}, r"platform\.addons\.metrics-server must be an object, got array \[\]"),
+        (["metrics-server"], r"platform\.addons must be a mapping \(JSON object\), got array"),
     ],
 )
 def test_fails_when_the_addons_config_is_bad(addons: Any, message: str) -> None:
@@ -574,7 +574,7 @@ def test_iam_wired_addons_pass_the_policy_packs() -> None:
     app = support.new_app()
     stack = support.new_stack(app, "Packs")
     cluster = AutoModeCluster(stack, "Cluster")
-    cluster.add_addon("external-dns", hosted_zone_ids=ZONES, kubernetes_version="1.33")
+    cluster.add_addon("external-dns", hosted_zone_ids=ZONES, version=EXPLICIT)
     cluster.add_addon("cert-manager", hosted_zone_ids=ZONES)
     cluster.add_addon("fluent-bit", version=EXPLICIT, cloudwatch_log_group_prefix="/aws/eks/platform")
     cluster.add_addon("vpc-cni", extra_capacity=True)

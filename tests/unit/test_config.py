@@ -68,7 +68,7 @@ def test_config_is_frozen() -> None:
         ({"kubernetesVersion": ""}, r"platform.kubernetesVersion ''"),
         ({"endpointPublicCidrs": ["10.0.0.1/8"]}, r"platform.endpointPublicCidrs\[0\] '10.0.0.1/8' has host bits set"),
         ({"endpointPublicCidrs": ["fd00::/8"]}, r"platform.endpointPublicCidrs\[0\] 'fd00::/8' is an IPv6 range"),
-        ({"endpointPublicCidrs": "10.0.0.0/8"}, r"platform.endpointPublicCidrs must be a list of strings"),
+        ({"endpointPublicCidrs": "10.0.0.0/8"}, r"platform.endpointPublicCidrs must be a list of strings, got string"),
         (
             {"adminPrincipalArns": ["arn:aws:iam::1:role/x"]},
             r"platform.adminPrincipalArns\[0\].*not an IAM role or user ARN",
@@ -79,7 +79,8 @@ def test_config_is_frozen() -> None:
         ({"deletionProtection": "yes"}, r"platform.deletionProtection must be true or false"),
         ({"natGateways": True}, r"platform.natGateways True must be a whole number"),
         ({"account": "12345"}, r"platform.account '12345' is not a 12-digit AWS account ID"),
-        ({"region": "moon-1"}, r"platform.region 'moon-1' is not an AWS region name"),
+        ({"region": "moon-1"}, r"platform.region 'moon-1' is not an AWS region"),
+        ({"region": "us-east-7"}, r"platform.region 'us-east-7' is not an AWS region; did you mean"),
         ({"tags": {"a": 1}}, r"platform.tags.a must be a string"),
     ],
 )
@@ -125,3 +126,11 @@ def test_fails_when_the_default_version_is_past_extended_support() -> None:
     """Without kubernetesVersion the default (1.32) is checked too: its extended support ends 2027-03-23."""
     with pytest.raises(ConfigError, match=r"platform.kubernetesVersion '1.32'"):
         parse_platform_config({}, environ={}, today=dt.date(2027, 3, 24))
+
+
+@pytest.mark.parametrize("region", [[798], {"a": 1}, 7, None])
+def test_a_region_of_the_wrong_type_is_a_config_error(region: object) -> None:
+    """Found by the schema fuzzer: the region also decides the partition of every ARN, so it is read early."""
+    with pytest.raises(ConfigError, match=r"platform\.region"):
+        parse_platform_config({"region": region, "adminPrincipalArns": ["arn:aws:iam::111111111111:role/x"]},
+                              environ={})

@@ -119,7 +119,8 @@ def test_an_environment_in_another_region_names_its_own_zones(zones: Any) -> Non
 def test_fails_when_an_environment_names_zones_of_another_region() -> None:
     problems = problems_of({"environments": {"eu": env(availabilityZones=["eu-west-2a", "euw1-az1"])}})
     assert len(problems) == 1 and problems[0].startswith(
-        "platform.environments.eu.availabilityZones has eu-west-2a, which are not zones of eu-west-1")
+        "platform.environments.eu.availabilityZones[0] 'eu-west-2a' is not an availability zone of the stack's "
+        "region eu-west-1")
 
 
 def test_merge_overrides_follows_helm_value_rules_and_copies() -> None:
@@ -137,9 +138,14 @@ def test_cluster_names_are_derived_from_the_environment_name() -> None:
     assert [e.platform.cluster_name for e in fleet.environments] == ["platform-dev", "platform-prod"]
 
 
-def test_a_null_cluster_name_means_the_derived_name() -> None:
-    fleet = parse({"clusterName": None, "environments": {"dev": env(clusterName=None)}})
-    assert fleet.environment("dev").platform.cluster_name == "eks-platform-dev"
+def test_a_null_cluster_name_override_means_the_derived_name() -> None:
+    fleet = parse({"clusterName": "shop", "environments": {"dev": env(clusterName=None)}})
+    assert fleet.environment("dev").platform.cluster_name == "shop-dev"
+
+
+def test_fails_when_the_base_cluster_name_is_null() -> None:
+    problems = problems_of({"clusterName": None, "environments": {"dev": env()}})
+    assert problems[0].startswith("platform.clusterName must be a string, got null")
 
 
 def test_an_environment_may_name_its_own_cluster() -> None:

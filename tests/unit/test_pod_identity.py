@@ -641,7 +641,7 @@ def test_shared_role_template_is_cfn_lint_clean(shared_role: dict[str, Any]) -> 
         ([{"namespace": "apps", "serviceAccount": "web", "disableSessionTags": "yes"}], "must be true or false"),
         ([{"namespace": "apps", "serviceAccount": "web"}, {"namespace": "apps", "serviceAccount": "web"}],
          r"platform.podIdentities\[1\] binds apps/web again"),
-        ({"apps": "web"}, "must be a list of bindings"),
+        ({"apps": "web"}, r"platform\.podIdentities must be a list \(JSON array\), got object"),
     ],
 )
 def test_fails_when_the_pod_identities_config_is_bad(bindings: Any, message: str) -> None:

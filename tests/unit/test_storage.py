@@ -12,7 +12,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk.lambda_layer_kubectl_v32 import KubectlV32Layer
 from hypothesis import given, settings
 
-from eks_platform.config.storage import parse_storage_config
+from eks_platform.config.storage import StorageDriver, parse_storage_config
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
 from eks_platform.constructs.storage import (
     EbsDriver,
@@ -330,7 +330,8 @@ def test_parses_the_storage_config() -> None:
     )
     assert problems == []
     assert config is not None
-    assert config.driver is EbsDriver.ADDON and config.reclaim_policy is ReclaimPolicy.DELETE
+    assert config.driver is StorageDriver.ADDON and config.driver.ebs_driver is EbsDriver.ADDON
+    assert config.reclaim_policy is ReclaimPolicy.DELETE
     assert [t.name for t in config.tiers] == ["standard", "db"]
 
 

@@ -31,30 +31,42 @@ class CredentialProvider(str, Enum):
         return "ssm" if self is CredentialProvider.SSM else "iam-ra"
 
 
-_ACTIVATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_ACTIVATION_CODE = re.compile(r"^.{20,250}$")
+_ACTIVATION_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
+_ACTIVATION_CODE = re.compile(r".{20,250}", re.ASCII)
 _TRUST_ANCHOR_ARN = re.compile(
-    r"^arn:aws[a-z-]*:rolesanywhere:[a-z0-9-]+:\d{12}:trust-anchor/[a-f0-9]{8}-([a-z0-9]{4}-){3}[a-z0-9]{12}$"
+    r"arn:aws[a-z-]*:rolesanywhere:[a-z0-9-]+:\d{12}:trust-anchor/[a-f0-9]{8}-([a-z0-9]{4}-){3}[a-z0-9]{12}", re.ASCII
 )
 _PROFILE_ARN = re.compile(
-    r"^arn:aws[a-z-]*:rolesanywhere:[a-z0-9-]+:\d{12}:profile/[a-f0-9]{8}-([a-z0-9]{4}-){3}[a-z0-9]{12}$"
+    r"arn:aws[a-z-]*:rolesanywhere:[a-z0-9-]+:\d{12}:profile/[a-f0-9]{8}-([a-z0-9]{4}-){3}[a-z0-9]{12}", re.ASCII
 )
 NODE_NAME_MAX = 64
 CERTIFICATE_DATA_MAX = 8000
+
+
+def credential_provider_problems(setting: str, value: object) -> list[str]:
+    """Hybrid nodes take exactly one credential provider, named by its value (``ssm`` or ``iamRolesAnywhere``)."""
+    allowed = [c.value for c in CredentialProvider]
+    if isinstance(value, CredentialProvider) or (isinstance(value, str) and value in allowed):
+        return []
+    choose = " or ".join(map(repr, allowed))
+    if isinstance(value, list | tuple):
+        names = "both providers" if len(value) > 1 else "a list"
+        return [f"{setting} {list(value)!r} names {names}; hybrid nodes use exactly one: {choose}"]
+    return [f"{setting} {value!r} is not a credential provider; choose exactly one of {choose}"]
 
 
 def ssm_activation_problems(activation_id: object, activation_code: object) -> list[str]:
     """The SSM activation values nodeadm accepts (SSM ``CreateActivation`` output shapes)."""
     problems = []
     if not v.is_unresolved(activation_id) and (
-        not isinstance(activation_id, str) or not _ACTIVATION_ID.match(activation_id)
+        not isinstance(activation_id, str) or not _ACTIVATION_ID.fullmatch(activation_id)
     ):
         problems.append(
             f"ssm activation_id {activation_id!r} is not an SSM activation ID; expected the UUID printed by "
             "`aws ssm create-activation` (8-4-4-4-12 lowercase hex)"
         )
     if not v.is_unresolved(activation_code) and (
-        not isinstance(activation_code, str) or not _ACTIVATION_CODE.match(activation_code)
+        not isinstance(activation_code, str) or not _ACTIVATION_CODE.fullmatch(activation_code)
     ):
         problems.append(
             "ssm activation_code must be the 20 to 250 character code printed by `aws ssm create-activation` "
@@ -87,7 +99,7 @@ def node_name_problems(setting: str, value: object) -> list[str]:
 def trust_anchor_arn_problems(setting: str, value: object) -> list[str]:
     if v.is_unresolved(value):
         return []
-    if not isinstance(value, str) or not _TRUST_ANCHOR_ARN.match(value):
+    if not isinstance(value, str) or not _TRUST_ANCHOR_ARN.fullmatch(value):
         return [
             f"{setting} {value!r} is not an IAM Roles Anywhere trust anchor ARN; expected "
             "arn:<partition>:rolesanywhere:<region>:<account>:trust-anchor/<uuid>"
@@ -98,7 +110,7 @@ def trust_anchor_arn_problems(setting: str, value: object) -> list[str]:
 def profile_arn_problems(setting: str, value: object) -> list[str]:
     if v.is_unresolved(value):
         return []
-    if not isinstance(value, str) or not _PROFILE_ARN.match(value):
+    if not isinstance(value, str) or not _PROFILE_ARN.fullmatch(value):
         return [
             f"{setting} {value!r} is not an IAM Roles Anywhere profile ARN; expected "
             "arn:<partition>:rolesanywhere:<region>:<account>:profile/<uuid>"

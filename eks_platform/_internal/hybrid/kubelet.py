@@ -16,7 +16,10 @@ from typing import Any
 from eks_platform._internal import validation as v
 
 # -- Kubernetes quantities and kubelet rules ------------------------------------------------------------------------
-_QUANTITY = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?$")
+_QUANTITY = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?", re.ASCII)
+#: An eviction threshold may be a percentage of the resource (0-100 %).
+#: See: https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/#eviction-thresholds
+_PERCENTAGE = re.compile(r"(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)%", re.ASCII)
 _BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
 _DECIMAL = {"m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 
@@ -29,7 +32,7 @@ def parse_quantity(value: object) -> Fraction | None:
         return Fraction(value)
     if not isinstance(value, str):
         return None
-    match = _QUANTITY.match(value.strip()) if value == value.strip() else None
+    match = _QUANTITY.fullmatch(value.strip()) if value == value.strip() else None
     if not match:
         return None
     number = Fraction(match.group(1))
@@ -76,7 +79,7 @@ _TYPED_KUBELET_KEYS = (
 def _minor(version: str | None) -> int | None:
     if version is None or v.is_unresolved(version):
         return None
-    match = re.match(r"^v?1\.(\d+)", version)
+    match = re.match(r"v?1\.(\d+)", version, re.ASCII)
     return int(match.group(1)) if match else None
 
 
@@ -127,9 +130,19 @@ def kubelet_problems(k: KubeletInputs, *, prefix: str = "kubelet") -> list[str]:
         if raw is None:
             amounts[name] = parse_quantity(default) if default is not None else None
             continue
+        if name == "eviction_hard_memory" and isinstance(raw, str) and _PERCENTAGE.fullmatch(raw):
+            # the kubelet takes a share of the node's memory; the Static policy's sum needs an amount
+            if policy == "Static":
+                problems.append(
+                    f"{prefix}.eviction_hard_memory {raw!r} is a percentage, but the Static memory manager's "
+                    "reserved_memory sum needs an amount; give it as a quantity such as '100Mi'"
+                )
+            amounts[name] = None
+            continue
         qty = parse_quantity(raw)
         if qty is None or qty < 0:
-            problems.append(f"{prefix}.{name} {raw!r} is not a memory quantity such as '512Mi' or '1Gi'")
+            hint = " or a percentage such as '5%'" if name == "eviction_hard_memory" else ""
+            problems.append(f"{prefix}.{name} {raw!r} is not a memory quantity such as '512Mi' or '1Gi'{hint}")
         amounts[name] = qty
     if policy == "Static":
         if k.reserved_memory is None:

@@ -247,8 +247,8 @@ def token_key(resolved: object) -> str:
 
 # -- gateways and ports -----------------------------------------------------------------------------------------
 _GATEWAY_ID = {
-    "transit": re.compile(r"^tgw-[0-9a-f]{8}([0-9a-f]{9})?$"),
-    "virtual_private": re.compile(r"^vgw-[0-9a-f]{8}([0-9a-f]{9})?$"),
+    "transit": re.compile(r"tgw-[0-9a-f]{8}([0-9a-f]{9})?", re.ASCII),
+    "virtual_private": re.compile(r"vgw-[0-9a-f]{8}([0-9a-f]{9})?", re.ASCII),
 }
 
 
@@ -270,7 +270,7 @@ def gateway_problems(
     ):
         if value is None or v.is_unresolved(value):
             continue
-        if not isinstance(value, str) or not _GATEWAY_ID[kind].match(value):
+        if not isinstance(value, str) or not _GATEWAY_ID[kind].fullmatch(value):
             prefix = "tgw" if kind == "transit" else "vgw"
             return [f"{setting} {value!r} is not a gateway ID like {prefix}-0123456789abcdef0"]
     return []

@@ -84,7 +84,7 @@ def cilium_problems(
                     f"cilium_pod_cidr_mask_size /{mask} is larger than pool CIDR {cidr}; Cilium carves per-node "
                     "blocks of that size out of each pool CIDR, so use a mask at least as long as every pool CIDR"
                 )
-    match = re.match(r"^(\d+)\.(\d+)\.\d+-\d+$", version) if isinstance(version, str) else None
+    match = re.fullmatch(r"(\d+)\.(\d+)\.\d+-\d+", version, re.ASCII) if isinstance(version, str) else None
     minors = DATA["cilium"]["supportedMinors"]
     if not match or f"{match.group(1)}.{match.group(2)}" not in minors:
         problems.append(

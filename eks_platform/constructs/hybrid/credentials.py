@@ -39,7 +39,7 @@ __all__ = [
 #: IAM Roles Anywhere binds the role session name to the certificate's CN (AWS reference template ``hybrid-ira-cfn``).
 SESSION_NAME_FROM_CN = "${aws:PrincipalTag/x509Subject/CN}"
 
-_TAG_KEY = re.compile(r"^[\w.:/=+\-@ ]{1,128}$")
+_TAG_KEY = re.compile(r"[\w.:/=+\-@ ]{1,128}")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -65,7 +65,7 @@ class SsmActivationOptions:
 
     def __post_init__(self) -> None:
         problems: list[str] = []
-        if not isinstance(self.deregister_tag_key, str) or not _TAG_KEY.match(self.deregister_tag_key) or (
+        if not isinstance(self.deregister_tag_key, str) or not _TAG_KEY.fullmatch(self.deregister_tag_key) or (
             self.deregister_tag_key.lower().startswith("aws:")
         ):
             problems.append(

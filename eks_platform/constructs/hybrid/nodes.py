@@ -26,6 +26,7 @@ from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import addons as addon_hybrid
 from eks_platform._internal.hybrid.cilium import pool_warnings
 from eks_platform._internal.tree import created, path_of, region_of, stack_of
+from eks_platform._internal.versions import consistent_version_problems
 from eks_platform.constructs import addons as addon_api
 from eks_platform.constructs.hybrid.cilium import HybridCni, cilium_chart, cilium_problems, cilium_values, cni_choice
 from eks_platform.constructs.hybrid.credentials import (
@@ -195,7 +196,9 @@ class HybridNodes(Construct):
         self.kubelet = kubelet
         self.kubernetes_version = self._version(cluster, kubernetes_version)
 
-        problems: list[str] = []
+        problems: list[str] = consistent_version_problems(
+            "kubernetes_version", kubernetes_version, self._version(cluster, None)
+        )
         self.cni = cni_choice("cni", HybridCni.CILIUM if cni is None else cni, problems)
         problems += self._cluster_problems()
         if kubelet is not None:

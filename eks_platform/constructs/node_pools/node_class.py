@@ -21,6 +21,7 @@ from constructs import Construct
 from eks_platform._internal import k8s_api
 from eks_platform._internal import validation as v
 from eks_platform._internal.node_pools import BUILT_IN_NODE_CLASS, role_name_problems
+from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.tree import created, path_of
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -45,9 +46,9 @@ _NODE_CLASS_RESTRICTED_TAGS = (
     "karpenter.sh/managed-by",
     "eks.amazonaws.com/nodeclass",
 )
-_SUBNET_ID = re.compile(r"^subnet-[0-9a-z]+$")
-_SG_ID = re.compile(r"^sg-[0-9a-z]+$")
-_EPHEMERAL_SIZE = re.compile(r"^([0-9]+)(Gi|G|Ti|T)$")
+_SUBNET_ID = re.compile(r"subnet-[0-9a-z]+", re.ASCII)
+_SG_ID = re.compile(r"sg-[0-9a-z]+", re.ASCII)
+_EPHEMERAL_SIZE = re.compile(r"([0-9]+)(Gi|G|Ti|T)", re.ASCII)
 _EPHEMERAL_MAX = {"Gi": 59000, "G": 64000, "Ti": 58, "T": 64}
 
 
@@ -135,7 +136,7 @@ class EphemeralStorage:
     def __post_init__(self) -> None:
         problems = []
         if self.size is not None:
-            match = _EPHEMERAL_SIZE.match(self.size) if isinstance(self.size, str) else None
+            match = _EPHEMERAL_SIZE.fullmatch(self.size) if isinstance(self.size, str) else None
             if match is None or not 1 <= int(match.group(1)) <= _EPHEMERAL_MAX[match.group(2)]:
                 problems.append(f"ephemeral_storage.size {self.size!r} must be 1-59000Gi, 1-64000G, 1-58Ti or 1-64T")
         for attr, low, high, unit in (("iops", 3000, 16000, "IOPS"), ("throughput", 125, 1000, "MiB/s")):
@@ -214,7 +215,7 @@ class NodeClassSpec:
                 if term.resource_id is not None:
                     pattern = _SUBNET_ID if attr == "subnets" else _SG_ID
                     rid = term.resource_id
-                    if not isinstance(rid, str) or (not v.is_unresolved(rid) and not pattern.match(rid)):
+                    if not isinstance(rid, str) or (not v.is_unresolved(rid) and not pattern.fullmatch(rid)):
                         problems.append(f"{setting} {attr}: {rid!r} is not a {kind} ID")
                 if term.name is not None and attr == "subnets":
                     problems.append(f"{setting} subnets: select subnets by tags or ID (by name is for security groups)")
@@ -232,12 +233,11 @@ class NodeClassSpec:
         if not isinstance(self.tags, Mapping):
             problems.append(f"{setting} tags must be a mapping of strings, got {type(self.tags).__name__}")
         else:
-            for key, value in self.tags.items():
-                if not isinstance(key, str) or not isinstance(value, str) or not key:
-                    problems.append(
-                        f"{setting} tag {key!r}: {value!r} must be a non-empty string key and a string value"
-                    )
-                elif key in _NODE_CLASS_RESTRICTED_TAGS or key.startswith("kubernetes.io/cluster/"):
+            problems += aws_tag_problems(f"{setting} tags", self.tags)
+            for key in self.tags:
+                if isinstance(key, str) and (
+                    key in _NODE_CLASS_RESTRICTED_TAGS or key.startswith("kubernetes.io/cluster/")
+                ):
                     problems.append(f"{setting} tag {key!r} is reserved by EKS Auto Mode; use another tag key")
         raise_if_problems("InvalidNodeClass", problems)
         object.__setattr__(self, "tags", dict(sorted(self.tags.items())))

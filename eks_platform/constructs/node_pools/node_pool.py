@@ -23,6 +23,7 @@ from eks_platform._internal import k8s_api
 from eks_platform._internal import validation as v
 from eks_platform._internal.node_pools import (
     INSTANCE_CATEGORIES,
+    custom_pool_name_problems,
     label_key_problems,
     node_class_reference_problems,
 )
@@ -50,10 +51,10 @@ NODE_POOL_API_VERSION = "karpenter.sh/v1"
 #: EKS caps a node's lifetime at 21 days; a longer ``expireAfter`` never takes effect.
 MAX_EXPIRE_AFTER_SECONDS = 21 * 24 * 3600
 _UNSUPPORTED_ON_AUTO_MODE = ("kubernetes.io/os", "node.kubernetes.io/windows-build")
-_BUDGET_NODES = re.compile(r"^((100|[0-9]{1,2})%|[0-9]+)$")
-_BUDGET_DURATION = re.compile(r"^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$")
+_BUDGET_NODES = re.compile(r"((100|[0-9]{1,2})%|[0-9]+)", re.ASCII)
+_BUDGET_DURATION = re.compile(r"((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)", re.ASCII)
 _BUDGET_SCHEDULE = re.compile(
-    r"^(@(annually|yearly|monthly|weekly|daily|midnight|hourly))|((.+)\s(.+)\s(.+)\s(.+)\s(.+))$"
+    r"(?:(@(annually|yearly|monthly|weekly|daily|midnight|hourly))|((.+)\s(.+)\s(.+)\s(.+)\s(.+)))", re.ASCII
 )
 
 
@@ -205,16 +206,16 @@ class DisruptionBudget:
     def __post_init__(self) -> None:
         reasons = v.store_tuple(self, "reasons")
         problems = []
-        if not isinstance(self.nodes, str) or not _BUDGET_NODES.match(self.nodes):
+        if not isinstance(self.nodes, str) or not _BUDGET_NODES.fullmatch(self.nodes):
             problems.append(f"budget nodes {self.nodes!r} must be a whole number ('2') or a percentage ('10%')")
         if (self.schedule is None) != (self.duration is None):
             problems.append("a budget's schedule and duration must be set together")
         if self.schedule is not None and (
-            not isinstance(self.schedule, str) or not _BUDGET_SCHEDULE.match(self.schedule)
+            not isinstance(self.schedule, str) or not _BUDGET_SCHEDULE.fullmatch(self.schedule)
         ):
             problems.append(f"budget schedule {self.schedule!r} is not a cron expression or @daily-style macro")
         if self.duration is not None and (
-            not isinstance(self.duration, str) or not _BUDGET_DURATION.match(self.duration)
+            not isinstance(self.duration, str) or not _BUDGET_DURATION.fullmatch(self.duration)
         ):
             problems.append(f"budget duration {self.duration!r} must be hours and/or minutes, such as 8h or 1h30m")
         for reason in reasons:
@@ -287,6 +288,7 @@ class NodePoolSpec:
     def __post_init__(self) -> None:
         setting = f"node pool {self.name!r}"
         problems = k8s_api.name_problems(f"{setting} name", self.name)
+        problems += custom_pool_name_problems(f"{setting} name", self.name)
         problems += k8s_api.name_problems(f"{setting} node_class", self.node_class)
         for attr in (
             "instance_categories",
@@ -307,7 +309,7 @@ class NodePoolSpec:
                     f"launches; use some of {', '.join(INSTANCE_CATEGORIES)}"
                 )
         for family in self.instance_families:
-            if not isinstance(family, str) or not re.match(r"^[a-z]+[0-9][a-z0-9-]*$", family):
+            if not isinstance(family, str) or not re.fullmatch(r"[a-z]+[0-9][a-z0-9-]*", family, re.ASCII):
                 problems.append(f"{setting} instance_families has {family!r}, which is not an instance family like m7g")
         if self.min_generation is not None and (
             isinstance(self.min_generation, bool) or not isinstance(self.min_generation, int) or self.min_generation < 1
@@ -339,7 +341,7 @@ class NodePoolSpec:
         if self.cpu_limit is not None:
             problems += k8s_api.quantity_problems(f"{setting} cpu_limit", self.cpu_limit)
         if self.memory_limit is not None:
-            problems += k8s_api.quantity_problems(f"{setting} memory_limit", self.memory_limit)
+            problems += k8s_api.quantity_problems(f"{setting} memory_limit", self.memory_limit, memory=True)
         if self.consolidation_policy is not None:
             problems += v.enum_problems(
                 f"{setting} consolidation_policy", self.consolidation_policy, ConsolidationPolicy

@@ -1,0 +1,308 @@
+"""The pydantic v2 base of the ``platform`` models and the translation of pydantic's errors into one ``ConfigError``.
+
+Every model of the ``platform`` object derives from :class:`ConfigModel`: camelCase keys (``cpuLimit``) for
+attributes in snake case (``cpu_limit``), unknown keys refused (with a did-you-mean), strict types (``"true"`` is not
+a boolean, ``1.32`` is not a version), frozen instances.
+
+The rules themselves are the pure ``*_problems()`` functions in ``eks_platform._internal`` (and the value objects of
+the constructs), shared with the constructs. A model's validator calls a rule with :data:`HERE` as the setting name;
+:func:`problems_of` replaces it with the full cdk.json path of the value (``platform.nodePools.pools.batch.cpuLimit``),
+so every problem names the setting as the user wrote it.
+
+See: https://docs.pydantic.dev/latest/concepts/strict_mode/
+See: https://docs.pydantic.dev/latest/errors/errors/
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import types
+import typing
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, PlainValidator, TypeAdapter, ValidationError, WithJsonSchema
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from eks_platform._internal import validation as v
+from eks_platform.errors import ConfigError
+
+_T = TypeVar("_T")
+_M = TypeVar("_M", bound=BaseModel)
+
+#: Stands for "the setting being validated" in a rule's messages; replaced by its cdk.json path.
+HERE = "\x1f@\x1f"
+#: Stands for "the object that holds the setting being validated" (for a rule across sibling fields).
+PARENT = "\x1f^\x1f"
+#: Tags of discriminated unions start with this; they are not part of the cdk.json path.
+UNION_TAG = "\x1f~"
+_RULE = "eks_platform_rule"
+
+
+class ConfigModel(BaseModel):
+    """Base of every ``platform`` model: camelCase keys, ``extra="forbid"``, strict types, frozen."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        regex_engine="python-re",
+    )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # A parsed configuration is read-only, as a frozen dataclass is (AttributeError, not a ValidationError).
+        if name in type(self).model_fields:
+            raise AttributeError(f"{type(self).__name__} is frozen; use model_copy(update={{{name!r}: ...}})")
+        super().__setattr__(name, value)
+
+
+def rule_error(problems: Iterable[str]) -> PydanticCustomError:
+    """A pydantic error carrying a rule's problems (each may use :data:`HERE` for the setting)."""
+    return PydanticCustomError(_RULE, "{problems}", {"problems": "\x1e".join(problems)})
+
+
+def check(problems: Sequence[str]) -> None:
+    """Raise the problems a rule returned, if any (inside a validator)."""
+    if problems:
+        raise rule_error(problems)
+
+
+def camel_case_problems(model: type[BaseModel], problems: Iterable[str]) -> list[str]:
+    """Problems of a value object, with its Python field names (``cpu_limit``) as the cdk.json keys (``cpuLimit``)."""
+    names = {name: f.alias for name, f in model.model_fields.items() if f.alias and f.alias != name}
+    if not names:
+        return list(problems)
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b")
+    return [pattern.sub(lambda m: names[m.group(1)], p) for p in problems]
+
+
+def build(model: type[BaseModel], factory: Callable[..., _T], **kwargs: Any) -> _T:
+    """Build a construct's value object inside a validator; its ``ConfigError`` becomes this setting's problems."""
+    try:
+        return factory(**kwargs)
+    except ConfigError as error:
+        raise rule_error(camel_case_problems(model, error.problems)) from None
+
+
+def attempt(fn: Callable[..., _T], *args: Any) -> tuple[_T | None, list[str]]:
+    """Run ``fn`` (which may raise a rule error from :func:`build`/:func:`check`); return its value or its problems."""
+    try:
+        return fn(*args), []
+    except PydanticCustomError as error:
+        if error.type != _RULE:
+            raise
+        return None, str((error.context or {})["problems"]).split("\x1e")
+
+
+def under(part: str, problems: Iterable[str]) -> list[str]:
+    """Problems of a value inside the one being validated, re-homed under ``.<part>``."""
+    return [p.replace(HERE, f"{HERE}.{part}") if HERE in p else f"{HERE}.{part}: {p}" for p in problems]
+
+
+def section_parsed_by(
+    parse: Callable[[str, Any, list[str]], Any], schema: dict[str, Any]
+) -> PlainValidator | WithJsonSchema | Any:
+    """Validators for a section parsed by a ``(setting, raw, problems)`` function rather than a model.
+
+    Use as ``Annotated[T, *section_parsed_by(parse, schema)]``: ``parse`` gets :data:`HERE` as the setting, its
+    problems are reported with the full path like every other; ``schema`` is the section's JSON Schema.
+    """
+
+    def validate_section(value: Any) -> Any:
+        problems: list[str] = []
+        result = parse(HERE, value, problems)
+        check(problems)
+        return result
+
+    return (PlainValidator(validate_section, json_schema_input_type=Any), WithJsonSchema(schema))
+
+
+# -- translation ----------------------------------------------------------------------------------------------------
+def path_of(root: str, loc: Sequence[int | str]) -> str:
+    """``platform`` + ``("nodePools", "pools", "b", "taints", 0)`` -> ``platform.nodePools.pools.b.taints[0]``."""
+    out = root
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not part.startswith(UNION_TAG):
+            out += f".{part}" if out else part
+    return out
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list | tuple):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+_EXPECTED = {
+    "string_type": "a string",
+    "bool_type": "true or false",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "list_type": "a list (JSON array)",
+    "tuple_type": "a list (JSON array)",
+    "dict_type": "a mapping (JSON object)",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+}
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(tp) if a is not type(None)]
+            models = [a for a in members if isinstance(a, type) and issubclass(a, BaseModel)]
+            tp = models[0] if models else members[0]
+        else:
+            return tp
+
+
+def model_at(model: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel] | None:
+    """The model class that validates the value at ``loc`` (for the keys it allows), or None."""
+    tp: Any = model
+    for part in loc:
+        if isinstance(part, str) and part.startswith(UNION_TAG):
+            continue
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = next((f for n, f in tp.model_fields.items() if part in (n, f.alias)), None)
+            if field is None:
+                return None
+            tp = field.annotation
+            continue
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if origin in (tuple, list) and args:
+            tp = args[0]
+        elif origin is dict and len(args) == 2:
+            tp = args[1]
+        else:
+            return None
+    tp = _unwrap(tp)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+def _items_are_strings(model: type[BaseModel] | None, loc: Sequence[int | str]) -> bool:
+    owner = model_at(model, loc[:-1]) if model is not None and loc else None
+    field = next((f for n, f in owner.model_fields.items() if loc[-1] in (n, f.alias)), None) if owner else None
+    tp = _unwrap(field.annotation) if field is not None else None
+    return typing.get_origin(tp) in (tuple, list) and typing.get_args(tp)[:1] == (str,)
+
+
+def _aliased(model: type[BaseModel] | None, loc: Sequence[int | str]) -> tuple[int | str, ...]:
+    """``loc`` with field names as their cdk.json keys (pydantic names a default's location by the field name)."""
+    out: list[int | str] = []
+    for part in loc:
+        owner = model_at(model, out) if model is not None and isinstance(part, str) else None
+        field = owner.model_fields.get(part) if owner is not None and isinstance(part, str) else None
+        out.append(field.alias if field is not None and field.alias else part)
+    return tuple(out)
+
+
+def allowed_keys(model: type[BaseModel]) -> list[str]:
+    return [f.alias or n for n, f in model.model_fields.items()]
+
+
+def problems_of(error: ValidationError, *, root: str, model: type[BaseModel] | None) -> list[str]:
+    """Every problem in ``error``, each naming the full cdk.json path of its setting, the value and the fix."""
+    problems: list[str] = []
+    for item in error.errors(include_url=False):
+        loc = _aliased(model, item["loc"])
+        path = path_of(root, loc)
+        kind = item["type"]
+        value = item.get("input")
+        if kind == _RULE:
+            for problem in str(item["ctx"]["problems"]).split("\x1e"):
+                problem = problem.replace(PARENT, path_of(root, loc[:-1]))
+                problems.append(problem.replace(HERE, path) if HERE in problem else f"{path}: {problem}")
+        elif kind == "extra_forbidden":
+            owner = model_at(model, loc[:-1]) if model is not None else None
+            keys = allowed_keys(owner) if owner is not None else []
+            problems += v.unknown_keys(path_of(root, loc[:-1]), [str(loc[-1])], keys)
+        elif kind == "missing":
+            problems.append(f"{path} is required")
+        elif kind in ("list_type", "tuple_type") and _items_are_strings(model, loc):
+            problems.append(f"{path} must be a list of strings, got {_json_type(value)} {value!r}")
+        elif kind in _EXPECTED:
+            problems.append(f"{path} must be {_EXPECTED[kind]}, got {_json_type(value)} {value!r}")
+        elif kind == "enum" or kind == "literal_error":
+            problems.append(f"{path} {value!r} is not one of {item['ctx']['expected']}")
+        elif kind == "eks_platform_shape":
+            problems.append(f"{path} must be {item['msg']}, got {_json_type(value)} {value!r}")
+        elif kind == "frozen_instance":
+            problems.append(f"{path} cannot be changed on a parsed configuration")
+        else:
+            problems.append(f"{path} {value!r}: {item['msg']}")
+    return problems
+
+
+def validate_type(tp: Any, raw: Any, *, root: str) -> Any:
+    """Validate ``raw`` against a plain type (an enum, ``tuple[str, ...]``); raise one ``ConfigError`` listing all."""
+    try:
+        return TypeAdapter(tp, config=ConfigModel.model_config).validate_json(_to_json(raw))
+    except ValidationError as error:
+        raise ConfigError("InvalidPlatformConfig", problems_of(error, root=root, model=None), path=root) from None
+
+
+def validate(model: type[_M], raw: Any, *, root: str, context: dict[str, Any] | None = None) -> _M:
+    """Validate the JSON value ``raw`` (from cdk.json) against ``model``; raise one ``ConfigError`` listing all.
+
+    The value is validated in pydantic's JSON mode (JSON arrays for tuples, strings for enums), which is the shape
+    ``cdk.json`` and ``-c key=<json>`` give.
+    """
+    try:
+        return model.model_validate_json(_to_json(raw), context=context or {})
+    except ValidationError as error:
+        raise ConfigError("InvalidPlatformConfig", problems_of(error, root=root, model=model), path=root) from None
+
+
+def section_problems(model: type[_M], raw: Any, *, root: str, context: dict[str, Any] | None = None) -> tuple[
+    _M | None, list[str]
+]:
+    """Like :func:`validate`, returning ``(value, problems)`` instead of raising."""
+    try:
+        return validate(model, raw, root=root, context=context), []
+    except ConfigError as error:
+        return None, list(error.problems)
+
+
+def _to_json(raw: Any) -> str:
+    """``raw`` as JSON text; NaN and infinities (which JSON has not) become strings, so a type error names them."""
+    return json.dumps(_finite(raw), default=_not_json)
+
+
+def _not_json(value: object) -> Any:
+    if isinstance(value, tuple | set | frozenset):
+        return list(value)
+    return f"<{type(value).__name__} {value!r}>"
+
+
+def _finite(raw: Any) -> Any:
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return str(raw)
+    if isinstance(raw, dict):
+        return {k if isinstance(k, str) else str(k): _finite(x) for k, x in raw.items()}
+    if isinstance(raw, list | tuple):
+        return [_finite(x) for x in raw]
+    return raw

@@ -1,0 +1,78 @@
+"""The JSON Schema of the ``platform`` object and the README's table of keys are generated from the models.
+
+``python scripts/generate_config_docs.py`` regenerates them; these tests fail when a committed copy is stale, when
+the schema would accept what the models refuse by type, or when the example cdk.json does not validate.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import jsonschema
+import pytest
+
+from eks_platform.config import CONTEXT_KEY, context_keys
+from eks_platform.config.schema import cdk_json_schema, platform_schema, readme_table, schema_text
+from tests.support import REPO_ROOT, cdk_json_context
+
+SCHEMA_DIR = REPO_ROOT / "schemas"
+
+
+@pytest.mark.parametrize(
+    ("name", "build"), [("platform.schema.json", platform_schema), ("cdk.json.schema.json", cdk_json_schema)]
+)
+def test_committed_schema_is_current(name: str, build: Any) -> None:
+    committed = (SCHEMA_DIR / name).read_text()
+    assert committed == schema_text(build()), f"schemas/{name} is stale: run python scripts/generate_config_docs.py"
+
+
+def test_readme_table_is_generated_from_the_models() -> None:
+    assert readme_table() in (REPO_ROOT / "README.md").read_text(), (
+        "README's table of platform keys is stale: run python scripts/generate_config_docs.py"
+    )
+
+
+def test_the_table_lists_every_key_of_the_schema() -> None:
+    keys = [line.split("`")[1] for line in readme_table().splitlines() if line.startswith("| `")]
+    assert keys == list(context_keys()) == list(platform_schema()["properties"])
+
+
+def test_the_generator_reports_nothing_stale() -> None:
+    result = subprocess.run(
+        [sys.executable, "scripts/generate_config_docs.py", "--check"], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_schema_is_valid_draft_2020_12() -> None:
+    jsonschema.Draft202012Validator.check_schema(platform_schema())
+
+
+def test_the_reference_cdk_json_validates_against_the_schema() -> None:
+    jsonschema.Draft202012Validator(platform_schema()).validate(cdk_json_context()[CONTEXT_KEY])
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"clustrName": "x"},
+        {"deletionProtection": "true"},
+        {"kubernetesVersion": 1.32},
+        {"endpointAccess": "open"},
+        {"nodePools": {"pools": {"a": {}}}},
+        {"storage": {"tiers": [7]}},
+        {"natGateways": 1.5},
+    ],
+)
+def test_the_schema_refuses_what_the_models_refuse_by_type(raw: dict[str, Any]) -> None:
+    """An editor flags these while typing; synth refuses them with a ConfigError (tests/unit/test_config.py)."""
+    assert list(jsonschema.Draft202012Validator(platform_schema()).iter_errors(raw))
+
+
+def test_vscode_points_cdk_json_at_the_schema() -> None:
+    settings = json.loads((REPO_ROOT / ".vscode" / "settings.json").read_text())
+    (entry,) = [s for s in settings["json.schemas"] if "cdk.json" in s["fileMatch"]]
+    assert (REPO_ROOT / entry["url"].removeprefix("./")).read_text() == schema_text(cdk_json_schema())

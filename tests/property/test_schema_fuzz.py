@@ -1,0 +1,140 @@
+"""Fuzzing the ``platform`` object from its committed JSON Schema: a ConfigError naming a path, or a valid synth.
+
+Objects are drawn from ``schemas/platform.schema.json`` (``tests.schema_strategies``): every key the schema knows,
+values of the schema's types (words that exercise the rules, arbitrary text), now and then a value of another JSON
+type or an unknown key. Each must either be refused with one ``ConfigError`` whose every problem names its
+``platform...`` path, or build the reference app; a bounded sample of the valid ones is synthesized and linted with
+cfn-lint. Anything else (TypeError, KeyError, a jsii error, a ConfigError naming no path) fails.
+
+* ``make test``: ``EKS_PLATFORM_SCHEMA_FUZZ_EXAMPLES`` (default 100), derandomized, 2 synthesized.
+* ``make fuzz``: 10,000 examples, random, 100 synthesized, every distinct failure collected; prints the counts and
+  writes them to ``.bench-tmp/schema-fuzz.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import traceback
+from collections import Counter
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eks_platform.config import CONTEXT_KEY, parse_platform_config
+from eks_platform.errors import ConfigError
+from eks_platform.stacks.app import build_app
+from eks_platform.testing import FIXED_SYNTH_DATE, cfn_lint_findings, synth_templates
+from tests import support
+from tests.schema_strategies import SchemaStrategies
+
+EXAMPLES = int(os.environ.get("EKS_PLATFORM_SCHEMA_FUZZ_EXAMPLES", "100"))
+SYNTH_BUDGET = int(os.environ.get("EKS_PLATFORM_SCHEMA_FUZZ_SYNTH", "2"))
+KEEP_GOING = os.environ.get("EKS_PLATFORM_FUZZ_KEEP_GOING") == "1"
+TODAY = dt.date.fromisoformat(FIXED_SYNTH_DATE)
+SCHEMA = json.loads((support.REPO_ROOT / "schemas" / "platform.schema.json").read_text())
+
+STATS: Counter[str] = Counter()
+FAILURES: dict[str, str] = {}
+
+
+def _fail(kind: str, raw: Any, detail: str) -> None:
+    STATS["failures"] += 1
+    message = f"{kind}: {detail}\nplatform = {json.dumps(raw, default=str)[:2000]}"
+    if not KEEP_GOING:
+        raise AssertionError(message)
+    FAILURES.setdefault(f"{kind}: {detail.splitlines()[0][:200]}", message)
+
+
+def _names_a_path(error: ConfigError) -> bool:
+    return bool(error.code) and all(CONTEXT_KEY in problem for problem in error.problems)
+
+
+def check(raw: Any, synthesize: bool) -> None:
+    STATS["examples"] += 1
+    try:
+        parse_platform_config(raw, environ={}, today=TODAY)
+    except ConfigError as error:
+        STATS["parse: ConfigError"] += 1
+        if not _names_a_path(error):
+            _fail("ConfigError names no path", raw, str(error))
+        return
+    except Exception as error:  # the point of the test
+        _fail(f"parse raised {type(error).__name__}", raw, "".join(traceback.format_exception_only(error)))
+        return
+    STATS["parse: valid"] += 1
+    if not synthesize or STATS["synthesized"] + STATS["build: ConfigError"] >= SYNTH_BUDGET:
+        return
+    context = support.cdk_json_context()
+    context[CONTEXT_KEY] = raw
+    app = support.new_app(context)
+    try:
+        build_app(app)
+        templates = synth_templates(app)
+    except ConfigError as error:
+        STATS["build: ConfigError"] += 1
+        if not _names_a_path(error) and not error.path:
+            _fail("ConfigError names no setting", raw, str(error))
+        return
+    except Exception as error:
+        _fail(f"build/synth raised {type(error).__name__}", raw, "".join(traceback.format_exception_only(error)))
+        return
+    STATS["synthesized"] += 1
+    for name, template in templates.items():
+        STATS["templates linted"] += 1
+        findings = cfn_lint_findings(template, allow=support.CFN_LINT_ALLOW)
+        if findings:
+            _fail("cfn-lint", raw, f"{name}: " + "; ".join(map(str, findings[:5])))
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not KEEP_GOING,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(raw=SchemaStrategies(SCHEMA).strategy(), synthesize=st.booleans())
+def fuzz(raw: Any, synthesize: bool) -> None:
+    check(raw, synthesize)
+
+
+def report() -> str:
+    lines = [f"schema fuzz: {EXAMPLES} examples requested, synth budget {SYNTH_BUDGET}"]
+    lines += [f"  {key:<22} {STATS[key]:>6}" for key in sorted(STATS)]
+    lines += [f"  FAILURE {summary}" for summary in FAILURES]
+    return "\n".join(lines)
+
+
+def test_generated_objects_cover_every_top_level_key() -> None:
+    """The strategy reaches every key of the schema (a schema the fuzzer cannot read would test nothing)."""
+    seen: set[str] = set()
+
+    @settings(max_examples=60, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(raw=SchemaStrategies(SCHEMA, off_schema=0).strategy())
+    def collect(raw: Any) -> None:
+        seen.update(raw)
+
+    collect()
+    assert set(SCHEMA["properties"]) <= seen
+
+
+@pytest.mark.slow
+def test_every_object_from_the_schema_is_refused_naming_a_path_or_synthesizes() -> None:
+    STATS.clear()
+    FAILURES.clear()
+    fuzz()
+    print("\n" + report())
+    if KEEP_GOING:  # `make fuzz`: keep the counts
+        out = support.REPO_ROOT / ".bench-tmp"
+        out.mkdir(exist_ok=True)
+        (out / "schema-fuzz.json").write_text(json.dumps({
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="minutes"), "examples": EXAMPLES,
+            "synth_budget": SYNTH_BUDGET, "stats": dict(STATS), "failures": sorted(FAILURES),
+        }, indent=2))
+    assert not FAILURES, report() + "\n\n" + "\n\n".join(FAILURES.values())
+    assert STATS["parse: ConfigError"] > 0 and STATS["parse: valid"] > 0
+    assert STATS["synthesized"] > 0 and STATS["templates linted"] > 0
