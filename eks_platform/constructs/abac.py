@@ -11,6 +11,7 @@ from enum import Enum
 
 from aws_cdk import aws_iam as iam
 
+from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.errors import ConfigError
 
 
@@ -40,6 +41,7 @@ class SessionTag(str, Enum):
         return "${" + self.principal_tag + "}"
 
 
+@checked_keywords("InvalidSessionTagGrant")
 def grant_with_session_tags(
     grantee: iam.IGrantable,
     *,

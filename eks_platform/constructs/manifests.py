@@ -64,6 +64,7 @@ from eks_platform._internal.tree import (
     stack_of,
 )
 from eks_platform._internal.versions import consistent_version_problems, minor_of, minor_version_shape_problems
+from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.constructs.types import (
     ClusterLike,
     cluster_name_of,
@@ -112,6 +113,7 @@ class PlatformChart(cdk8s.Chart):
         labels: labels added to every object. Default: - none.
     """
 
+    @checked_keywords("InvalidChartSettings")
     def __init__(
         self,
         scope: Construct,
@@ -220,6 +222,7 @@ class ManifestDelivery(Construct):
     See: https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.aws_eks_v2/KubernetesManifest.html
     """
 
+    @checked_keywords("InvalidManifestDelivery")
     def __init__(
         self,
         scope: Construct,

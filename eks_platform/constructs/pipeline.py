@@ -25,6 +25,7 @@ from constructs import Construct
 from eks_platform._internal import fleet as rules
 from eks_platform._internal import validation as v
 from eks_platform._internal.validation import store_tuple
+from eks_platform.constructs.keywords import check_fields, checked_keywords
 from eks_platform.errors import ConfigError, raise_if_problems
 
 #: The synth step's commands: ``make setup`` installs the locked Python dependencies and ``npm ci`` the pinned CDK
@@ -57,6 +58,7 @@ class PipelineWave:
     approval: bool = False
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidPipelineWave")
         stages = store_tuple(self, "stages")
         problems = rules.environment_name_problems("PipelineWave name", self.name, what="wave name")
         if not stages:
@@ -91,6 +93,7 @@ class RetiredStack:
     region: str
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidRetiredStack")
         problems = v.aws_account("RetiredStack account", self.account)
         problems += v.aws_region("RetiredStack region", self.region)
         if not isinstance(self.stack_name, str) or not _STACK_NAME.fullmatch(self.stack_name):
@@ -138,6 +141,7 @@ class PlatformPipeline(Construct):
             waves or without an explicit environment).
     """
 
+    @checked_keywords("InvalidPlatformPipeline")
     def __init__(
         self,
         scope: Construct,

@@ -23,6 +23,7 @@ from eks_platform._internal import validation as v
 from eks_platform._internal.tree import account_of, child_path, created, node_of, path_of, remember, stack_of
 from eks_platform.constructs.abac import SessionTag as SessionTag  # re-export: public here before
 from eks_platform.constructs.abac import grant_with_session_tags as grant_with_session_tags  # re-export
+from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.constructs.registry import ClusterRegistry, literal_cluster_name
 from eks_platform.constructs.types import ClusterLike, cluster_arn_of, cluster_name_of, eks_cluster
 from eks_platform.errors import ConfigError
@@ -168,6 +169,7 @@ class SharedPodIdentityRole(Construct):
     See: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
     """
 
+    @checked_keywords("InvalidSharedPodIdentityRole")
     def __init__(
         self,
         scope: Construct,
@@ -272,6 +274,7 @@ class PodIdentity(Construct):
     See: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html
     """
 
+    @checked_keywords("InvalidPodIdentity")
     def __init__(
         self,
         scope: Construct,
@@ -563,6 +566,7 @@ class PodIdentity(Construct):
         )
 
 
+@checked_keywords("InvalidAddonPodIdentity")
 def add_addon_pod_identity(
     addon: Construct,
     *,

@@ -36,6 +36,7 @@ from eks_platform._internal.versions import is_minor_version
 from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
 from eks_platform.constructs.addons import AddonName, AddonPodIdentity, ManagedAddon, ResolveConflicts, addons_scope
 from eks_platform.constructs.hybrid.networks import HybridNetworks
+from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery
 from eks_platform.constructs.pod_identity import PodIdentity, SharedPodIdentityRole
 from eks_platform.constructs.types import PlatformCluster
@@ -76,6 +77,7 @@ class PlatformClusterReference(Construct):
     See: https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html
     """
 
+    @checked_keywords("InvalidClusterReference")
     def __init__(
         self,
         scope: Construct,
@@ -413,6 +415,7 @@ class ClusterContract(Construct):
             the id is known after the first deployment). Default: - not in the contract.
     """
 
+    @checked_keywords("InvalidClusterContract")
     def __init__(
         self,
         scope: Construct,

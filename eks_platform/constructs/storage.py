@@ -34,6 +34,7 @@ from eks_platform._internal.k8s_api import new_api_object
 from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.tree import created, path_of
 from eks_platform._internal.versions import is_minor_version, minor_of
+from eks_platform.constructs.keywords import check_fields, checked_keywords
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -116,6 +117,7 @@ class VolumeTier:
     MAX_NAME: ClassVar[str] = "max"
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidVolumeTier")
         setting = f"volume tier {self.name!r}"
         problems = k8s_api.name_problems(f"{setting} name", self.name)
         type_problems = ebs.volume_type_problems(f"{setting} volume_type", self.volume_type)
@@ -209,6 +211,7 @@ class Gp3StorageClass(Construct):
     See: https://docs.aws.amazon.com/eks/latest/userguide/create-storage-class.html
     """
 
+    @checked_keywords("InvalidStorageClass")
     def __init__(
         self,
         scope: Construct,
@@ -317,6 +320,7 @@ class VolumeAttributesClass(Construct):
     See: https://kubernetes.io/docs/concepts/storage/volume-attributes-classes/
     """
 
+    @checked_keywords("InvalidVolumeAttributesClass")
     def __init__(
         self,
         scope: Construct,
@@ -409,6 +413,7 @@ class EbsVolumeClaim(Construct):
             tier driver different from the storage class's, tiers on Kubernetes before 1.31).
     """
 
+    @checked_keywords("InvalidVolumeClaim")
     def __init__(
         self,
         scope: Construct,
@@ -514,6 +519,7 @@ class StorageChart(PlatformChart):
         tiers: the :class:`VolumeAttributesClass` constructs by tier name.
     """
 
+    @checked_keywords("InvalidStorageSettings")
     def __init__(
         self,
         scope: Construct,
@@ -627,6 +633,7 @@ class EbsStorage(Construct):
         manifest: its custom resource (None in render-only mode).
     """
 
+    @checked_keywords("InvalidStorageSettings")
     def __init__(
         self,
         scope: Construct,

@@ -117,7 +117,7 @@ def test_custom_tier_renders_tags_as_tag_specifications() -> None:
         ({"iops": 16000, "throughput": 3000}, r"throughput 3,000 MiB/s is outside .* \(125 to 2,000 MiB/s\)"),
         ({"volume_type": VolumeType.IO2, "iops": 1000, "throughput": 500}, r"throughput 500 is not allowed for io2"),
         ({"iops": 3000, "throughput": 1000}, r"more than 0.25 MiB/s per IOPS .* raise iops to at least 4,000"),
-        ({"volume_type": "gp4"}, r"'gp4' is not an EBS volume type"),
+        ({"volume_type": "gp4"}, r"VolumeTier.volume_type 'gp4' is not a VolumeType; use one of"),
         ({"volume_type": VolumeType.GP2, "iops": 3000}, r"iops 3000 is not allowed for gp2"),
     ],
 )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from aws_cdk import aws_eks_v2 as eks
 
 from eks_platform._internal import hybrid as h
+from eks_platform.constructs.keywords import check_fields
 from eks_platform.errors import raise_if_problems
 
 __all__ = ["HybridNetworks"]
@@ -57,6 +58,7 @@ class HybridNetworks:
     pod_cidrs_routable: bool = False
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidHybridNetworks")
         nodes = () if self.node_cidrs is None else self.node_cidrs
         pods = () if self.pod_cidrs is None else self.pod_cidrs
         problems = h.remote_network_problems(node_cidrs=nodes, pod_cidrs=pods)
