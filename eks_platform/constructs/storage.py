@@ -32,8 +32,13 @@ from eks_platform._internal import ebs, k8s_api
 from eks_platform._internal.ebs import VolumeType
 from eks_platform._internal.k8s_api import new_api_object
 from eks_platform._internal.tags import aws_tag_problems
-from eks_platform._internal.tree import created, path_of
-from eks_platform._internal.versions import is_minor_version, minor_of
+from eks_platform._internal.tree import created, path_of, region_of
+from eks_platform._internal.versions import (
+    consistent_version_problems,
+    is_minor_version,
+    minor_of,
+    minor_version_shape_problems,
+)
 from eks_platform.constructs.keywords import check_fields, checked_keywords
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
 from eks_platform.errors import ConfigError, raise_if_problems
@@ -287,11 +292,17 @@ class Gp3StorageClass(Construct):
 
 
 def _resolve_version(construct: Construct, kubernetes_version: str | None) -> tuple[str | None, list[str]]:
+    """The Kubernetes minor of a class: the enclosing chart's (the cluster's), or ``kubernetes_version`` when given,
+    which must then equal the chart's (the rule add-ons, HybridNodes and ManifestDelivery follow)."""
+    chart = PlatformChart.find(construct)
     if kubernetes_version is not None:
         if not is_minor_version(kubernetes_version):
-            return None, [f"kubernetes_version {kubernetes_version!r} is not a Kubernetes minor version like '1.32'"]
+            return None, minor_version_shape_problems("kubernetes_version", kubernetes_version)
+        if chart is not None:
+            problems = consistent_version_problems("kubernetes_version", kubernetes_version, chart.kubernetes_version)
+            if problems:
+                return None, problems
         return kubernetes_version, []
-    chart = PlatformChart.find(construct)
     return (chart.kubernetes_version, []) if chart is not None else (None, [])
 
 
@@ -661,6 +672,12 @@ class EbsStorage(Construct):
                     ebs.kms_key_user_problems("kms_key", "kms_key_users", has_users=False),
                     path=self.node.path,
                 )
+        key_arn = kms_key.key_arn if kms_key is not None else None
+        raise_if_problems(
+            "InvalidStorageSettings",
+            ebs.kms_key_arn_problems("kms_key", key_arn, region=region_of(self)),
+            path=lambda: path_of(self),
+        )
         self.kms_key = kms_key
         self.chart = StorageChart(
             delivery.app,
@@ -670,13 +687,13 @@ class EbsStorage(Construct):
             storage_class_name=storage_class_name,
             default_class=default_class,
             tiers=[VolumeTier.standard(), VolumeTier.fast()] if tiers is None else list(tiers),
-            kms_key_arn=kms_key.key_arn if kms_key is not None else None,
+            kms_key_arn=key_arn,
             reclaim_policy=reclaim_policy,
         )
         dependencies: list[Any] = []
-        if kms_key is not None:
+        if key_arn is not None:
             for user in users:
-                for statement in kms_statements(kms_key.key_arn):
+                for statement in kms_statements(key_arn):
                     result = user.grant_principal.add_to_principal_policy(statement)
                     if result.policy_dependable is not None:
                         dependencies.append(result.policy_dependable)
