@@ -28,17 +28,12 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from eks_platform._internal import ebs, k8s_api
+from eks_platform._internal import ebs, k8s_api, versions
 from eks_platform._internal.ebs import VolumeType
 from eks_platform._internal.k8s_api import new_api_object
 from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.tree import created, path_of, region_of
-from eks_platform._internal.versions import (
-    consistent_version_problems,
-    is_minor_version,
-    minor_of,
-    minor_version_shape_problems,
-)
+from eks_platform._internal.versions import is_minor_version, minor_of
 from eks_platform.constructs.keywords import check_fields, checked_keywords
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
 from eks_platform.errors import ConfigError, raise_if_problems
@@ -292,18 +287,15 @@ class Gp3StorageClass(Construct):
 
 
 def _resolve_version(construct: Construct, kubernetes_version: str | None) -> tuple[str | None, list[str]]:
-    """The Kubernetes minor of a class: the enclosing chart's (the cluster's), or ``kubernetes_version`` when given,
-    which must then equal the chart's (the rule add-ons, HybridNodes and ManifestDelivery follow)."""
+    """The class's Kubernetes minor: its chart's (the cluster's); an explicit one must equal it."""
     chart = PlatformChart.find(construct)
-    if kubernetes_version is not None:
-        if not is_minor_version(kubernetes_version):
-            return None, minor_version_shape_problems("kubernetes_version", kubernetes_version)
-        if chart is not None:
-            problems = consistent_version_problems("kubernetes_version", kubernetes_version, chart.kubernetes_version)
-            if problems:
-                return None, problems
-        return kubernetes_version, []
-    return (chart.kubernetes_version, []) if chart is not None else (None, [])
+    if kubernetes_version is None:
+        return (chart.kubernetes_version, []) if chart is not None else (None, [])
+    if not is_minor_version(kubernetes_version):
+        return None, versions.minor_version_shape_problems("kubernetes_version", kubernetes_version)
+    given, cluster = kubernetes_version, chart.kubernetes_version if chart is not None else None
+    problems = versions.consistent_version_problems("kubernetes_version", given, cluster)
+    return (None, problems) if problems else (kubernetes_version, [])
 
 
 class VolumeAttributesClass(Construct):
@@ -673,11 +665,8 @@ class EbsStorage(Construct):
                     path=self.node.path,
                 )
         key_arn = kms_key.key_arn if kms_key is not None else None
-        raise_if_problems(
-            "InvalidStorageSettings",
-            ebs.kms_key_arn_problems("kms_key", key_arn, region=region_of(self)),
-            path=lambda: path_of(self),
-        )
+        key_problems = ebs.kms_key_arn_problems("kms_key", key_arn, region=region_of(self))
+        raise_if_problems("InvalidStorageSettings", key_problems, path=lambda: path_of(self))
         self.kms_key = kms_key
         self.chart = StorageChart(
             delivery.app,
