@@ -665,7 +665,7 @@ class EbsStorage(Construct):
                     path=self.node.path,
                 )
         key_arn = kms_key.key_arn if kms_key is not None else None
-        key_problems = ebs.kms_key_arn_problems("kms_key", key_arn, region=region_of(self))
+        key_problems = [] if key_arn is None else ebs.kms_key_arn_problems("kms_key", key_arn, region=region_of(self))
         raise_if_problems("InvalidStorageSettings", key_problems, path=lambda: path_of(self))
         self.kms_key = kms_key
         self.chart = StorageChart(
