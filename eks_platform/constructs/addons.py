@@ -27,7 +27,7 @@ from eks_platform._internal.hybrid import addons as hybrid
 from eks_platform._internal.tree import child_path, created, node_of, path_of, region_of, remember, stack_of
 from eks_platform._internal.versions import consistent_version_problems
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
-from eks_platform.constructs.keywords import check_fields, checked_keywords
+from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
 from eks_platform.constructs.pod_identity import (
     PodIdentity,
     _managed_policy_problems,
@@ -83,6 +83,7 @@ class ResolveConflicts(str, Enum):
 #: (EKS user guide ``hybrid-nodes-add-ons.html``; add-on v1.3.3-eksbuild.1 or later).
 POD_IDENTITY_AGENT_HYBRID_CONFIGURATION: Mapping[str, Any] = {"daemonsets": {"hybrid": {"create": True}}}
 
+@checked_value("InvalidAddonPodIdentity")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class AddonPodIdentity:
     """A Pod Identity association for one of an add-on's service accounts (``PodIdentityAssociations``).

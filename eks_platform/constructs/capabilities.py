@@ -40,7 +40,7 @@ from eks_platform._internal import capabilities as rules
 from eks_platform._internal import validation as v
 from eks_platform._internal.pod_identity import tag_problems
 from eks_platform.checks.acknowledgments import acknowledge
-from eks_platform.constructs.keywords import check_fields, checked_keywords
+from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
 from eks_platform.constructs.types import ClusterLike, eks_cluster
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -66,6 +66,7 @@ class SsoIdentityType(str, Enum):
     GROUP = "SSO_GROUP"
 
 
+@checked_value("InvalidArgoCdSettings")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SsoIdentity:
     """An AWS Identity Center user or group, by its Identity Store ID (not its display name)."""
@@ -89,6 +90,7 @@ class SsoIdentity:
         return cls(id=user_id, type=SsoIdentityType.USER)
 
 
+@checked_value("InvalidArgoCdSettings")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RbacRoleMapping:
     """Identity Center users and groups that get one Argo CD global role. Updates in place."""
@@ -107,6 +109,7 @@ class RbacRoleMapping:
         raise_if_problems("InvalidArgoCdSettings", problems)
 
 
+@checked_value("InvalidArgoCdSettings")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class IdentityCenter:
     """The AWS Identity Center instance Argo CD signs users in with (required: local users are not supported).

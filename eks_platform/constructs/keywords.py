@@ -21,6 +21,7 @@ from eks_platform.errors import ConfigError
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def checked_keywords(code: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -39,7 +40,8 @@ def checked_keywords(code: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             try:
                 bound = signature.bind(*positional, **keywords)
             except TypeError as error:
-                raise ConfigError(code, [_signature_problem(func, signature, keywords, error)]) from None
+                name = func.__qualname__.replace(".__init__", "")
+                raise ConfigError(code, [_signature_problem(name, signature, keywords, error)]) from None
             arguments = {k: a for k, a in bound.arguments.items() if k not in ("self", "cls")}
             used, problems = args.keyword_problems(hints, arguments)
             if problems:
@@ -68,12 +70,9 @@ def _where(arguments: dict[str, Any]) -> str | None:
     return None
 
 
-def _signature_problem(
-    func: Callable[..., Any], signature: inspect.Signature, keywords: dict[str, Any], error: TypeError
-) -> str:
-    known = [name for name in signature.parameters if name not in ("self", "cls")]
-    unknown = [name for name in keywords if name not in signature.parameters]
-    name = func.__qualname__.replace(".__init__", "")
+def _signature_problem(name: str, signature: inspect.Signature, keywords: dict[str, Any], error: TypeError) -> str:
+    known = [p for p in signature.parameters if p not in ("self", "cls")]
+    unknown = [word for word in keywords if word not in signature.parameters]
     if unknown:
         hints = []
         for word in unknown:
@@ -94,3 +93,25 @@ def check_fields(obj: object, code: str) -> None:
         raise ConfigError(code, problems)
     for name, value in used.items():
         object.__setattr__(obj, name, value)
+
+
+def checked_value(code: str) -> Callable[[type[T]], type[T]]:
+    """Class decorator of a dataclass value object: an unknown keyword (with a did-you-mean), a missing one or a
+    positional argument is a ``ConfigError(code, ...)``, not the ``TypeError`` of the generated ``__init__``."""
+
+    def decorate(cls: type[T]) -> type[T]:
+        init = cls.__init__
+        signature = inspect.signature(init)
+
+        @functools.wraps(init)
+        def checked_init(self: T, *positional: Any, **keywords: Any) -> None:
+            try:
+                signature.bind(self, *positional, **keywords)
+            except TypeError as error:
+                raise ConfigError(code, [_signature_problem(cls.__name__, signature, keywords, error)]) from None
+            init(self, *positional, **keywords)
+
+        cls.__init__ = checked_init  # type: ignore[assignment,method-assign]
+        return cls
+
+    return decorate

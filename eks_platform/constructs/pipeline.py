@@ -25,7 +25,7 @@ from constructs import Construct
 from eks_platform._internal import fleet as rules
 from eks_platform._internal import validation as v
 from eks_platform._internal.validation import store_tuple
-from eks_platform.constructs.keywords import check_fields, checked_keywords
+from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
 from eks_platform.errors import ConfigError, raise_if_problems
 
 #: The synth step's commands: ``make setup`` installs the locked Python dependencies and ``npm ci`` the pinned CDK
@@ -42,6 +42,7 @@ _STACK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,127}", re.ASCII)
 _QUALIFIER_CONTEXT_KEY = "@aws-cdk/core:bootstrapQualifier"
 
 
+@checked_value("InvalidPipelineWave")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PipelineWave:
     """One wave of a :class:`PlatformPipeline`: stages deployed in parallel, after an optional manual approval.
@@ -73,6 +74,7 @@ class PipelineWave:
         raise_if_problems("InvalidPipelineWave", problems)
 
 
+@checked_value("InvalidRetiredStack")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RetiredStack:
     """A stack the pipeline deletes: a stack of an environment that left the fleet.

@@ -34,7 +34,7 @@ from eks_platform._internal.k8s_api import new_api_object
 from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.tree import created, path_of, region_of
 from eks_platform._internal.versions import is_minor_version, minor_of
-from eks_platform.constructs.keywords import check_fields, checked_keywords
+from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -86,6 +86,7 @@ class FileSystemType(str, Enum):
 
 
 # -- value object ------------------------------------------------------------------------------------------------
+@checked_value("InvalidVolumeTier")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class VolumeTier:
     """A named set of EBS volume attributes: one ``VolumeAttributesClass``.

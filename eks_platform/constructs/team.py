@@ -25,7 +25,7 @@ from constructs import Construct
 from eks_platform._internal import k8s_api
 from eks_platform._internal import teams as t
 from eks_platform._internal import validation as v
-from eks_platform.constructs.keywords import check_fields, checked_keywords
+from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
 from eks_platform.constructs.pod_identity import PodIdentity, SharedPodIdentityRole
 from eks_platform.constructs.types import ClusterLike, PlatformCluster
@@ -36,6 +36,7 @@ MANIFESTS_ID = "Manifests"
 _MANAGED_BY = {"app.kubernetes.io/managed-by": "cdk-eks-platform"}
 
 
+@checked_value("InvalidTeamLimitRange")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TeamLimitRange:
     """A ``LimitRange`` of ``type: Container`` for the team's namespace: defaults for containers that set none.

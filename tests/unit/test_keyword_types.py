@@ -321,3 +321,28 @@ def test_fails_when_a_chart_id_is_empty_or_taken(env: _Env, chart_id: str) -> No
 def test_fails_when_a_session_tag_grant_action_is_no_iam_action(env: _Env, action: str) -> None:
     with pytest.raises(ConfigError, match=r"actions must be a non-empty list of IAM actions such as 's3:GetObject'"):
         TABLE["grant_with_session_tags"][1](env, actions=[action])
+
+
+@pytest.mark.parametrize(
+    ("label", "keywords", "pattern"),
+    [
+        ("VolumeTier", {"iopz": 4000},
+         r"VolumeTier takes no keyword 'iopz' \(did you mean 'iops'\?\); its keywords are"),
+        ("HybridKubeletConfig", {"max_pods": 50}, r"HybridKubeletConfig takes no keyword 'max_pods'"),
+        ("NodePoolSpec", {"cpu_limits": "8"},
+         r"NodePoolSpec takes no keyword 'cpu_limits' \(did you mean 'cpu_limit'\?\)"),
+        ("PodIdentity", {"service_acount": "x"}, r"PodIdentity takes no keyword 'service_acount' \(did you mean "
+         r"'service_account'\?\)"),
+        ("EbsStorage", {"kms_keys": None}, r"EbsStorage takes no keyword 'kms_keys' \(did you mean 'kms_key'\?\)"),
+    ],
+)
+def test_fails_when_a_keyword_is_misspelt(env: _Env, label: str, keywords: dict[str, Any], pattern: str) -> None:
+    _, make = TABLE[label]
+    with pytest.raises(ConfigError, match=pattern):
+        make(env, **keywords)
+
+
+def test_fails_when_a_required_field_of_a_value_object_is_missing() -> None:
+    with pytest.raises(ConfigError, match=r"VolumeTier: missing a required .*argument: 'name'; its parameters are "
+                       r"name"):
+        VolumeTier()  # type: ignore[call-arg]

@@ -23,7 +23,7 @@ from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import CredentialProvider
 from eks_platform._internal.tree import account_of, created, partition_of, region_of
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
-from eks_platform.constructs.keywords import check_fields
+from eks_platform.constructs.keywords import check_fields, checked_value
 from eks_platform.errors import ConfigError, raise_if_problems
 
 __all__ = [
@@ -43,6 +43,7 @@ SESSION_NAME_FROM_CN = "${aws:PrincipalTag/x509Subject/CN}"
 _TAG_KEY = re.compile(r"[\w.:/=+\-@ ]{1,128}")
 
 
+@checked_value("InvalidHybridCredentials")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SsmActivationOptions:
     """SSM hybrid activations (the default credential provider).
@@ -80,6 +81,7 @@ class SsmActivationOptions:
         raise_if_problems("InvalidHybridCredentials", problems)
 
 
+@checked_value("InvalidHybridCredentials")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class IamRolesAnywhereOptions:
     """IAM Roles Anywhere: nodes authenticate with X.509 certificates issued by your CA.
@@ -129,6 +131,7 @@ class IamRolesAnywhereOptions:
         raise_if_problems("InvalidHybridCredentials", problems)
 
 
+@checked_value("InvalidHybridCredentials")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class HybridCredentials:
     """Which credential provider hybrid nodes use: exactly one of ``ssm`` and ``iam_roles_anywhere``.

@@ -23,7 +23,7 @@ from eks_platform._internal import validation as v
 from eks_platform._internal.node_pools import BUILT_IN_NODE_CLASS, role_name_problems
 from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.tree import created, path_of
-from eks_platform.constructs.keywords import check_fields, checked_keywords
+from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
 from eks_platform.errors import ConfigError, raise_if_problems
 
 __all__ = [
@@ -68,6 +68,7 @@ class NetworkPolicyEventLogs(str, Enum):
     ENABLED = "Enabled"
 
 
+@checked_value("InvalidSelectorTerm")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SelectorTerm:
     """One subnet or security-group selector term: by tags (all must match), by ID, or (security groups) by name.
@@ -119,6 +120,7 @@ class SelectorTerm:
         return {"name": self.name}
 
 
+@checked_value("InvalidNodeClass")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class EphemeralStorage:
     """A NodeClass's node volume (ephemeral storage).
@@ -170,6 +172,7 @@ class EphemeralStorage:
         return out
 
 
+@checked_value("InvalidNodeClass")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class NodeClassSpec:
     """Settings of one custom Auto Mode ``NodeClass``. The IAM role comes from :class:`AutoModeNodePools`.

@@ -28,7 +28,7 @@ from eks_platform._internal.node_pools import (
     node_class_reference_problems,
 )
 from eks_platform._internal.tree import created, path_of
-from eks_platform.constructs.keywords import check_fields, checked_keywords
+from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
 from eks_platform.constructs.node_pools.node_class import node_class_names
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -101,6 +101,7 @@ class RequirementOperator(str, Enum):
     LT = "Lt"
 
 
+@checked_value("InvalidTaint")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Taint:
     """A node taint (workload isolation: only pods tolerating it land on the pool's nodes).
@@ -131,6 +132,7 @@ class Taint:
         return out
 
 
+@checked_value("InvalidRequirement")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Requirement:
     """A raw NodePool scheduling requirement (for labels the typed settings do not cover).
@@ -190,6 +192,7 @@ class Requirement:
         return out
 
 
+@checked_value("InvalidNodePool")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class DisruptionBudget:
     """How many nodes Auto Mode may disrupt at once (optionally only in a cron window).
@@ -237,6 +240,7 @@ class DisruptionBudget:
         return out
 
 
+@checked_value("InvalidNodePool")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class NodePoolSpec:
     """Settings of one custom Auto Mode ``NodePool``.
