@@ -27,6 +27,7 @@ from eks_platform._internal.hybrid import addons as hybrid
 from eks_platform._internal.tree import child_path, created, node_of, path_of, region_of, remember, stack_of
 from eks_platform._internal.versions import consistent_version_problems
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
+from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
 from eks_platform.constructs.pod_identity import (
     PodIdentity,
     _managed_policy_problems,
@@ -82,6 +83,7 @@ class ResolveConflicts(str, Enum):
 #: (EKS user guide ``hybrid-nodes-add-ons.html``; add-on v1.3.3-eksbuild.1 or later).
 POD_IDENTITY_AGENT_HYBRID_CONFIGURATION: Mapping[str, Any] = {"daemonsets": {"hybrid": {"create": True}}}
 
+@checked_value("InvalidAddonPodIdentity")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class AddonPodIdentity:
     """A Pod Identity association for one of an add-on's service accounts (``PodIdentityAssociations``).
@@ -100,6 +102,7 @@ class AddonPodIdentity:
     policy_statements: Sequence[iam.PolicyStatement] = ()
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidAddonPodIdentity")
         object.__setattr__(self, "managed_policies", v.as_tuple(self.managed_policies))
         object.__setattr__(self, "policy_statements", v.as_tuple(self.policy_statements))
         problems = v.dns1123_subdomain("AddonPodIdentity.service_account", self.service_account)
@@ -595,6 +598,7 @@ def add_cluster_addon(cluster: AddsAddons, name: AddonName | str, *, extra_capac
     return cluster.add_addon(name, extra_capacity=extra_capacity)
 
 
+@checked_keywords("InvalidAddon")
 def add_pod_identity_agent(
     cluster: ClusterLike,
     *,

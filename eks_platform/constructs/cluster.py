@@ -13,28 +13,26 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from constructs import Construct, IDependable
+from constructs import Construct
 
 from eks_platform._internal import arguments as args
 from eks_platform._internal import cluster as rules
-from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
 from eks_platform._internal import zones as az
 from eks_platform._internal.kubectl_layers import kubectl_layer
 from eks_platform._internal.node_pools import BUILT_IN_NODE_POOLS, built_in_node_pool_problems
 from eks_platform._internal.tags import aws_tag_problems
-from eks_platform._internal.tree import created, node_of, path_of, remember, root_of, share_root
+from eks_platform._internal.tree import created, node_of, path_of, root_of, share_root
 from eks_platform._internal.versions import SupportDecision, SupportType, decide_support
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
 from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
-from eks_platform.constructs.addons import AddonName, AddonPodIdentity, ManagedAddon, ResolveConflicts, addons_scope
+from eks_platform.constructs.attachments import ClusterAttachments
 from eks_platform.constructs.cluster_arguments import ALL_LOG_TYPES as ALL_LOG_TYPES  # public here before
 from eks_platform.constructs.cluster_arguments import BuiltInNodePool as BuiltInNodePool
 from eks_platform.constructs.cluster_arguments import EndpointAccess as EndpointAccess
 from eks_platform.constructs.cluster_arguments import _endpoint_access_argument
 from eks_platform.constructs.hybrid.networks import HybridNetworks
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery
-from eks_platform.constructs.pod_identity import PodIdentity, SharedPodIdentityRole
 from eks_platform.constructs.types import kubectl_provider_of, vpc_cidrs_for_checks
 from eks_platform.context import synth_date
 from eks_platform.errors import ConfigError
@@ -56,7 +54,7 @@ def _admin_id(arn: str) -> str:
     return f"ClusterAdmin{readable}{digest}"
 
 
-class AutoModeCluster(Construct):
+class AutoModeCluster(ClusterAttachments, Construct):
     """An Amazon EKS cluster with Auto Mode, private endpoint, encrypted secrets and a cost-aware upgrade policy.
 
     Wraps ``aws_cdk.aws_eks_v2.Cluster`` under the inner id ``"Default"``, so the logical IDs equal those of a plain
@@ -574,110 +572,15 @@ class AutoModeCluster(Construct):
         """Deliver a complete cdk8s chart through :attr:`manifests` (see ``ManifestDelivery.add_chart``)."""
         return self.manifests.add_chart(chart, depends_on=depends_on)
 
-    # -- Pod Identity and the add-on catalog (constructs/pod_identity.py, constructs/addons.py) ----------------
-    def _pod_identities_scope(self) -> Construct:
-        """The ``PodIdentities`` child (created on first use), kept on this object."""
+    # -- Pod Identity and the add-on catalog: add_pod_identity and add_addon (constructs/attachments.py) -----------
+    def _attachment_cluster(self) -> eks.Cluster:
+        return self.cluster
 
-        def find_or_create() -> Construct:
-            found = node_of(self).try_find_child("PodIdentities")
-            if isinstance(found, Construct):
-                return found
-            made = Construct(self, "PodIdentities")
-            created(made, self, "PodIdentities")
-            return made
-
-        return remember(self, "pod_identities_scope", find_or_create)
-
-    def add_pod_identity(
-        self,
-        namespace: str,
-        service_account: str,
-        *,
-        role: iam.IRole | SharedPodIdentityRole | None = None,
-        managed_policies: Sequence[iam.IManagedPolicy] | None = None,
-        policy_statements: Sequence[iam.PolicyStatement] | None = None,
-        allow_wildcard_statements: bool | None = None,
-        target_role: iam.IRole | str | None = None,
-        allow_same_account_target: bool | None = None,
-        disable_session_tags: bool | None = None,
-        session_policy: iam.PolicyDocument | None = None,
-        tags: Mapping[str, str] | None = None,
-        create_service_account: bool | None = None,
-    ) -> PodIdentity:
-        """Bind ``namespace/service_account`` to an IAM role with EKS Pod Identity (no kubectl Lambda).
-
-        A :class:`~eks_platform.constructs.pod_identity.PodIdentity` at ``<this>/PodIdentities/<namespace>:<sa>``;
-        the keyword arguments are its own.
-
-        See: https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html
-        """
-        holder = self._pod_identities_scope()
-        # Validate the names before they become a construct id (a bad id would surface as a jsii error).
-        problems = pi.name_problems(namespace, service_account)
-        if problems:
-            raise ConfigError("InvalidPodIdentity", problems, path=f"{holder.node.path}")
-        return PodIdentity(
-            holder,
-            PodIdentity.id_for(namespace, service_account),
-            cluster=self.cluster,
-            namespace=namespace,
-            service_account=service_account,
-            role=role,
-            managed_policies=managed_policies,
-            policy_statements=policy_statements,
-            allow_wildcard_statements=allow_wildcard_statements,
-            target_role=target_role,
-            allow_same_account_target=allow_same_account_target,
-            disable_session_tags=disable_session_tags,
-            session_policy=session_policy,
-            tags=tags,
-            create_service_account=create_service_account,
-        )
-
-    def add_addon(
-        self,
-        name: AddonName | str,
-        *,
-        version: str | None = None,
-        kubernetes_version: str | None = None,
-        configuration: Mapping[str, Any] | None = None,
-        resolve_conflicts: ResolveConflicts | None = None,
-        preserve_on_delete: bool | None = None,
-        hosted_zone_ids: Sequence[str] | None = None,
-        cloudwatch_log_group_prefix: str | None = None,
-        pod_identities: Sequence[AddonPodIdentity] | None = None,
-        extra_capacity: bool = False,
-        hybrid_nodes: bool | None = None,
-        compute: Sequence[IDependable] | None = None,
-        tags: Mapping[str, str] | None = None,
-    ) -> ManagedAddon:
-        """Install an add-on from the catalog as ``AWS::EKS::Addon`` with its pinned version for this cluster.
-
-        A :class:`~eks_platform.constructs.addons.ManagedAddon` at ``<this>/Addons/<name>``; ``name`` is an
-        ``AddonName`` or its EKS name, the keyword arguments are ``ManagedAddon``'s. Auto Mode is on, compute is
-        searched under this cluster, ``kubernetes_version`` defaults to the cluster's and ``hybrid_nodes`` to
-        whether the cluster has hybrid networks.
-
-        See: https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html
-        """
-        addon_name = name.value if isinstance(name, AddonName) else str(name)
-        return ManagedAddon(
-            addons_scope(self),
-            addon_name,
-            cluster=self.cluster,
-            name=addon_name,
-            kubernetes_version=self.version_string if kubernetes_version is None else kubernetes_version,
-            version=version,
-            configuration=configuration,
-            resolve_conflicts=resolve_conflicts,
-            preserve_on_delete=preserve_on_delete,
-            hosted_zone_ids=hosted_zone_ids,
-            cloudwatch_log_group_prefix=cloudwatch_log_group_prefix,
-            pod_identities=pod_identities,
-            auto_mode=True,
-            extra_capacity=extra_capacity,
-            hybrid_nodes=self.hybrid_networks is not None if hybrid_nodes is None else hybrid_nodes,
-            compute=compute,
-            compute_scope=self,
-            tags=tags,
-        )
+    def _addon_defaults(self, *, kubernetes_version: str | None, hybrid_nodes: bool | None) -> dict[str, Any]:
+        """Auto Mode is on, ``kubernetes_version`` defaults to the cluster's and ``hybrid_nodes`` to whether the
+        cluster has hybrid networks."""
+        return {
+            "kubernetes_version": self.version_string if kubernetes_version is None else kubernetes_version,
+            "auto_mode": True,
+            "hybrid_nodes": self.hybrid_networks is not None if hybrid_nodes is None else hybrid_nodes,
+        }

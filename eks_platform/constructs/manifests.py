@@ -64,6 +64,7 @@ from eks_platform._internal.tree import (
     stack_of,
 )
 from eks_platform._internal.versions import consistent_version_problems, minor_of, minor_version_shape_problems
+from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.constructs.types import (
     ClusterLike,
     cluster_name_of,
@@ -112,6 +113,7 @@ class PlatformChart(cdk8s.Chart):
         labels: labels added to every object. Default: - none.
     """
 
+    @checked_keywords("InvalidChartSettings")
     def __init__(
         self,
         scope: Construct,
@@ -125,7 +127,14 @@ class PlatformChart(cdk8s.Chart):
         if namespace is not None:
             problems += k8s_api.name_problems("namespace", namespace, label=True)
         raise_if_problems("InvalidChartSettings", problems, path=lambda: child_path(scope, construct_id))
-        super().__init__(scope, construct_id, namespace=namespace, labels=dict(labels) if labels else None)
+        try:
+            super().__init__(scope, construct_id, namespace=namespace, labels=dict(labels) if labels else None)
+        except RuntimeError as error:  # jsii: an empty id, or one another chart of the app already has
+            if "empty ID" not in str(error) and "already a Construct with name" not in str(error):
+                raise
+            raise ConfigError("InvalidChartSettings", [
+                f"chart id (chart_id) {construct_id!r} is empty or already taken by another chart of this cdk8s app; "
+                "give each chart its own non-empty id"]) from None
         created(self, scope, construct_id)
         k8s_api.new_chart_index(self)  # a new chart has no objects yet: nothing to read back from its tree
         self.kubernetes_version: str = kubernetes_version
@@ -220,6 +229,7 @@ class ManifestDelivery(Construct):
     See: https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.aws_eks_v2/KubernetesManifest.html
     """
 
+    @checked_keywords("InvalidManifestDelivery")
     def __init__(
         self,
         scope: Construct,

@@ -16,6 +16,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
+from eks_platform._internal import arguments as args
 from eks_platform._internal.tree import remember
 
 if TYPE_CHECKING:  # type-only: the hybrid value objects import nothing from here
@@ -52,6 +53,8 @@ class PlatformCluster(Protocol):
         """Whether the cluster runs EKS Auto Mode (its built-in add-ons are then not installed again)."""
         ...
 
+
+args.describe_as(PlatformCluster, "an AutoModeCluster or a PlatformClusterReference")
 
 #: What every peer construct accepts as its ``cluster``: the platform cluster or any aws_eks_v2 cluster (``Cluster``
 #: is listed because jsii's typing does not make it a subtype of ``ICluster`` for mypy).

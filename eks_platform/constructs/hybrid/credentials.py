@@ -23,6 +23,7 @@ from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import CredentialProvider
 from eks_platform._internal.tree import account_of, created, partition_of, region_of
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
+from eks_platform.constructs.keywords import check_fields, checked_value
 from eks_platform.errors import ConfigError, raise_if_problems
 
 __all__ = [
@@ -42,6 +43,7 @@ SESSION_NAME_FROM_CN = "${aws:PrincipalTag/x509Subject/CN}"
 _TAG_KEY = re.compile(r"[\w.:/=+\-@ ]{1,128}")
 
 
+@checked_value("InvalidHybridCredentials")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SsmActivationOptions:
     """SSM hybrid activations (the default credential provider).
@@ -64,6 +66,7 @@ class SsmActivationOptions:
     registration_limit: int = 10
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidHybridCredentials")
         problems: list[str] = []
         if not isinstance(self.deregister_tag_key, str) or not _TAG_KEY.fullmatch(self.deregister_tag_key) or (
             self.deregister_tag_key.lower().startswith("aws:")
@@ -78,6 +81,7 @@ class SsmActivationOptions:
         raise_if_problems("InvalidHybridCredentials", problems)
 
 
+@checked_value("InvalidHybridCredentials")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class IamRolesAnywhereOptions:
     """IAM Roles Anywhere: nodes authenticate with X.509 certificates issued by your CA.
@@ -108,6 +112,7 @@ class IamRolesAnywhereOptions:
     private_key_path: str | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidHybridCredentials")
         problems = h.roles_anywhere_source_problems(
             "iam_roles_anywhere", self.ca_bundle_pem, self.trust_anchor_arn, self.node_name,
             prefix="iam_roles_anywhere.", pem_key="ca_bundle_pem", anchor_key="trust_anchor_arn",
@@ -126,6 +131,7 @@ class IamRolesAnywhereOptions:
         raise_if_problems("InvalidHybridCredentials", problems)
 
 
+@checked_value("InvalidHybridCredentials")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class HybridCredentials:
     """Which credential provider hybrid nodes use: exactly one of ``ssm`` and ``iam_roles_anywhere``.
@@ -138,6 +144,7 @@ class HybridCredentials:
     iam_roles_anywhere: IamRolesAnywhereOptions | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidHybridCredentials")
         if self.ssm is not None and self.iam_roles_anywhere is not None:
             raise ConfigError(
                 "InvalidHybridCredentials",

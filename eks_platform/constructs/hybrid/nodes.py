@@ -43,6 +43,7 @@ from eks_platform.constructs.hybrid.node_config import (
     node_config_file_text,
     write_node_config_file,
 )
+from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.constructs.registry import ClusterRegistry
 from eks_platform.constructs.types import ClusterLike, PlatformCluster, cluster_arn_of
 from eks_platform.errors import ConfigError, raise_if_problems
@@ -159,6 +160,7 @@ class HybridNodes(Construct):
     See: https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-overview.html
     """
 
+    @checked_keywords("InvalidHybridNodes")
     def __init__(
         self,
         scope: Construct,

@@ -25,6 +25,7 @@ from eks_platform._internal import validation as v
 from eks_platform._internal.node_pools import role_name_problems
 from eks_platform._internal.tree import created, path_of, region_of
 from eks_platform.checks.acknowledgments import acknowledge_aws_managed_policies
+from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery, PlatformChart
 from eks_platform.constructs.node_pools.node_class import NodeClass, NodeClassSpec, SelectorTerm
 from eks_platform.constructs.node_pools.node_pool import NodePool, NodePoolSpec
@@ -83,6 +84,7 @@ class AutoModeNodePools(Construct):
         manifest: the chart's custom resource (None in render-only mode).
     """
 
+    @checked_keywords("InvalidNodePools")
     def __init__(
         self,
         scope: Construct,
