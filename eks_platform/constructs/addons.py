@@ -402,6 +402,7 @@ class ManagedAddon(Construct):
             preserve_on_delete=bool(preserve_on_delete),
             tags=[cdk.CfnTag(key=k, value=tags[k]) for k in sorted(tags)] if tags else None,
         )
+        created(self.addon, self, "Resource")
         # node.default_child is left unset: the child with id "Resource" is the default child by convention
         # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
         if (

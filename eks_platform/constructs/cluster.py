@@ -42,6 +42,26 @@ from eks_platform.errors import ConfigError
 #: The construct id of the cluster's ``ManifestDelivery`` (see ``AutoModeCluster.add_manifest_delivery``).
 MANIFESTS_ID = "Manifests"
 
+#: The CloudFormation types ``ec2.Vpc`` creates (aws-cdk-lib ``aws-ec2/lib/vpc.ts``): a new VPC's network, which
+#: follows ``removal_policy``. ``Custom::VpcRestrictDefaultSG`` is the resource of the
+#: ``@aws-cdk/aws-ec2:restrictDefaultSecurityGroup`` feature flag.
+_VPC_RESOURCE_TYPES = (
+    "AWS::EC2::VPC",
+    "AWS::EC2::VPCCidrBlock",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::Route",
+    "AWS::EC2::EIP",
+    "AWS::EC2::NatGateway",
+    "AWS::EC2::InternetGateway",
+    "AWS::EC2::VPCGatewayAttachment",
+    "AWS::EC2::EgressOnlyInternetGateway",
+    "AWS::EC2::VPNGateway",
+    "AWS::EC2::VPNGatewayRoutePropagation",
+    "Custom::VpcRestrictDefaultSG",
+)
+
 def _kubernetes_version(value: eks.KubernetesVersion | str) -> tuple[eks.KubernetesVersion, str]:
     if isinstance(value, eks.KubernetesVersion):
         return value, value.version
@@ -330,6 +350,7 @@ class AutoModeCluster(Construct):
             tags=dict(tags) if tags else None,
         )
         created(self.cluster, self, "Default")
+        remember(self.cluster, "version", lambda: version_string)  # what types.cluster_version would read back
         cfn = node_of(self.cluster).default_child
         assert isinstance(cfn, eks.CfnCluster)
         self.cfn_cluster: eks.CfnCluster = cfn
@@ -341,9 +362,12 @@ class AutoModeCluster(Construct):
         if isinstance(control_plane_sg, ec2.SecurityGroup):
             control_plane_sg.apply_removal_policy(removal_policy)
         if vpc is None:
-            for child in self.vpc.node.find_all():
-                if isinstance(child, cdk.CfnResource):
-                    child.apply_removal_policy(removal_policy)
+            # One aspect, run inside aws-cdk-lib at synth, instead of one call per VPC resource from Python: it calls
+            # applyRemovalPolicy on every resource of these types below the VPC (aws-cdk-lib's RemovalPolicies,
+            # https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.RemovalPolicies.html). Limited to what
+            # ec2.Vpc creates, so what a user adds below the VPC later (flow logs and their role, endpoints) keeps
+            # its own policy.
+            cdk.RemovalPolicies.of(self.vpc).apply(removal_policy, apply_to_resource_types=list(_VPC_RESOURCE_TYPES))
         # Settings aws_eks_v2's L2 does not expose; what the construct insists on comes last.
         cfn.deletion_protection = deletion_protection
         if zonal_shift:
@@ -452,17 +476,20 @@ class AutoModeCluster(Construct):
                 ec2.SubnetConfiguration(name="Private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=19),
             ],
         )
+        created(vpc, self, "Vpc")
         if zones is not None and all(az.is_az_id(zone) for zone in zones):
-            # Chosen by AZ ID: the same physical zones in every account (ec2.Vpc only knows names).
-            for subnet in [*vpc.public_subnets, *vpc.private_subnets]:
-                cfn_subnet = subnet.node.default_child
-                assert isinstance(cfn_subnet, ec2.CfnSubnet)
-                cfn_subnet.availability_zone_id = subnet.availability_zone
-                cfn_subnet.add_property_deletion_override("AvailabilityZone")
+            # Chosen by AZ ID: the same physical zones in every account (ec2.Vpc only knows names). The L1 subnets
+            # come from one find_all, not one node.default_child per subnet; an unset AvailabilityZone is left out
+            # of the template, as a deletion override would.
+            for cfn_subnet in vpc.node.find_all():
+                if isinstance(cfn_subnet, ec2.CfnSubnet):
+                    cfn_subnet.availability_zone_id = cfn_subnet.availability_zone
+                    cfn_subnet.availability_zone = None
         # Where the Auto Mode load balancer controller places load balancers.
-        for subnet in vpc.public_subnets:
+        public_subnets, private_subnets = vpc.public_subnets, vpc.private_subnets
+        for subnet in public_subnets:
             cdk.Tags.of(subnet).add("kubernetes.io/role/elb", "1")
-        for subnet in vpc.private_subnets:
+        for subnet in private_subnets:
             cdk.Tags.of(subnet).add("kubernetes.io/role/internal-elb", "1")
         # Policy-pack acknowledgment; remove it when the VPC gets flow logs (the audit then flags it stale).
         acknowledge(

@@ -298,7 +298,12 @@ class ManifestDelivery(Construct):
         if self._base_directory is not None:
             return self._base_directory
         root = root_of(self)
-        outdir = root.outdir if isinstance(root, cdk.Stage) else cdk.Stage.of(self).outdir  # type: ignore[union-attr]
+        # an app's outdir is fixed when it is created: read once per app
+        outdir = (
+            remember(root, "outdir", lambda: root.outdir)
+            if isinstance(root, cdk.Stage)
+            else cdk.Stage.of(self).outdir  # type: ignore[union-attr]
+        )
         return Path(outdir) / MANIFESTS_DIRECTORY
 
     @property
@@ -432,7 +437,7 @@ class ManifestDelivery(Construct):
             return
         stack = cdk.Stack.of(self)
         guard = "ApplyModeGuard" if self.mode is DeliveryMode.APPLY else "RenderOnlyModeGuard"
-        cdk.CfnResource(
+        guard_resource = cdk.CfnResource(
             self,
             guard,
             type="AWS::SSM::Parameter",
@@ -446,6 +451,8 @@ class ManifestDelivery(Construct):
                 ),
             },
         )
+        created(guard_resource, self, guard)
+        remember(guard_resource, "cfn_resource_type", lambda: "AWS::SSM::Parameter")  # read by the readiness aspect
 
     def _claim_output_directory(self) -> None:
         root = root_of(self)

@@ -32,13 +32,14 @@ from eks_platform._internal import contract as c
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
 from eks_platform._internal.kubectl_layers import kubectl_layer
+from eks_platform._internal.tree import account_of, created, node_of, path_of, region_of, remember, root_of, stack_of
 from eks_platform._internal.versions import is_minor_version
 from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
 from eks_platform.constructs.addons import AddonName, AddonPodIdentity, ManagedAddon, ResolveConflicts, addons_scope
 from eks_platform.constructs.hybrid.networks import HybridNetworks
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery
 from eks_platform.constructs.pod_identity import PodIdentity, SharedPodIdentityRole
-from eks_platform.constructs.types import PlatformCluster
+from eks_platform.constructs.types import PlatformCluster, cluster_name_of
 from eks_platform.errors import ConfigError, raise_if_problems
 
 #: The construct id of a reference's ``ManifestDelivery`` (the same as ``AutoModeCluster``'s).
@@ -423,11 +424,15 @@ class ClusterContract(Construct):
         cluster_security_group_id: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         inner = cluster.cluster
-        cfn = inner.node.default_child
-        name = _literal(cfn.name) if isinstance(cfn, eks.CfnCluster) else _literal(inner.cluster_name)
-        stack = cdk.Stack.of(inner)
-        account, region = _literal(stack.account), _literal(stack.region)
+        # The platform cluster keeps its L1 (AutoModeCluster.cfn_cluster): no node.default_child read.
+        cfn = getattr(cluster, "cfn_cluster", None)
+        if not isinstance(cfn, eks.CfnCluster):
+            cfn = node_of(inner).default_child
+        name = _literal(cfn.name) if isinstance(cfn, eks.CfnCluster) else _literal(cluster_name_of(inner))
+        stack = stack_of(inner)
+        account, region = _literal(account_of(inner)), _literal(region_of(inner))
         problems = []
         if name is None:
             problems.append(
@@ -443,7 +448,7 @@ class ClusterContract(Construct):
             problems += v.iam_role_arn("kubectl_role_arn", kubectl_role_arn)
         if cluster_security_group_id is not None:
             problems += c.security_group_problems("cluster_security_group_id", cluster_security_group_id)
-        raise_if_problems("InvalidClusterContract", problems, path=self.node.path)
+        raise_if_problems("InvalidClusterContract", problems, path=path_of(self))
         assert name is not None and account is not None and region is not None
         networks = cluster.hybrid_networks
         self.facts = c.ContractFacts(
@@ -459,11 +464,16 @@ class ClusterContract(Construct):
         )
         self.document: dict[str, Any] = c.contract_document(self.facts)
         self.text: str = json.dumps(self.document, indent=2) + "\n"
-        self.node.add_validation(_WriteContract(self))
+        node_of(self).add_validation(_WriteContract(self))
 
     @property
     def output_path(self) -> Path:
         """``<root outdir>/contracts/<cluster name>.json``."""
-        root = self.node.root
-        outdir = root.outdir if isinstance(root, cdk.Stage) else cdk.Stage.of(self).outdir  # type: ignore[union-attr]
+        root = root_of(self)
+        # an app's outdir is fixed when it is created: read once per app
+        outdir = (
+            remember(root, "outdir", lambda: root.outdir)
+            if isinstance(root, cdk.Stage)
+            else cdk.Stage.of(self).outdir  # type: ignore[union-attr]
+        )
         return Path(outdir) / c.CONTRACTS_DIRECTORY / f"{self.facts.cluster_name}.json"

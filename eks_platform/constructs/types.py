@@ -75,8 +75,15 @@ def cluster_version(cluster: ClusterLike) -> str | None:
     platform = platform_cluster(cluster)
     if platform is not None:
         return platform.version_string
-    cfn = cluster.node.default_child if isinstance(cluster, eks.Cluster) else None
-    return cfn.version if isinstance(cfn, eks.CfnCluster) else None
+    if not isinstance(cluster, eks.Cluster):
+        return None
+
+    def read() -> str | None:
+        cfn = cluster.node.default_child
+        return cfn.version if isinstance(cfn, eks.CfnCluster) else None
+
+    # The version an eks.Cluster was created with (``AutoModeCluster`` records it when it creates one).
+    return remember(cluster, "version", read)
 
 
 def vpc_cidrs_for_checks(scope: Construct, vpc: ec2.IVpc | None, vpc_cidr: str | None) -> list[str]:

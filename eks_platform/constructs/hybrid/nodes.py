@@ -336,7 +336,10 @@ class HybridNodes(Construct):
         if cfn is None:
             return []
         problems: list[str] = []
-        remote = self._resolved(cfn.remote_network_config) or {}
+        # Every property of the L1 at once (CfnResource.cfnProperties, camelCase keys), resolved in one call: a read
+        # per nested field otherwise.
+        properties = self._resolved(dict(cfn._cfn_properties)) or {}
+        remote = properties.get("remoteNetworkConfig") or {}
         nodes = [c for n in remote.get("remoteNodeNetworks") or [] for c in (n.get("cidrs") or [])]
         pods = [c for n in remote.get("remotePodNetworks") or [] for c in (n.get("cidrs") or [])]
         if not nodes:
@@ -358,9 +361,9 @@ class HybridNodes(Construct):
                     f"networks.pod_cidrs {list(self.networks.pod_cidrs)} differ from the cluster's remote pod "
                     f"networks {pods}; pass the same HybridNetworks to both"
                 )
-        vpc_config = self._resolved(cfn.resources_vpc_config) or {}
-        access = self._resolved(cfn.access_config) or {}
-        k8s_net = self._resolved(cfn.kubernetes_network_config) or {}
+        vpc_config = properties.get("resourcesVpcConfig") or {}
+        access = properties.get("accessConfig") or {}
+        k8s_net = properties.get("kubernetesNetworkConfig") or {}
         public = vpc_config.get("endpointPublicAccess", True)
         private = vpc_config.get("endpointPrivateAccess", False)
         problems += self.networks.cluster_problems(
