@@ -136,6 +136,12 @@ def partition_of(construct: Any) -> str:
     return str(remember(stack, "partition", lambda: stack.partition))
 
 
+def default_child_of(construct: Any) -> Any:
+    """``construct.node.default_child``, read once (a construct's primary L1, such as an ``eks.Cluster``'s
+    ``CfnCluster``, is made with it and not replaced)."""
+    return remember(construct, "default_child", lambda: node_of(construct).default_child)
+
+
 def share_root(construct: Any, root: Any) -> None:
     """Record ``root`` as ``construct``'s root (for constructs found below a scope whose root is known)."""
     _facts(construct).setdefault(_ROOT, root)

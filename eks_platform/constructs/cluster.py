@@ -18,6 +18,7 @@ from constructs import Construct, IDependable
 from eks_platform._internal import arguments as args
 from eks_platform._internal import cluster as rules
 from eks_platform._internal import pod_identity as pi
+from eks_platform._internal import tree
 from eks_platform._internal import validation as v
 from eks_platform._internal import zones as az
 from eks_platform._internal.kubectl_layers import kubectl_layer
@@ -26,7 +27,7 @@ from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.tree import created, node_of, path_of, remember, root_of, share_root
 from eks_platform._internal.versions import SupportDecision, SupportType, decide_support
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
-from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
+from eks_platform.checks.cdk_internals import acknowledge_cdk_internal_findings
 from eks_platform.constructs.addons import AddonName, AddonPodIdentity, ManagedAddon, ResolveConflicts, addons_scope
 from eks_platform.constructs.cluster_arguments import ALL_LOG_TYPES as ALL_LOG_TYPES  # public here before
 from eks_platform.constructs.cluster_arguments import BuiltInNodePool as BuiltInNodePool
@@ -41,26 +42,6 @@ from eks_platform.errors import ConfigError
 
 #: The construct id of the cluster's ``ManifestDelivery`` (see ``AutoModeCluster.add_manifest_delivery``).
 MANIFESTS_ID = "Manifests"
-
-#: The CloudFormation types ``ec2.Vpc`` creates (aws-cdk-lib ``aws-ec2/lib/vpc.ts``): a new VPC's network, which
-#: follows ``removal_policy``. ``Custom::VpcRestrictDefaultSG`` is the resource of the
-#: ``@aws-cdk/aws-ec2:restrictDefaultSecurityGroup`` feature flag.
-_VPC_RESOURCE_TYPES = (
-    "AWS::EC2::VPC",
-    "AWS::EC2::VPCCidrBlock",
-    "AWS::EC2::Subnet",
-    "AWS::EC2::RouteTable",
-    "AWS::EC2::SubnetRouteTableAssociation",
-    "AWS::EC2::Route",
-    "AWS::EC2::EIP",
-    "AWS::EC2::NatGateway",
-    "AWS::EC2::InternetGateway",
-    "AWS::EC2::VPCGatewayAttachment",
-    "AWS::EC2::EgressOnlyInternetGateway",
-    "AWS::EC2::VPNGateway",
-    "AWS::EC2::VPNGatewayRoutePropagation",
-    "Custom::VpcRestrictDefaultSG",
-)
 
 def _kubernetes_version(value: eks.KubernetesVersion | str) -> tuple[eks.KubernetesVersion, str]:
     if isinstance(value, eks.KubernetesVersion):
@@ -236,7 +217,7 @@ class AutoModeCluster(Construct):
                 f"endpoint_access {mode.name} needs an explicit endpoint_public_cidrs list (nobody gets in by "
                 "default); give your networks' CIDRs"
             )
-        region = cdk.Stack.of(self).region
+        region = tree.region_of(self)
         for arn in admins:
             problems += v.iam_principal_arn("admin_principal_arns", arn)
             problems += v.arn_partition_problems("admin_principal_arns", arn, region)
@@ -351,13 +332,15 @@ class AutoModeCluster(Construct):
         )
         created(self.cluster, self, "Default")
         remember(self.cluster, "version", lambda: version_string)  # what types.cluster_version would read back
-        cfn = node_of(self.cluster).default_child
+        cfn = tree.default_child_of(self.cluster)
         assert isinstance(cfn, eks.CfnCluster)
         self.cfn_cluster: eks.CfnCluster = cfn
+        remember(cfn, "name", lambda: cluster_name)  # what types.cfn_cluster_name_of would read back
         # What holds data and what it stands on follow removal_policy; nothing else under the cluster does (the
         # L2's removal_policy would retain every access entry and the kubectl provider with its cluster-admin).
         cfn.apply_removal_policy(removal_policy)
-        self.cluster.role.apply_removal_policy(removal_policy)
+        cluster_role = self.cluster.role
+        cluster_role.apply_removal_policy(removal_policy)
         control_plane_sg = self.cluster.node.try_find_child("ControlPlaneSecurityGroup")
         if isinstance(control_plane_sg, ec2.SecurityGroup):
             control_plane_sg.apply_removal_policy(removal_policy)
@@ -367,7 +350,7 @@ class AutoModeCluster(Construct):
             # https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.RemovalPolicies.html). Limited to what
             # ec2.Vpc creates, so what a user adds below the VPC later (flow logs and their role, endpoints) keeps
             # its own policy.
-            cdk.RemovalPolicies.of(self.vpc).apply(removal_policy, apply_to_resource_types=list(_VPC_RESOURCE_TYPES))
+            cdk.RemovalPolicies.of(self.vpc).apply(removal_policy, apply_to_resource_types=list(az.VPC_RESOURCE_TYPES))
         # Settings aws_eks_v2's L2 does not expose; what the construct insists on comes last.
         cfn.deletion_protection = deletion_protection
         if zonal_shift:
@@ -404,7 +387,6 @@ class AutoModeCluster(Construct):
             self.admin_access_entries[arn] = self.cluster.grant_cluster_admin(_admin_id(arn), arn)
 
         # Policy-pack acknowledgments: AWS requires these managed policies; there is nothing to fix.
-        cluster_role = self.cluster.role
         share_root(cluster_role, root_of(self))
         acknowledge_aws_managed_policies(
             cluster_role,
@@ -421,7 +403,7 @@ class AutoModeCluster(Construct):
         )
         provider = kubectl_provider_of(self.cluster)
         if provider is not None:
-            acknowledge_cdk_internal(
+            acknowledge_cdk_internal_findings(
                 provider,
                 "created by aws_eks_v2 for its kubectl provider: aws-cdk-lib chooses the Lambda runtime, the AWS "
                 "managed policies and the lambda:InvokeFunction grant on its own handler; upgrading aws-cdk-lib "
@@ -449,8 +431,7 @@ class AutoModeCluster(Construct):
             removal_policy=removal_policy,
             admins=[iam.ArnPrincipal(arn) for arn in admins] or None,
         )
-        stack = cdk.Stack.of(self)
-        allowed = [*admins, f"arn:{stack.partition}:iam::{stack.account}:role/cdk-*-cfn-exec-role-*"]
+        allowed = [*admins, f"arn:{tree.partition_of(self)}:iam::{tree.account_of(self)}:role/cdk-*-cfn-exec-role-*"]
         key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="OnlyKeyAdministratorsDisableOrDeleteTheSecretsKey",
@@ -481,10 +462,12 @@ class AutoModeCluster(Construct):
             # Chosen by AZ ID: the same physical zones in every account (ec2.Vpc only knows names). The L1 subnets
             # come from one find_all, not one node.default_child per subnet; an unset AvailabilityZone is left out
             # of the template, as a deletion override would.
-            for cfn_subnet in vpc.node.find_all():
-                if isinstance(cfn_subnet, ec2.CfnSubnet):
-                    cfn_subnet.availability_zone_id = cfn_subnet.availability_zone
-                    cfn_subnet.availability_zone = None
+            cfn_subnets = [c for c in vpc.node.find_all() if isinstance(c, ec2.CfnSubnet)]
+            # in creation order, so their zones are known (another layout: each subnet's zone is read)
+            known = az.subnet_zones(len(cfn_subnets), list(zones), subnet_configurations=2)
+            for index, cfn_subnet in enumerate(cfn_subnets):
+                cfn_subnet.availability_zone_id = known[index] if known else cfn_subnet.availability_zone
+                cfn_subnet.availability_zone = None
         # Where the Auto Mode load balancer controller places load balancers.
         public_subnets, private_subnets = vpc.public_subnets, vpc.private_subnets
         for subnet in public_subnets:

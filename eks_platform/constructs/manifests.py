@@ -55,6 +55,7 @@ from eks_platform._internal.ebs import vac_driver_support
 from eks_platform._internal.tree import (
     child_path,
     created,
+    default_child_of,
     id_of,
     node_of,
     path_of,
@@ -66,6 +67,7 @@ from eks_platform._internal.tree import (
 from eks_platform._internal.versions import consistent_version_problems, minor_of, minor_version_shape_problems
 from eks_platform.constructs.types import (
     ClusterLike,
+    cfn_cluster_name_of,
     cluster_name_of,
     cluster_version,
     eks_cluster,
@@ -172,9 +174,9 @@ _claimed: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictio
 
 def _literal_cluster_name(cluster: eks.ICluster | eks.Cluster) -> str | None:
     def read() -> str | None:
-        child = node_of(cluster).default_child
+        child = default_child_of(cluster)
         if isinstance(child, eks.CfnCluster):
-            name = child.name
+            name = cfn_cluster_name_of(child)
             if isinstance(name, str) and not v.is_unresolved(name):
                 return name
         name = cluster_name_of(cluster)

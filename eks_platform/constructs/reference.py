@@ -32,14 +32,24 @@ from eks_platform._internal import contract as c
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
 from eks_platform._internal.kubectl_layers import kubectl_layer
-from eks_platform._internal.tree import account_of, created, node_of, path_of, region_of, remember, root_of, stack_of
+from eks_platform._internal.tree import (
+    account_of,
+    created,
+    default_child_of,
+    node_of,
+    path_of,
+    region_of,
+    remember,
+    root_of,
+    stack_of,
+)
 from eks_platform._internal.versions import is_minor_version
-from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
+from eks_platform.checks.cdk_internals import acknowledge_cdk_internal_findings
 from eks_platform.constructs.addons import AddonName, AddonPodIdentity, ManagedAddon, ResolveConflicts, addons_scope
 from eks_platform.constructs.hybrid.networks import HybridNetworks
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery
 from eks_platform.constructs.pod_identity import PodIdentity, SharedPodIdentityRole
-from eks_platform.constructs.types import PlatformCluster, cluster_name_of
+from eks_platform.constructs.types import PlatformCluster, cfn_cluster_name_of, cluster_name_of
 from eks_platform.errors import ConfigError, raise_if_problems
 
 #: The construct id of a reference's ``ManifestDelivery`` (the same as ``AutoModeCluster``'s).
@@ -151,7 +161,7 @@ class PlatformClusterReference(Construct):
             condition = self.node.try_find_child("HasEcrPublic")
             if isinstance(condition, cdk.CfnCondition):
                 self.node.try_remove_child("HasEcrPublic")
-            acknowledge_cdk_internal(
+            acknowledge_cdk_internal_findings(
                 provider,
                 "created by aws_eks_v2 for the kubectl provider of an imported cluster: aws-cdk-lib chooses the Lambda "
                 "runtime, the AWS managed policies and the lambda:InvokeFunction grant on its own handler",
@@ -429,8 +439,9 @@ class ClusterContract(Construct):
         # The platform cluster keeps its L1 (AutoModeCluster.cfn_cluster): no node.default_child read.
         cfn = getattr(cluster, "cfn_cluster", None)
         if not isinstance(cfn, eks.CfnCluster):
-            cfn = node_of(inner).default_child
-        name = _literal(cfn.name) if isinstance(cfn, eks.CfnCluster) else _literal(cluster_name_of(inner))
+            cfn = default_child_of(inner)
+        literal = cfn_cluster_name_of(cfn) if isinstance(cfn, eks.CfnCluster) else cluster_name_of(inner)
+        name = _literal(literal)
         stack = stack_of(inner)
         account, region = _literal(account_of(inner)), _literal(region_of(inner))
         problems = []

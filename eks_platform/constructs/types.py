@@ -16,7 +16,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
-from eks_platform._internal.tree import remember
+from eks_platform._internal.tree import default_child_of, remember
 
 if TYPE_CHECKING:  # type-only: the hybrid value objects import nothing from here
     from eks_platform.constructs.hybrid.networks import HybridNetworks
@@ -79,7 +79,7 @@ def cluster_version(cluster: ClusterLike) -> str | None:
         return None
 
     def read() -> str | None:
-        cfn = cluster.node.default_child
+        cfn = default_child_of(cluster)
         return cfn.version if isinstance(cfn, eks.CfnCluster) else None
 
     # The version an eks.Cluster was created with (``AutoModeCluster`` records it when it creates one).
@@ -103,6 +103,11 @@ def vpc_cidrs_for_checks(scope: Construct, vpc: ec2.IVpc | None, vpc_cidr: str |
             "against it; pass vpc_cidr_block to ec2.Vpc.from_vpc_attributes to check them at synth",
         )
         return []
+def cfn_cluster_name_of(cfn: eks.CfnCluster) -> str | None:
+    """``CfnCluster.name`` as set (None when CloudFormation generates it), read once: the name is create-only."""
+    return remember(cfn, "name", lambda: cfn.name)
+
+
 def cluster_name_of(cluster: eks.ICluster | eks.Cluster) -> str:
     """``cluster.cluster_name``, read once per cluster (a literal or a token fixed when the cluster is made)."""
     return remember(cluster, "cluster_name", lambda: cluster.cluster_name)
