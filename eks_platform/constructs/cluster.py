@@ -341,7 +341,7 @@ class AutoModeCluster(Construct):
         cfn.apply_removal_policy(removal_policy)
         cluster_role = self.cluster.role
         cluster_role.apply_removal_policy(removal_policy)
-        control_plane_sg = self.cluster.node.try_find_child("ControlPlaneSecurityGroup")
+        control_plane_sg = node_of(self.cluster).try_find_child("ControlPlaneSecurityGroup")
         if isinstance(control_plane_sg, ec2.SecurityGroup):
             control_plane_sg.apply_removal_policy(removal_policy)
         if vpc is None:
@@ -403,6 +403,8 @@ class AutoModeCluster(Construct):
         )
         provider = kubectl_provider_of(self.cluster)
         if provider is not None:
+            share_root(provider, root_of(self))  # in this cluster's app and stack: no tree reads for them
+            tree.share_stack(provider, tree.stack_of(self))
             acknowledge_cdk_internal_findings(
                 provider,
                 "created by aws_eks_v2 for its kubectl provider: aws-cdk-lib chooses the Lambda runtime, the AWS "

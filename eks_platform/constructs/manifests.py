@@ -62,6 +62,7 @@ from eks_platform._internal.tree import (
     remember,
     root_of,
     scope_of,
+    stack_name_of,
     stack_of,
 )
 from eks_platform._internal.versions import consistent_version_problems, minor_of, minor_version_shape_problems
@@ -130,6 +131,7 @@ class PlatformChart(cdk8s.Chart):
         super().__init__(scope, construct_id, namespace=namespace, labels=dict(labels) if labels else None)
         created(self, scope, construct_id)
         k8s_api.new_chart_index(self)  # a new chart has no objects yet: nothing to read back from its tree
+        remember(self, "namespace", lambda: namespace or "")  # what k8s_api reads as the chart's namespace
         self.kubernetes_version: str = kubernetes_version
         self.kubernetes_minor: int = minor_of(kubernetes_version)
 
@@ -437,14 +439,14 @@ class ManifestDelivery(Construct):
         back before any custom resource is deleted."""
         if self.mode is DeliveryMode.HAND_OVER:
             return
-        stack = cdk.Stack.of(self)
+        stack_name = stack_name_of(self)
         guard = "ApplyModeGuard" if self.mode is DeliveryMode.APPLY else "RenderOnlyModeGuard"
         guard_resource = cdk.CfnResource(
             self,
             guard,
             type="AWS::SSM::Parameter",
             properties={
-                "Name": f"/eks-platform/manifest-delivery/{stack.stack_name}/{self.output_name}",
+                "Name": f"/eks-platform/manifest-delivery/{stack_name}/{self.output_name}",
                 "Type": "String",
                 "Value": self.mode.value,
                 "Description": (
