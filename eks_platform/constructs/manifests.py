@@ -170,6 +170,11 @@ class DeliveredChart:
     """Whether ``kustomization.yaml`` lists the file (false for bootstrap charts a GitOps tool must not own)."""
 
 
+#: PyYAML's libyaml-backed safe dumper when PyYAML was built with it (the wheels are), else the pure-Python one: the
+#: same YAML for the same data, several times faster (https://pyyaml.org/wiki/PyYAMLDocumentation, "CLoader and
+#: CDumper").
+_YAML_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 # Output directories claimed per app root, to refuse two deliveries writing the same directory.
 _claimed: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
 
@@ -429,7 +434,7 @@ class ManifestDelivery(Construct):
                 else f"# Not listed in {_KUSTOMIZATION}: a GitOps tool syncing this directory does not manage it.\n"
             )
         )
-        body = yaml.safe_dump_all(objects, sort_keys=False, default_flow_style=False, width=120)
+        body = yaml.dump_all(objects, Dumper=_YAML_DUMPER, sort_keys=False, default_flow_style=False, width=120)
         return header + body
 
     # -- internals -----------------------------------------------------------------------------------------------
@@ -506,7 +511,7 @@ class ManifestDelivery(Construct):
         }
         (directory / _KUSTOMIZATION).write_text(
             f"# Rendered by eks-platform: the charts of cluster {self.output_name} in delivery order.\n"
-            + yaml.safe_dump(kustomization, sort_keys=False)
+            + yaml.dump(kustomization, Dumper=_YAML_DUMPER, sort_keys=False)
         )
         return []
 
