@@ -331,7 +331,8 @@ class AutoModeCluster(Construct):
             tags=dict(tags) if tags else None,
         )
         created(self.cluster, self, "Default")
-        remember(self.cluster, "version", lambda: version_string)  # what types.cluster_version would read back
+        remember(self.cluster, "version", lambda: version_string)
+        remember(self.cluster, "vpc", lambda: self.vpc)  # what types.cluster_version would read back
         cfn = tree.default_child_of(self.cluster)
         assert isinstance(cfn, eks.CfnCluster)
         self.cfn_cluster: eks.CfnCluster = cfn
@@ -345,12 +346,14 @@ class AutoModeCluster(Construct):
         if isinstance(control_plane_sg, ec2.SecurityGroup):
             control_plane_sg.apply_removal_policy(removal_policy)
         if vpc is None:
-            # One aspect, run inside aws-cdk-lib at synth, instead of one call per VPC resource from Python: it calls
-            # applyRemovalPolicy on every resource of these types below the VPC (aws-cdk-lib's RemovalPolicies,
-            # https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.RemovalPolicies.html). Limited to what
-            # ec2.Vpc creates, so what a user adds below the VPC later (flow logs and their role, endpoints) keeps
-            # its own policy.
-            cdk.RemovalPolicies.of(self.vpc).apply(removal_policy, apply_to_resource_types=list(az.VPC_RESOURCE_TYPES))
+            # One aspect, run inside aws-cdk-lib at synth, instead of one call per VPC resource from Python: it applies
+            # removal_policy to every resource of these types below the VPC that has no policy of its own (so an
+            # escape-hatch apply_removal_policy on one of them wins; aws-cdk-lib's MissingRemovalPolicies,
+            # https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.MissingRemovalPolicies.html). Limited to what
+            # ec2.Vpc creates, so what a user adds below the VPC (flow logs and their role, endpoints) is not retained.
+            cdk.MissingRemovalPolicies.of(self.vpc).apply(
+                removal_policy, apply_to_resource_types=list(az.VPC_RESOURCE_TYPES)
+            )
         # Settings aws_eks_v2's L2 does not expose; what the construct insists on comes last.
         cfn.deletion_protection = deletion_protection
         if zonal_shift:
@@ -472,6 +475,7 @@ class AutoModeCluster(Construct):
                 cfn_subnet.availability_zone = None
         # Where the Auto Mode load balancer controller places load balancers.
         public_subnets, private_subnets = vpc.public_subnets, vpc.private_subnets
+        remember(vpc, "private_subnets", lambda: list(private_subnets))  # read by types.private_subnets_of
         for subnet in public_subnets:
             cdk.Tags.of(subnet).add("kubernetes.io/role/elb", "1")
         for subnet in private_subnets:

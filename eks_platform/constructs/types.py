@@ -108,6 +108,12 @@ def cfn_cluster_name_of(cfn: eks.CfnCluster) -> str | None:
     return remember(cfn, "name", lambda: cfn.name)
 
 
+def private_subnets_of(cluster: eks.ICluster | eks.Cluster) -> list[ec2.ISubnet]:
+    """``cluster.vpc.private_subnets``, read once per cluster (a VPC's subnets are fixed when it is made)."""
+    vpc = remember(cluster, "vpc", lambda: cluster.vpc)
+    return list(remember(vpc, "private_subnets", lambda: list(vpc.private_subnets)))
+
+
 def cluster_name_of(cluster: eks.ICluster | eks.Cluster) -> str:
     """``cluster.cluster_name``, read once per cluster (a literal or a token fixed when the cluster is made)."""
     return remember(cluster, "cluster_name", lambda: cluster.cluster_name)
