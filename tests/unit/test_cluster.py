@@ -402,7 +402,8 @@ def test_each_subnet_chosen_by_az_id_is_in_the_zone_ec2_vpc_gives_it() -> None:
     by_name = new_stack(name="ZoneOrderNames", availability_zones=names)
     AutoModeCluster(by_name, "Cluster", availability_zones=names)
     with_ids = resources_of(synth_stack(by_id, label="zone-order-ids"), "AWS::EC2::Subnet")
-    with_names = resources_of(synth_stack(by_name, label="zone-order-names"), "AWS::EC2::Subnet")
+    # the oracle is not deployed, so not recorded for the cfn-lint sweep (hard-coded AZ names are its W3010)
+    with_names = resources_of(Template.from_stack(by_name).to_json(), "AWS::EC2::Subnet")
     assert set(with_ids) == set(with_names) and len(with_ids) == 6
     for logical_id, subnet in with_ids.items():
         assert subnet["Properties"]["AvailabilityZoneId"] == ids[names.index(
