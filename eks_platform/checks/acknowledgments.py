@@ -68,25 +68,25 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
 def acknowledge_all(scope: IConstruct, rule_ids: Iterable[str], reason: str) -> None:
     """:func:`acknowledge` for several rule IDs on one scope with one reason (one call into CDK: cheaper)."""
     ids = list(rule_ids)
-    acknowledge_each(scope, [(rule_id, reason) for rule_id in ids], rule_ids=ids, reason=reason)
+    _acknowledge(scope, [(rule_id, reason) for rule_id in ids], ids, [reason])
 
 
-def acknowledge_each(
-    scope: IConstruct,
-    acknowledged: Iterable[tuple[str, str]],
-    *,
-    rule_ids: list[str] | None = None,
-    reason: str | None = None,
-) -> None:
+def acknowledge_each(scope: IConstruct, acknowledged: Iterable[tuple[str, str]]) -> None:
     """:func:`acknowledge` for several ``(rule_id, reason)`` pairs on one scope, each with its own reason, in one
     call into CDK (``Validations.acknowledge`` takes any number of acknowledgments)."""
     pairs = list(acknowledged)
-    ids = rule_ids if rule_ids is not None else [rule_id for rule_id, _ in pairs]
+    reasons: list[object] = []
+    for _, text in pairs:
+        if not any(text is seen or text == seen for seen in reasons):
+            reasons.append(text)
+    _acknowledge(scope, pairs, [rule_id for rule_id, _ in pairs], reasons)
+
+
+def _acknowledge(scope: IConstruct, pairs: list[tuple[str, str]], ids: list[str], reasons: list[object]) -> None:
     problems = []
     for rule_id in ids:
         if not isinstance(rule_id, str) or not rule_id.strip():
             problems.append(f"acknowledgment rule_id must be a rule ID such as 'EKSP-8', got {rule_id!r}")
-    reasons = [reason] if reason is not None else [text for _, text in pairs]
     for text in reasons:
         if not isinstance(text, str) or len(text.strip()) < _MIN_REASON_LENGTH:
             problems.append(
@@ -112,10 +112,7 @@ def acknowledge_each(
         setattr(root, _REGISTRY_ATTRIBUTE, registry)
         ignore = ignore_acknowledgments(root)
         setattr(root, _IGNORE_ATTRIBUTE, ignore)
-    if reason is not None:
-        registry.append((scope, tuple(ids), reason.strip()))
-    else:
-        registry += [(scope, (rule_id,), text.strip()) for rule_id, text in pairs]
+    registry += [(scope, (rule_id,), text.strip()) for rule_id, text in pairs]
     if getattr(root, _IGNORE_ATTRIBUTE, False):
         return
     Validations.of(scope).acknowledge(*(Acknowledgment(id=rule_id, reason=text.strip()) for rule_id, text in pairs))

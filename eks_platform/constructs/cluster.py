@@ -331,8 +331,9 @@ class AutoModeCluster(Construct):
             tags=dict(tags) if tags else None,
         )
         created(self.cluster, self, "Default")
+        # what types.cluster_version and types.private_subnets_of would read back
         remember(self.cluster, "version", lambda: version_string)
-        remember(self.cluster, "vpc", lambda: self.vpc)  # what types.cluster_version would read back
+        remember(self.cluster, "vpc", lambda: self.vpc)
         cfn = tree.default_child_of(self.cluster)
         assert isinstance(cfn, eks.CfnCluster)
         self.cfn_cluster: eks.CfnCluster = cfn
@@ -346,14 +347,11 @@ class AutoModeCluster(Construct):
         if isinstance(control_plane_sg, ec2.SecurityGroup):
             control_plane_sg.apply_removal_policy(removal_policy)
         if vpc is None:
-            # One aspect, run inside aws-cdk-lib at synth, instead of one call per VPC resource from Python: it applies
-            # removal_policy to every resource of these types below the VPC that has no policy of its own (so an
-            # escape-hatch apply_removal_policy on one of them wins; aws-cdk-lib's MissingRemovalPolicies,
-            # https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.MissingRemovalPolicies.html). Limited to what
-            # ec2.Vpc creates, so what a user adds below the VPC (flow logs and their role, endpoints) is not retained.
-            cdk.MissingRemovalPolicies.of(self.vpc).apply(
-                removal_policy, apply_to_resource_types=list(az.VPC_RESOURCE_TYPES)
-            )
+            # One aspect in aws-cdk-lib at synth, not a call per resource: the network ec2.Vpc made (not a user's flow
+            # log or endpoint) gets removal_policy unless it has its own (an escape hatch wins). See
+            # https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.MissingRemovalPolicies.html
+            network = [*az.VPC_RESOURCE_TYPES]
+            cdk.MissingRemovalPolicies.of(self.vpc).apply(removal_policy, apply_to_resource_types=network)
         # Settings aws_eks_v2's L2 does not expose; what the construct insists on comes last.
         cfn.deletion_protection = deletion_protection
         if zonal_shift:
