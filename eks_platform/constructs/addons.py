@@ -24,7 +24,16 @@ from eks_platform._internal import arguments as args
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import addons as hybrid
-from eks_platform._internal.tree import child_path, created, node_of, path_of, region_of, remember, stack_of
+from eks_platform._internal.tree import (
+    child_path,
+    created,
+    default_child_of,
+    node_of,
+    path_of,
+    region_of,
+    remember,
+    stack_of,
+)
 from eks_platform._internal.versions import consistent_version_problems
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
 from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
@@ -180,7 +189,7 @@ def _hybrid_routable(registry: ClusterRegistry) -> bool | None:
 
 
 def _is_auto_mode(cluster: eks.ICluster) -> bool:
-    cfn = node_of(cluster).default_child
+    cfn = default_child_of(cluster)
     if not isinstance(cfn, eks.CfnCluster):
         return False
     config = cfn.compute_config
@@ -405,13 +414,14 @@ class ManagedAddon(Construct):
             preserve_on_delete=bool(preserve_on_delete),
             tags=[cdk.CfnTag(key=k, value=tags[k]) for k in sorted(tags)] if tags else None,
         )
+        created(self.addon, self, "Resource")
         # node.default_child is left unset: the child with id "Resource" is the default child by convention
         # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
         if (
             auto_mode is None
             and entry.auto_mode_builtin
             and not needed_elsewhere
-            and not isinstance(node_of(cluster).default_child, eks.CfnCluster)
+            and not isinstance(default_child_of(cluster), eks.CfnCluster)
         ):
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:addon-auto-mode-unknown",

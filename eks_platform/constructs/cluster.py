@@ -17,15 +17,16 @@ from constructs import Construct
 
 from eks_platform._internal import arguments as args
 from eks_platform._internal import cluster as rules
+from eks_platform._internal import tree
 from eks_platform._internal import validation as v
 from eks_platform._internal import zones as az
 from eks_platform._internal.kubectl_layers import kubectl_layer
 from eks_platform._internal.node_pools import BUILT_IN_NODE_POOLS, built_in_node_pool_problems
 from eks_platform._internal.tags import aws_tag_problems
-from eks_platform._internal.tree import created, node_of, path_of, root_of, share_root
+from eks_platform._internal.tree import created, node_of, path_of, remember, root_of, share_root
 from eks_platform._internal.versions import SupportDecision, SupportType, decide_support
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
-from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
+from eks_platform.checks.cdk_internals import acknowledge_cdk_internal_findings
 from eks_platform.constructs.attachments import ClusterAttachments
 from eks_platform.constructs.cluster_arguments import ALL_LOG_TYPES as ALL_LOG_TYPES  # public here before
 from eks_platform.constructs.cluster_arguments import BuiltInNodePool as BuiltInNodePool
@@ -214,7 +215,7 @@ class AutoModeCluster(ClusterAttachments, Construct):
                 f"endpoint_access {mode.name} needs an explicit endpoint_public_cidrs list (nobody gets in by "
                 "default); give your networks' CIDRs"
             )
-        region = cdk.Stack.of(self).region
+        region = tree.region_of(self)
         for arn in admins:
             problems += v.iam_principal_arn("admin_principal_arns", arn)
             problems += v.arn_partition_problems("admin_principal_arns", arn, region)
@@ -328,20 +329,27 @@ class AutoModeCluster(ClusterAttachments, Construct):
             tags=dict(tags) if tags else None,
         )
         created(self.cluster, self, "Default")
-        cfn = node_of(self.cluster).default_child
+        # what types.cluster_version and types.private_subnets_of would read back
+        remember(self.cluster, "version", lambda: version_string)
+        remember(self.cluster, "vpc", lambda: self.vpc)
+        cfn = tree.default_child_of(self.cluster)
         assert isinstance(cfn, eks.CfnCluster)
         self.cfn_cluster: eks.CfnCluster = cfn
+        remember(cfn, "name", lambda: cluster_name)  # what types.cfn_cluster_name_of would read back
         # What holds data and what it stands on follow removal_policy; nothing else under the cluster does (the
         # L2's removal_policy would retain every access entry and the kubectl provider with its cluster-admin).
         cfn.apply_removal_policy(removal_policy)
-        self.cluster.role.apply_removal_policy(removal_policy)
-        control_plane_sg = self.cluster.node.try_find_child("ControlPlaneSecurityGroup")
+        cluster_role = self.cluster.role
+        cluster_role.apply_removal_policy(removal_policy)
+        control_plane_sg = node_of(self.cluster).try_find_child("ControlPlaneSecurityGroup")
         if isinstance(control_plane_sg, ec2.SecurityGroup):
             control_plane_sg.apply_removal_policy(removal_policy)
         if vpc is None:
-            for child in self.vpc.node.find_all():
-                if isinstance(child, cdk.CfnResource):
-                    child.apply_removal_policy(removal_policy)
+            # One aspect in aws-cdk-lib at synth, not a call per resource: the network ec2.Vpc made (not a user's flow
+            # log or endpoint) gets removal_policy unless it has its own (an escape hatch wins). See
+            # https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.MissingRemovalPolicies.html
+            network = [*az.VPC_RESOURCE_TYPES]
+            cdk.MissingRemovalPolicies.of(self.vpc).apply(removal_policy, apply_to_resource_types=network)
         # Settings aws_eks_v2's L2 does not expose; what the construct insists on comes last.
         cfn.deletion_protection = deletion_protection
         if zonal_shift:
@@ -378,7 +386,6 @@ class AutoModeCluster(ClusterAttachments, Construct):
             self.admin_access_entries[arn] = self.cluster.grant_cluster_admin(_admin_id(arn), arn)
 
         # Policy-pack acknowledgments: AWS requires these managed policies; there is nothing to fix.
-        cluster_role = self.cluster.role
         share_root(cluster_role, root_of(self))
         acknowledge_aws_managed_policies(
             cluster_role,
@@ -395,7 +402,9 @@ class AutoModeCluster(ClusterAttachments, Construct):
         )
         provider = kubectl_provider_of(self.cluster)
         if provider is not None:
-            acknowledge_cdk_internal(
+            share_root(provider, root_of(self))  # in this cluster's app and stack: no tree reads for them
+            tree.share_stack(provider, tree.stack_of(self))
+            acknowledge_cdk_internal_findings(
                 provider,
                 "created by aws_eks_v2 for its kubectl provider: aws-cdk-lib chooses the Lambda runtime, the AWS "
                 "managed policies and the lambda:InvokeFunction grant on its own handler; upgrading aws-cdk-lib "
@@ -423,8 +432,7 @@ class AutoModeCluster(ClusterAttachments, Construct):
             removal_policy=removal_policy,
             admins=[iam.ArnPrincipal(arn) for arn in admins] or None,
         )
-        stack = cdk.Stack.of(self)
-        allowed = [*admins, f"arn:{stack.partition}:iam::{stack.account}:role/cdk-*-cfn-exec-role-*"]
+        allowed = [*admins, f"arn:{tree.partition_of(self)}:iam::{tree.account_of(self)}:role/cdk-*-cfn-exec-role-*"]
         key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="OnlyKeyAdministratorsDisableOrDeleteTheSecretsKey",
@@ -450,17 +458,23 @@ class AutoModeCluster(ClusterAttachments, Construct):
                 ec2.SubnetConfiguration(name="Private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=19),
             ],
         )
+        created(vpc, self, "Vpc")
         if zones is not None and all(az.is_az_id(zone) for zone in zones):
-            # Chosen by AZ ID: the same physical zones in every account (ec2.Vpc only knows names).
-            for subnet in [*vpc.public_subnets, *vpc.private_subnets]:
-                cfn_subnet = subnet.node.default_child
-                assert isinstance(cfn_subnet, ec2.CfnSubnet)
-                cfn_subnet.availability_zone_id = subnet.availability_zone
-                cfn_subnet.add_property_deletion_override("AvailabilityZone")
+            # Chosen by AZ ID: the same physical zones in every account (ec2.Vpc only knows names). The L1 subnets
+            # come from one find_all, not one node.default_child per subnet; an unset AvailabilityZone is left out
+            # of the template, as a deletion override would.
+            cfn_subnets = [c for c in vpc.node.find_all() if isinstance(c, ec2.CfnSubnet)]
+            # in creation order, so their zones are known (another layout: each subnet's zone is read)
+            known = az.subnet_zones(len(cfn_subnets), list(zones), subnet_configurations=2)
+            for index, cfn_subnet in enumerate(cfn_subnets):
+                cfn_subnet.availability_zone_id = known[index] if known else cfn_subnet.availability_zone
+                cfn_subnet.availability_zone = None
         # Where the Auto Mode load balancer controller places load balancers.
-        for subnet in vpc.public_subnets:
+        public_subnets, private_subnets = vpc.public_subnets, vpc.private_subnets
+        remember(vpc, "private_subnets", lambda: list(private_subnets))  # read by types.private_subnets_of
+        for subnet in public_subnets:
             cdk.Tags.of(subnet).add("kubernetes.io/role/elb", "1")
-        for subnet in vpc.private_subnets:
+        for subnet in private_subnets:
             cdk.Tags.of(subnet).add("kubernetes.io/role/internal-elb", "1")
         # Policy-pack acknowledgment; remove it when the VPC gets flow logs (the audit then flags it stale).
         acknowledge(

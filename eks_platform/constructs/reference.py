@@ -31,13 +31,24 @@ from constructs import Construct, IValidation
 from eks_platform._internal import contract as c
 from eks_platform._internal import validation as v
 from eks_platform._internal.kubectl_layers import kubectl_layer
+from eks_platform._internal.tree import (
+    account_of,
+    created,
+    default_child_of,
+    node_of,
+    path_of,
+    region_of,
+    remember,
+    root_of,
+    stack_of,
+)
 from eks_platform._internal.versions import is_minor_version
-from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
+from eks_platform.checks.cdk_internals import acknowledge_cdk_internal_findings
 from eks_platform.constructs.attachments import ClusterAttachments
 from eks_platform.constructs.hybrid.networks import HybridNetworks
 from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery
-from eks_platform.constructs.types import PlatformCluster
+from eks_platform.constructs.types import PlatformCluster, cfn_cluster_name_of, cluster_name_of
 from eks_platform.errors import ConfigError, raise_if_problems
 
 #: The construct id of a reference's ``ManifestDelivery`` (the same as ``AutoModeCluster``'s).
@@ -150,7 +161,7 @@ class PlatformClusterReference(ClusterAttachments, Construct):
             condition = self.node.try_find_child("HasEcrPublic")
             if isinstance(condition, cdk.CfnCondition):
                 self.node.try_remove_child("HasEcrPublic")
-            acknowledge_cdk_internal(
+            acknowledge_cdk_internal_findings(
                 provider,
                 "created by aws_eks_v2 for the kubectl provider of an imported cluster: aws-cdk-lib chooses the Lambda "
                 "runtime, the AWS managed policies and the lambda:InvokeFunction grant on its own handler",
@@ -350,11 +361,16 @@ class ClusterContract(Construct):
         cluster_security_group_id: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         inner = cluster.cluster
-        cfn = inner.node.default_child
-        name = _literal(cfn.name) if isinstance(cfn, eks.CfnCluster) else _literal(inner.cluster_name)
-        stack = cdk.Stack.of(inner)
-        account, region = _literal(stack.account), _literal(stack.region)
+        # The platform cluster keeps its L1 (AutoModeCluster.cfn_cluster): no node.default_child read.
+        cfn = getattr(cluster, "cfn_cluster", None)
+        if not isinstance(cfn, eks.CfnCluster):
+            cfn = default_child_of(inner)
+        literal = cfn_cluster_name_of(cfn) if isinstance(cfn, eks.CfnCluster) else cluster_name_of(inner)
+        name = _literal(literal)
+        stack = stack_of(inner)
+        account, region = _literal(account_of(inner)), _literal(region_of(inner))
         problems = []
         if name is None:
             problems.append(
@@ -370,7 +386,7 @@ class ClusterContract(Construct):
             problems += v.iam_role_arn("kubectl_role_arn", kubectl_role_arn)
         if cluster_security_group_id is not None:
             problems += c.security_group_problems("cluster_security_group_id", cluster_security_group_id)
-        raise_if_problems("InvalidClusterContract", problems, path=self.node.path)
+        raise_if_problems("InvalidClusterContract", problems, path=path_of(self))
         assert name is not None and account is not None and region is not None
         networks = cluster.hybrid_networks
         self.facts = c.ContractFacts(
@@ -386,11 +402,16 @@ class ClusterContract(Construct):
         )
         self.document: dict[str, Any] = c.contract_document(self.facts)
         self.text: str = json.dumps(self.document, indent=2) + "\n"
-        self.node.add_validation(_WriteContract(self))
+        node_of(self).add_validation(_WriteContract(self))
 
     @property
     def output_path(self) -> Path:
         """``<root outdir>/contracts/<cluster name>.json``."""
-        root = self.node.root
-        outdir = root.outdir if isinstance(root, cdk.Stage) else cdk.Stage.of(self).outdir  # type: ignore[union-attr]
+        root = root_of(self)
+        # an app's outdir is fixed when it is created: read once per app
+        outdir = (
+            remember(root, "outdir", lambda: root.outdir)
+            if isinstance(root, cdk.Stage)
+            else cdk.Stage.of(self).outdir  # type: ignore[union-attr]
+        )
         return Path(outdir) / c.CONTRACTS_DIRECTORY / f"{self.facts.cluster_name}.json"

@@ -22,7 +22,10 @@ from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import CredentialProvider
 from eks_platform._internal.tree import account_of, created, partition_of, region_of
-from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
+from eks_platform.checks.acknowledgments import (
+    acknowledge_each,
+    managed_policy_rule_id,
+)
 from eks_platform.constructs.keywords import check_fields, checked_value
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -331,19 +334,19 @@ def _nag_acknowledgements(role: iam.Role, *, ssm: bool) -> None:
     managed = ["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodeMinimalPolicy"]
     if ssm:
         managed.append("AmazonSSMManagedInstanceCore")
-    acknowledge_aws_managed_policies(
-        role, managed,
-        "AWS managed policies exactly as in AWS's EKS Hybrid Nodes reference templates (aws/eks-hybrid example/)",
+    managed_reason = (
+        "AWS managed policies exactly as in AWS's EKS Hybrid Nodes reference templates (aws/eks-hybrid example/)"
     )
+    acknowledged = [(managed_policy_rule_id(name), managed_reason) for name in managed]
     if ssm:
         region = region_of(role) if not v.is_unresolved(region_of(role)) else "<AWS::Region>"
         account = account_of(role) if not v.is_unresolved(account_of(role)) else "<AWS::AccountId>"
         partition = partition_of(role) if not v.is_unresolved(partition_of(role)) else "<AWS::Partition>"
-        acknowledge(role, "AwsSolutions-IAM5[Resource::*]",
-                    "ssm:DescribeInstanceInformation has no resource-level permissions (AWS reference template)")
-        acknowledge(
-            role,
-            f"AwsSolutions-IAM5[Resource::arn:{partition}:ssm:{region}:{account}:managed-instance/*]",
-            "ssm:DeregisterManagedInstance is limited by condition to managed instances tagged with this "
-            "cluster's ARN (AWS reference template)",
-        )
+        acknowledged += [
+            ("AwsSolutions-IAM5[Resource::*]",
+             "ssm:DescribeInstanceInformation has no resource-level permissions (AWS reference template)"),
+            (f"AwsSolutions-IAM5[Resource::arn:{partition}:ssm:{region}:{account}:managed-instance/*]",
+             "ssm:DeregisterManagedInstance is limited by condition to managed instances tagged with this "
+             "cluster's ARN (AWS reference template)"),
+        ]
+    acknowledge_each(role, acknowledged)  # one call into CDK for all of them
