@@ -23,7 +23,7 @@ import typing
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PlainValidator, TypeAdapter, ValidationError, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, PlainValidator, Tag, TypeAdapter, ValidationError, WithJsonSchema
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -40,6 +40,11 @@ PARENT = "\x1f^\x1f"
 #: Tags of discriminated unions start with this; they are not part of the cdk.json path.
 UNION_TAG = "\x1f~"
 _RULE = "eks_platform_rule"
+#: Error type of a discriminated union whose tag is missing or unknown (``Discriminator(custom_error_type=...)``).
+TAG_ERROR = "eks_platform_tag"
+#: Rules for the tags of discriminated unions, by the name in ``custom_error_context={"rule": name}``: the tag's
+#: key, the rule judging its value, and the shape of the union's values (for a value that is not an object).
+TAG_RULES: dict[str, tuple[str, Callable[[str, object], list[str]], str]] = {}
 
 
 class ConfigModel(BaseModel):
@@ -55,6 +60,16 @@ class ConfigModel(BaseModel):
         frozen=True,
         regex_engine="python-re",
     )
+
+    #: What a missing required key is needed for, by cdk.json key (appended to "<path> is required").
+    missing_hints: typing.ClassVar[dict[str, str]] = {}
+    #: What a key's value must be, by cdk.json key, when it has the wrong JSON type (instead of "a mapping").
+    shape_hints: typing.ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def foreign_key_problem(cls, path: str, key: str) -> str | None:
+        """A message for a key this model does not take but a sibling model does (None: "unknown key")."""
+        return None
 
     def __setattr__(self, name: str, value: Any) -> None:
         # A parsed configuration is read-only, as a frozen dataclass is (AttributeError, not a ValidationError).
@@ -179,11 +194,25 @@ def _unwrap(tp: Any) -> Any:
             return tp
 
 
+def _tagged(tp: Any, tag: str) -> Any:
+    """The member of a discriminated union whose ``Tag`` is ``tag`` (or ``tp`` itself when there is none)."""
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return tp
+    for member in typing.get_args(tp):
+        if typing.get_origin(member) is typing.Annotated:
+            if any(isinstance(m, Tag) and m.tag == tag for m in member.__metadata__):
+                return member
+    return tp
+
+
 def model_at(model: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel] | None:
     """The model class that validates the value at ``loc`` (for the keys it allows), or None."""
     tp: Any = model
     for part in loc:
         if isinstance(part, str) and part.startswith(UNION_TAG):
+            tp = _tagged(tp, part)
             continue
         tp = _unwrap(tp)
         if isinstance(tp, type) and issubclass(tp, BaseModel):
@@ -239,13 +268,24 @@ def problems_of(error: ValidationError, *, root: str, model: type[BaseModel] | N
         elif kind == "extra_forbidden":
             owner = model_at(model, loc[:-1]) if model is not None else None
             keys = allowed_keys(owner) if owner is not None else []
-            problems += v.unknown_keys(path_of(root, loc[:-1]), [str(loc[-1])], keys)
+            foreign = owner.foreign_key_problem(path, str(loc[-1])) if issubclass(owner or BaseModel, ConfigModel) \
+                else None
+            problems += [foreign] if foreign else v.unknown_keys(path_of(root, loc[:-1]), [str(loc[-1])], keys)
+        elif kind == TAG_ERROR:
+            tag_key, rule, shape = TAG_RULES[str(item["ctx"]["rule"])]
+            found = rule(f"{path}.{tag_key}", value.get(tag_key)) if isinstance(value, dict) else []
+            problems += found or [f"{path} must be {shape}, got {_json_type(value)} {value!r}"]
         elif kind == "missing":
-            problems.append(f"{path} is required")
+            owner = model_at(model, loc[:-1]) if model is not None and loc else None
+            hints: dict[str, str] = getattr(owner, "missing_hints", {}) if owner is not None else {}
+            problems.append(f"{path} is required{hints.get(str(loc[-1]), '')}")
         elif kind in ("list_type", "tuple_type") and _items_are_strings(model, loc):
             problems.append(f"{path} must be a list of strings, got {_json_type(value)} {value!r}")
         elif kind in _EXPECTED:
-            problems.append(f"{path} must be {_EXPECTED[kind]}, got {_json_type(value)} {value!r}")
+            owner = model_at(model, loc[:-1]) if model is not None and loc else None
+            shapes: dict[str, str] = getattr(owner, "shape_hints", {}) if owner is not None else {}
+            shape = shapes.get(str(loc[-1]), _EXPECTED[kind])
+            problems.append(f"{path} must be {shape}, got {_json_type(value)} {value!r}")
         elif kind == "enum" or kind == "literal_error":
             problems.append(f"{path} {value!r} is not one of {item['ctx']['expected']}")
         elif kind == "eks_platform_shape":

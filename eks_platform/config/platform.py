@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -24,16 +24,23 @@ from eks_platform._internal import zones as az
 from eks_platform._internal.node_pools import built_in_node_pool_problems, default_node_class_problems
 from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.versions import SupportType, minor_version_shape_problems, version_problems
-from eks_platform.config._base import HERE, PARENT, ConfigModel, check, section_parsed_by, validate
+from eks_platform.config._base import HERE, PARENT, ConfigModel, check, validate
 from eks_platform.config.addons import AddonSettings, addons_problems, default_addon_settings
-from eks_platform.config.capabilities import CAPABILITIES_SCHEMA, CapabilitySettings, parse_capabilities_config
-from eks_platform.config.gitops import GITOPS_SCHEMA, GitOpsSettings, parse_gitops_config
+from eks_platform.config.capabilities import SECTION_SHAPE as CAPABILITIES_SHAPE
+from eks_platform.config.capabilities import (
+    CapabilityEntry,
+    CapabilitySettings,
+    capability_name_problems,
+    capability_settings,
+)
+from eks_platform.config.gitops import GitOpsSettings
 from eks_platform.config.hybrid import HybridConfig
-from eks_platform.config.ingress import INGRESS_SCHEMA, IngressSettings, parse_ingress_config
+from eks_platform.config.ingress import IngressSettings
 from eks_platform.config.node_pools import NodePoolsConfig
 from eks_platform.config.pod_identity import PodIdentityBinding, duplicate_binding_problems
 from eks_platform.config.storage import StorageConfig
-from eks_platform.config.teams import TEAMS_SCHEMA, TeamConfig, parse_teams_config
+from eks_platform.config.teams import SECTION_SHAPE as TEAMS_SHAPE
+from eks_platform.config.teams import TeamConfig, TeamSettings, team_configs, team_problems
 from eks_platform.constructs.capabilities import CapabilityType
 from eks_platform.constructs.cluster import EndpointAccess
 from eks_platform.constructs.manifests import DeliveryMode
@@ -45,7 +52,9 @@ PLACEHOLDER_ACCOUNT = "111111111111"
 PLACEHOLDER_REGION = "us-east-1"
 
 
-def _setting(default: Any, meaning: str, *, shown: str | None = None, validate_default: bool = False) -> Any:
+def _setting(
+    default: Any, meaning: str, *, shown: str | None = None, validate_default: bool = False, alias: str | None = None
+) -> Any:
     """A top-level key: its default, the README's meaning (the JSON Schema's description) and the default as shown.
 
     ``shown`` is the README's Default column when the default is a behaviour rather than a value.
@@ -56,7 +65,11 @@ def _setting(default: Any, meaning: str, *, shown: str | None = None, validate_d
     if isinstance(default, dict | list):
         kwargs = {"default_factory": lambda: type(default)(default)}
     return Field(
-        **kwargs, description=meaning, validate_default=validate_default, json_schema_extra={"defaultText": text}
+        **kwargs,
+        alias=alias,
+        description=meaning,
+        validate_default=validate_default,
+        json_schema_extra={"defaultText": text},
     )
 
 
@@ -69,6 +82,8 @@ class PlatformConfig(ConfigModel):
 
     Build it with :func:`parse_platform_config`; each field's description is the README's.
     """
+
+    shape_hints: ClassVar[dict[str, str]] = {"capabilities": CAPABILITIES_SHAPE, "teams": TEAMS_SHAPE}
 
     cluster_name: str = _setting(
         "eks-platform",
@@ -155,24 +170,24 @@ class PlatformConfig(ConfigModel):
         'EKS add-ons by name, each with optional settings; see "Add-on catalog".',
         shown="metrics-server, kube-state-metrics, prometheus-node-exporter, cert-manager",
     )
-    capabilities: Annotated[
-        tuple[CapabilitySettings, ...], *section_parsed_by(parse_capabilities_config, CAPABILITIES_SCHEMA)
-    ] = _setting(
-        (),
+    capability_entries: dict[str, CapabilityEntry] = _setting(
+        {},
         'EKS Capabilities by name: `{"<name>": {"type": "ARGOCD"|"ACK"|"KRO", ...}}`; Argo CD needs `identityCenter` '
         "and `roleMappings`. See \"GitOps and app-ready clusters\".",
         shown="absent",
+        alias="capabilities",
     )
-    ingress: Annotated[IngressSettings | None, *section_parsed_by(parse_ingress_config, INGRESS_SCHEMA)] = _setting(
+    ingress: IngressSettings | None = _setting(
         None, "The Auto Mode ALB IngressClass (`{}` is an internal class `alb`).", shown="absent"
     )
-    teams: Annotated[tuple[TeamConfig, ...], *section_parsed_by(parse_teams_config, TEAMS_SCHEMA)] = _setting(
-        (),
+    team_settings: dict[str, TeamSettings | None] = _setting(
+        {},
         "Application teams by name: a namespace each, namespace-scoped access entries, Pod Identity, ResourceQuota "
         'and LimitRange; see "Application teams on a shared cluster".',
         shown="absent",
+        alias="teams",
     )
-    gitops: Annotated[GitOpsSettings | None, *section_parsed_by(parse_gitops_config, GITOPS_SCHEMA)] = _setting(
+    gitops: GitOpsSettings | None = _setting(
         None,
         "The folder the YAML goes to (one sub-folder per cluster and stage) and the Argo CD Application that syncs "
         "it (needs an `ARGOCD` capability).",
@@ -286,9 +301,10 @@ class PlatformConfig(ConfigModel):
     @classmethod
     def _application_needs_argocd(cls, value: GitOpsSettings | None, info: ValidationInfo) -> GitOpsSettings | None:
         """The Argo CD Application needs exactly one Argo CD capability to register with."""
-        if value is None or value.application is None or "capabilities" not in info.data:
+        if value is None or value.application is None or "capability_entries" not in info.data:
             return value
-        argocd = [c.name for c in info.data["capabilities"] if c.capability_type is CapabilityType.ARGOCD]
+        entries = info.data["capability_entries"]
+        argocd = [name for name, entry in entries.items() if entry.type == CapabilityType.ARGOCD.value]
         if len(argocd) != 1:
             found = f"found {', '.join(argocd)}" if argocd else "found none"
             check([
@@ -296,6 +312,28 @@ class PlatformConfig(ConfigModel):
                 f"({found}); the Application is created in that Argo CD"
             ])
         return value
+
+    @field_validator("team_settings")
+    @classmethod
+    def _teams(cls, value: dict[str, TeamSettings | None]) -> dict[str, TeamSettings | None]:
+        check(team_problems(value))
+        return value
+
+    @property
+    def teams(self) -> tuple[TeamConfig, ...]:
+        """The application teams (``teams``), in declaration order, as the reference stack builds them."""
+        return team_configs(self.team_settings)
+
+    @field_validator("capability_entries")
+    @classmethod
+    def _capability_names(cls, value: dict[str, CapabilityEntry]) -> dict[str, CapabilityEntry]:
+        check(capability_name_problems(value))
+        return value
+
+    @property
+    def capabilities(self) -> tuple[CapabilitySettings, ...]:
+        """The EKS Capabilities (``capabilities``), in declaration order, as the reference stack builds them."""
+        return capability_settings(self.capability_entries)
 
     @field_validator("pod_identities")
     @classmethod
