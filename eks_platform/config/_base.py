@@ -42,7 +42,7 @@ UNION_TAG = "\x1f~"
 _RULE = "eks_platform_rule"
 #: Error type of a discriminated union whose tag is missing or unknown (``Discriminator(custom_error_type=...)``).
 TAG_ERROR = "eks_platform_tag"
-#: Rules for the tags of discriminated unions, by the name in ``custom_error_context={"rule": name}``: the tag's
+#: Rules for the tags of discriminated unions, by the name in ``custom_error_message=name``: the tag's
 #: key, the rule judging its value, and the shape of the union's values (for a value that is not an object).
 TAG_RULES: dict[str, tuple[str, Callable[[str, object], list[str]], str]] = {}
 
@@ -201,9 +201,9 @@ def _tagged(tp: Any, tag: str) -> Any:
     if typing.get_origin(tp) not in (typing.Union, types.UnionType):
         return tp
     for member in typing.get_args(tp):
-        if typing.get_origin(member) is typing.Annotated:
-            if any(isinstance(m, Tag) and m.tag == tag for m in member.__metadata__):
-                return member
+        tagged = typing.get_origin(member) is typing.Annotated
+        if tagged and any(isinstance(m, Tag) and m.tag == tag for m in member.__metadata__):
+            return member
     return tp
 
 
@@ -268,11 +268,12 @@ def problems_of(error: ValidationError, *, root: str, model: type[BaseModel] | N
         elif kind == "extra_forbidden":
             owner = model_at(model, loc[:-1]) if model is not None else None
             keys = allowed_keys(owner) if owner is not None else []
-            foreign = owner.foreign_key_problem(path, str(loc[-1])) if issubclass(owner or BaseModel, ConfigModel) \
-                else None
+            foreign = None
+            if isinstance(owner, type) and issubclass(owner, ConfigModel):
+                foreign = owner.foreign_key_problem(path, str(loc[-1]))
             problems += [foreign] if foreign else v.unknown_keys(path_of(root, loc[:-1]), [str(loc[-1])], keys)
         elif kind == TAG_ERROR:
-            tag_key, rule, shape = TAG_RULES[str(item["ctx"]["rule"])]
+            tag_key, rule, shape = TAG_RULES[item["msg"]]
             found = rule(f"{path}.{tag_key}", value.get(tag_key)) if isinstance(value, dict) else []
             problems += found or [f"{path} must be {shape}, got {_json_type(value)} {value!r}"]
         elif kind == "missing":
@@ -284,7 +285,7 @@ def problems_of(error: ValidationError, *, root: str, model: type[BaseModel] | N
         elif kind in _EXPECTED:
             owner = model_at(model, loc[:-1]) if model is not None and loc else None
             shapes: dict[str, str] = getattr(owner, "shape_hints", {}) if owner is not None else {}
-            shape = shapes.get(str(loc[-1]), _EXPECTED[kind])
+            shape = shapes.get(str(loc[-1]), _EXPECTED[kind]) if loc else _EXPECTED[kind]
             problems.append(f"{path} must be {shape}, got {_json_type(value)} {value!r}")
         elif kind == "enum" or kind == "literal_error":
             problems.append(f"{path} {value!r} is not one of {item['ctx']['expected']}")

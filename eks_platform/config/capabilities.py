@@ -18,6 +18,7 @@ See: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Literal
@@ -152,7 +153,7 @@ _ARN_KINDS: dict[str, dict[str, str]] = {
 class _CapabilityBase(ConfigModel):
     @classmethod
     def foreign_key_problem(cls, path: str, key: str) -> str | None:
-        kind = cls.model_fields["type"].annotation.__args__[0]  # the Literal of the subclass
+        kind = typing.get_args(cls.model_fields["type"].annotation)[0]  # the Literal of the subclass
         return f"{path} is not a setting of a {kind} capability" if key in _ANY_TYPE_KEYS else None
 
     tags: dict[str, str] = Field(default_factory=dict, description="Tags on the capability.")
@@ -240,7 +241,7 @@ class ArgoCdCapabilitySettings(_CapabilityBase):
         )
 
 
-# -- ACK ----------------------------------------------------------------------------------------------------------------
+# -- ACK --------------------------------------------------------------------------------------------------------------
 class PolicyStatementSettings(ConfigModel):
     """An IAM policy statement in its JSON form (the keys as IAM writes them).
 
@@ -308,7 +309,7 @@ class AckCapabilitySettings(_CapabilityBase):
         )
 
 
-# -- kro ----------------------------------------------------------------------------------------------------------------
+# -- kro --------------------------------------------------------------------------------------------------------------
 class KroCapabilitySettings(_CapabilityBase):
     """``"type": "KRO"``: Kube Resource Orchestrator."""
 
@@ -343,8 +344,7 @@ CapabilityEntry = Annotated[
     | Annotated[AckCapabilitySettings, Tag(UNION_TAG + "ACK")]
     | Annotated[KroCapabilitySettings, Tag(UNION_TAG + "KRO")],
     Discriminator(
-        _kind, custom_error_type=TAG_ERROR, custom_error_message="capability type", custom_error_context={
-            "rule": "capability"}
+        _kind, custom_error_type=TAG_ERROR, custom_error_message="capability"
     ),
 ]
 

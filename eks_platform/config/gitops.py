@@ -89,8 +89,8 @@ class GitOpsSettings(ConfigModel):
 
     manifests_directory: str | None = Field(
         default=None,
-        description="Folder the rendered YAML goes to (one sub-folder per cluster and stage). Default: cdk.out/manifests "
-        "(not committed).",
+        description="Folder the rendered YAML goes to (one sub-folder per cluster and stage). Default: "
+        "cdk.out/manifests (not committed).",
     )
     application: ApplicationSettings | None = Field(
         default=None, description="The Argo CD Application that syncs the folder (needs an ARGOCD capability)."
@@ -105,7 +105,7 @@ class GitOpsSettings(ConfigModel):
 
     @model_validator(mode="after")
     def _default_path(self) -> GitOpsSettings:
-        """Without ``application.path`` the Application syncs ``<manifestsDirectory>/<cluster>``: it must be relative."""
+        """Without ``application.path`` the Application syncs ``<manifestsDirectory>/<cluster>``: a relative path."""
         directory = self.manifests_directory
         if self.application is None or self.application.path is not None or directory is None:
             return self

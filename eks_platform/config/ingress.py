@@ -27,7 +27,7 @@ class IngressSettings(ConfigModel):
     """``platform.ingress``: the Auto Mode ALB IngressClass; :meth:`options` gives the arguments of
     ``AlbIngressClass``."""
 
-    class_name: str = Field(default="alb", description="IngressClass name that Ingresses refer to (DNS-1123 subdomain).")
+    class_name: str = Field(default="alb", description="IngressClass name Ingresses refer to (DNS-1123 subdomain).")
     allow_internet_facing: bool = Field(
         default=False, description="Explicit opt-in needed for scheme internet-facing (public load balancers)."
     )

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from pydantic import Field, ValidationInfo, field_validator
 
 from eks_platform._internal import cluster as cluster_rules
+from eks_platform._internal import fleet as fleet_rules
 from eks_platform._internal import validation as v
 from eks_platform._internal import zones as az
 from eks_platform._internal.node_pools import built_in_node_pool_problems, default_node_class_problems
@@ -263,10 +264,17 @@ class PlatformConfig(ConfigModel):
     @classmethod
     def _zones(cls, value: tuple[str, ...] | None, info: ValidationInfo) -> tuple[str, ...] | None:
         # the zones, and the VPC CIDR against the subnets carved in them (vpcCidr is validated before this)
-        region = (info.context or {}).get("region", info.data.get("region"))
-        problems = cluster_rules.availability_zone_problems(HERE, value, region)
-        if value is not None:  # the zones EKS refuses in some regions
-            problems += az.zone_problems(HERE, region, list(value))
+        context = info.context or {}
+        region = context.get("region", info.data.get("region"))
+        problems = cluster_rules.availability_zone_problems(HERE, value, region)  # names of the region
+        if value is not None and isinstance(region, str) and not v.aws_region("region", region):
+            # AZ IDs of another region (any region)
+            ids = [zone for zone in value if az.is_az_id(zone)]
+            foreign = fleet_rules.zones_of_region_problems(
+                HERE, region, ids, inherited_from=context.get("zones_inherited_from")
+            )
+            # then the zones EKS refuses in some regions (which also names a foreign ID: reported once, above)
+            problems += foreign or az.zone_problems(HERE, region, list(value))
         zone_count = len(set(value)) if value else cluster_rules.DEFAULT_ZONE_COUNT
         if "vpc_cidr" in info.data:
             problems += cluster_rules.vpc_size_problems(f"{PARENT}.vpcCidr", info.data["vpc_cidr"], zone_count)
@@ -368,6 +376,7 @@ def parse_platform_config(
     environ: Mapping[str, str] | None = None,
     today: dt.date | None = None,
     setting: str = CONTEXT_KEY,
+    zones_inherited_from: str | None = None,
 ) -> PlatformConfig:
     """Validate the ``platform`` context value into a :class:`PlatformConfig`.
 
@@ -378,6 +387,8 @@ def parse_platform_config(
         today: the synth date; when given, a version past the end of EKS extended support is reported here too.
         setting: the path the object is written at, which every problem names. Default: - ``platform``; an
             environment of a fleet is parsed at ``platform.environments.<name>``.
+        zones_inherited_from: where ``availabilityZones`` came from when the object inherited it (an environment
+            of a fleet), named by a problem about zones of another region. Default: - the object sets them.
 
     Raises:
         ConfigError: ``InvalidPlatformConfig`` listing every problem, each naming its cdk.json path.
@@ -390,7 +401,8 @@ def parse_platform_config(
     }
     region = raw.get("region", defaults["region"])  # the stacks' region: ARNs must be of its partition
     region = region if isinstance(region, str) else None  # a wrong type is reported by the region rule
-    config = validate(PlatformConfig, raw, root=setting, context={"today": today, "region": region})
+    context = {"today": today, "region": region, "zones_inherited_from": zones_inherited_from}
+    config = validate(PlatformConfig, raw, root=setting, context=context)
     missing = {name: value for name, value in defaults.items() if name not in raw}
     return config.model_copy(update=missing) if missing else config
 
@@ -416,25 +428,3 @@ def context_object(raw: Any, setting: str = CONTEXT_KEY) -> dict[str, Any]:
             path=setting,
         )
     return raw
-
-
-#: The fleet's keys of the ``platform`` object, parsed around the models by ``eks_platform.config.environments``
-#: (key -> schema, default, meaning); an editor must accept them in the same object.
-FLEET_KEYS: dict[str, tuple[dict[str, Any], str, str]] = {
-    "environments": (
-        {"type": "object", "additionalProperties": {"type": "object"}, "minProperties": 1},
-        "absent (one environment)",
-        "Name -> `account`, `region` and overrides of any other setting: one stage per environment; see \"Fleet\".",
-    ),
-    "pipeline": (
-        {"type": "object"},
-        "absent",
-        "CDK Pipelines delivering the environments in waves; see \"Fleet\".",
-    ),
-}
-
-
-def context_keys() -> dict[str, str]:
-    """Every recognised key of the ``platform`` object with its description (used by docs and tests)."""
-    keys = {f.alias or name: f.description or "" for name, f in PlatformConfig.model_fields.items()}
-    return keys | {key: meaning for key, (_schema, _default, meaning) in FLEET_KEYS.items()}

@@ -31,6 +31,7 @@ from eks_platform.config.pod_identity import PodIdentityBinding
 from eks_platform.constructs.team import Team, TeamLimitRange
 from eks_platform.constructs.types import ClusterLike
 
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TeamConfig:
     """One ``teams`` entry: a team's namespace, access, service accounts and quotas (see :class:`Team`)."""
@@ -226,7 +227,9 @@ def team_problems(teams: Mapping[str, TeamSettings | None]) -> list[str]:
                 )
             principals.setdefault(arn, name)
         if namespace in namespaces:
-            problems.append(f"{where}.namespace {namespace!r} is also team {namespaces[namespace]}'s; give each its own")
+            problems.append(
+                f"{where}.namespace {namespace!r} is also team {namespaces[namespace]}'s; give each its own"
+            )
         namespaces.setdefault(namespace, name)
     return problems
 
