@@ -20,7 +20,7 @@ import math
 import re
 import types
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PlainValidator, Tag, TypeAdapter, ValidationError, WithJsonSchema
@@ -98,12 +98,80 @@ def camel_case_problems(model: type[BaseModel], problems: Iterable[str]) -> list
     return [pattern.sub(lambda m: names[m.group(1)], p) for p in problems]
 
 
-def build(model: type[BaseModel], factory: Callable[..., _T], **kwargs: Any) -> _T:
-    """Build a construct's value object inside a validator; its ``ConfigError`` becomes this setting's problems."""
+#: A quoted value in a problem (``'a b'``, ``"x"``); an apostrophe inside a word (``budget's``) is not a quote.
+_QUOTED = re.compile(r"""(?<![A-Za-z0-9])'[^']*'|"[^"]*\"""")
+
+
+def _field_tokens(model: type[BaseModel], kwargs: Iterable[str], fields: Mapping[str, str]) -> dict[str, str]:
+    """Words that name a setting of ``model`` in a value object's problems -> the setting's cdk.json key.
+
+    A setting is named by its cdk.json key (``cpuLimit``), its Python name (``cpu_limit``, the value object's keyword)
+    or, for a list or map, the singular (``label key`` is about ``labels``).
+    """
+    tokens: dict[str, str] = {}
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        for word in (key, name):
+            tokens.setdefault(word, key)
+            if word.endswith("s") and len(word) > 3:
+                tokens.setdefault(word[:-1], key)
+    for keyword in kwargs:
+        if keyword in fields:
+            tokens[keyword] = fields[keyword]
+        elif keyword in model.model_fields:
+            tokens.setdefault(keyword, model.model_fields[keyword].alias or keyword)
+    return {word: key for word, key in tokens.items() if key}
+
+
+def field_problems(
+    model: type[BaseModel],
+    problems: Iterable[str],
+    *,
+    kwargs: Iterable[str] = (),
+    fields: Mapping[str, str] | None = None,
+    phrases: Mapping[str, str] | None = None,
+) -> list[str]:
+    """A value object's problems, each re-homed under the cdk.json key of the setting it is about.
+
+    The setting is the first one the problem names (quoted values aside): ``node pool 'batch' cpu_limit '-1' has a
+    sign`` is about ``cpuLimit``. ``phrases`` maps a wording that names no setting to the one it is about
+    (``needs at least one value`` -> ``values``); ``fields`` maps a keyword of the value object to the setting it
+    comes from when their names differ. A problem naming no setting (or the object's name, its key) stays on the
+    object. The Python names are written as the cdk.json keys.
+    """
+    tokens = _field_tokens(model, kwargs, fields or {})
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, sorted(tokens, key=len, reverse=True))) + r")(?![A-Za-z0-9_])"
+    ) if tokens else None
+    out: list[str] = []
+    for problem in camel_case_problems(model, problems):
+        if HERE in problem:
+            out.append(problem)
+            continue
+        key = next((k for phrase, k in (phrases or {}).items() if phrase in problem), None)
+        if key is None and pattern is not None:
+            found = pattern.search(_QUOTED.sub(" ", problem))
+            key = tokens[found.group(1)] if found else None
+        out.append(f"{HERE}.{key}: {problem}" if key else problem)
+    return out
+
+
+def build(
+    model: type[BaseModel],
+    factory: Callable[..., _T],
+    *,
+    fields: Mapping[str, str] | None = None,
+    phrases: Mapping[str, str] | None = None,
+    **kwargs: Any,
+) -> _T:
+    """Build a construct's value object inside a validator; its ``ConfigError`` becomes this setting's problems,
+    each under the key it is about (see :func:`field_problems`)."""
     try:
         return factory(**kwargs)
     except ConfigError as error:
-        raise rule_error(camel_case_problems(model, error.problems)) from None
+        raise rule_error(
+            field_problems(model, error.problems, kwargs=kwargs, fields=fields, phrases=phrases)
+        ) from None
 
 
 def attempt(fn: Callable[..., _T], *args: Any) -> tuple[_T | None, list[str]]:
@@ -291,6 +359,9 @@ def problems_of(error: ValidationError, *, root: str, model: type[BaseModel] | N
             problems.append(f"{path} {value!r} is not one of {item['ctx']['expected']}")
         elif kind == "eks_platform_shape":
             problems.append(f"{path} must be {item['msg']}, got {_json_type(value)} {value!r}")
+        elif kind == "value_error" and isinstance((item.get("ctx") or {}).get("error"), ConfigError):
+            # a value object built in a validator outside build(): its problems, at this setting
+            problems += [f"{path}: {problem}" for problem in item["ctx"]["error"].problems]
         elif kind == "frozen_instance":
             problems.append(f"{path} cannot be changed on a parsed configuration")
         else:
