@@ -99,7 +99,7 @@ def camel_case_problems(model: type[BaseModel], problems: Iterable[str]) -> list
 
 
 #: A quoted value in a problem (``'a b'``, ``"x"``); an apostrophe inside a word (``budget's``) is not a quote.
-_QUOTED = re.compile(r"""(?<![A-Za-z0-9])'[^']*'|"[^"]*\"""")
+_QUOTED = re.compile(r"""(?<![A-Za-z0-9])'[^']*'|"[^"]*\"""", re.ASCII)
 
 
 def _field_tokens(model: type[BaseModel], kwargs: Iterable[str], fields: Mapping[str, str]) -> dict[str, str]:
@@ -141,7 +141,8 @@ def field_problems(
     """
     tokens = _field_tokens(model, kwargs, fields or {})
     pattern = re.compile(
-        r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, sorted(tokens, key=len, reverse=True))) + r")(?![A-Za-z0-9_])"
+        r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, sorted(tokens, key=len, reverse=True))) + r")(?![A-Za-z0-9_])",
+        re.ASCII,
     ) if tokens else None
     out: list[str] = []
     for problem in camel_case_problems(model, problems):

@@ -13,7 +13,6 @@ from pydantic import Field, PrivateAttr, WithJsonSchema, field_validator, model_
 
 from eks_platform._internal.node_pools import node_class_reference_problems, role_name_problems
 from eks_platform.config._base import HERE, ConfigModel, attempt, build, check, section_problems, under
-from eks_platform.errors import ConfigError
 from eks_platform.constructs.node_pools import (
     Architecture,
     CapacityType,
@@ -32,6 +31,7 @@ from eks_platform.constructs.node_pools import (
     Taint,
     TaintEffect,
 )
+from eks_platform.errors import ConfigError
 
 __all__ = ["NodeClassSettings", "NodePoolSettings", "NodePoolsConfig", "parse_node_pools_config"]
 
