@@ -23,7 +23,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PlainValidator, Tag, TypeAdapter, ValidationError, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Tag, TypeAdapter, ValidationError
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -188,24 +188,6 @@ def attempt(fn: Callable[..., _T], *args: Any) -> tuple[_T | None, list[str]]:
 def under(part: str, problems: Iterable[str]) -> list[str]:
     """Problems of a value inside the one being validated, re-homed under ``.<part>``."""
     return [p.replace(HERE, f"{HERE}.{part}") if HERE in p else f"{HERE}.{part}: {p}" for p in problems]
-
-
-def section_parsed_by(
-    parse: Callable[[str, Any, list[str]], Any], schema: dict[str, Any]
-) -> PlainValidator | WithJsonSchema | Any:
-    """Validators for a section parsed by a ``(setting, raw, problems)`` function rather than a model.
-
-    Use as ``Annotated[T, *section_parsed_by(parse, schema)]``: ``parse`` gets :data:`HERE` as the setting, its
-    problems are reported with the full path like every other; ``schema`` is the section's JSON Schema.
-    """
-
-    def validate_section(value: Any) -> Any:
-        problems: list[str] = []
-        result = parse(HERE, value, problems)
-        check(problems)
-        return result
-
-    return (PlainValidator(validate_section, json_schema_input_type=Any), WithJsonSchema(schema))
 
 
 # -- translation ----------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Fuzzing the ``platform`` object from its committed JSON Schema: a ConfigError naming a path, or a valid synth.
 
-Objects are drawn from ``schemas/platform.schema.json`` (``tests.schema_strategies``): every key the schema knows,
+Objects are drawn from ``schemas/platform.schema.json`` (``tests.schema_strategies``), fleets (``environments``,
+``pipeline``) included, and parsed as the app parses them (``parse_fleet_config``): every key the schema knows,
 values of the schema's types (words that exercise the rules, arbitrary text), now and then a value of another JSON
 type or an unknown key. Each must either be refused with one ``ConfigError`` whose every problem names its
 ``platform...`` path, or build the reference app; a bounded sample of the valid ones is synthesized and linted with
@@ -24,7 +25,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eks_platform.config import CONTEXT_KEY, parse_platform_config
+from eks_platform.config import CONTEXT_KEY
+from eks_platform.config.environments import parse_fleet_config
 from eks_platform.errors import ConfigError
 from eks_platform.stacks.app import build_app
 from eks_platform.testing import FIXED_SYNTH_DATE, cfn_lint_findings, synth_templates
@@ -36,6 +38,8 @@ SYNTH_BUDGET = int(os.environ.get("EKS_PLATFORM_SCHEMA_FUZZ_SYNTH", "2"))
 KEEP_GOING = os.environ.get("EKS_PLATFORM_FUZZ_KEEP_GOING") == "1"
 TODAY = dt.date.fromisoformat(FIXED_SYNTH_DATE)
 SCHEMA = json.loads((support.REPO_ROOT / "schemas" / "platform.schema.json").read_text())
+
+TYPED_SECTIONS = ("capabilities", "ingress", "gitops", "teams", "environments", "pipeline")
 
 STATS: Counter[str] = Counter()
 FAILURES: dict[str, str] = {}
@@ -56,7 +60,7 @@ def _names_a_path(error: ConfigError) -> bool:
 def check(raw: Any, synthesize: bool) -> None:
     STATS["examples"] += 1
     try:
-        parse_platform_config(raw, environ={}, today=TODAY)
+        parse_fleet_config(raw, environ={}, today=TODAY)
     except ConfigError as error:
         STATS["parse: ConfigError"] += 1
         if not _names_a_path(error):
@@ -66,6 +70,9 @@ def check(raw: Any, synthesize: bool) -> None:
         _fail(f"parse raised {type(error).__name__}", raw, "".join(traceback.format_exception_only(error)))
         return
     STATS["parse: valid"] += 1
+    for section in TYPED_SECTIONS:  # how often the sections typed last are valid and non-empty
+        if isinstance(raw, dict) and raw.get(section):
+            STATS[f"valid with {section}"] += 1
     if not synthesize or STATS["synthesized"] + STATS["build: ConfigError"] >= SYNTH_BUDGET:
         return
     context = support.cdk_json_context()
@@ -120,6 +127,34 @@ def test_generated_objects_cover_every_top_level_key() -> None:
 
     collect()
     assert set(SCHEMA["properties"]) <= seen
+
+
+def _keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+#: Keys deep inside the sections typed last: the strategy must reach them (each is only in the schema's $defs).
+NESTED_KEYS = {
+    "identityCenter", "roleMappings", "policyStatements", "Effect", "disabledServices", "allowInternetFacing",
+    "namespaceLabels", "application", "repositoryUrl", "targetRevision", "serviceAccounts", "limitRange",
+    "resourceQuota", "defaultRequest", "retired", "connectionArn", "waves", "cliVersion",
+}
+
+
+def test_generated_objects_reach_the_keys_of_every_typed_section() -> None:
+    seen: set[str] = set()
+
+    @settings(max_examples=300, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(raw=SchemaStrategies(SCHEMA, off_schema=0).strategy())
+    def collect(raw: Any) -> None:
+        seen.update(_keys(raw))
+
+    collect()
+    assert seen >= NESTED_KEYS, sorted(NESTED_KEYS - seen)
 
 
 @pytest.mark.slow
