@@ -84,7 +84,11 @@ class PlatformConfig(ConfigModel):
     Build it with :func:`parse_platform_config`; each field's description is the README's.
     """
 
-    shape_hints: ClassVar[dict[str, str]] = {"capabilities": CAPABILITIES_SHAPE, "teams": TEAMS_SHAPE}
+    shape_hints: ClassVar[dict[str, str]] = {
+        "capabilities": CAPABILITIES_SHAPE,
+        "teams": TEAMS_SHAPE,
+        "ingress": "an object (use {} for an internal 'alb' class)",
+    }
 
     cluster_name: str = _setting(
         "eks-platform",
