@@ -118,7 +118,8 @@ class PipelineSettings(ConfigModel):
 
 
 def _environment_model() -> type[ConfigModel]:
-    """The keys of one ``platform.environments`` entry: ``retired`` and every ``platform`` key, ``null`` allowed.
+    """The keys of one ``platform.environments`` entry: ``account`` and ``region`` (required), ``retired`` and every
+    other ``platform`` key, where ``null`` restores the default.
 
     An entry is validated as the base settings with its overrides on top (:func:`parse_fleet_config`), so this model
     describes its shape (the JSON Schema); the rules run on the merged settings.
@@ -130,6 +131,9 @@ def _environment_model() -> type[ConfigModel]:
         )
         for name, field in PlatformConfig.model_fields.items()
     }
+    for name in ("account", "region"):  # every environment names where it deploys
+        field = PlatformConfig.model_fields[name]
+        overrides[name] = (str, Field(alias=field.alias, description=f"{field.description} Required."))
     return create_model(
         "EnvironmentSettings",
         __base__=ConfigModel,

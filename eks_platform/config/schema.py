@@ -31,11 +31,55 @@ def platform_schema() -> dict[str, Any]:
     schema["properties"].update(fleet["properties"])
     schema["$defs"] = {**fleet.get("$defs", {}), **schema.get("$defs", {})}
     assert all(schema["$defs"][name] == entry for name, entry in fleet.get("$defs", {}).items())  # one model, one def
+    _overrides_are_partial(schema["$defs"], ENVIRONMENT_DEF)
     return {
         "$schema": SCHEMA_DIALECT,
         "title": "cdk-eks-platform: the platform object of cdk.json",
         **{k: value for k, value in schema.items() if k != "title"},
     }
+
+
+#: The ``$defs`` entry of one environment of a fleet, and the prefix of the partial copies its overrides refer to.
+ENVIRONMENT_DEF = "EnvironmentSettings"
+OVERRIDE_PREFIX = "Override"
+
+
+def _overrides_are_partial(defs: dict[str, Any], name: str) -> None:
+    """An environment's overrides are merged on the base settings (objects key by key, lists replaced): inside an
+    override object no key is required (``"pools": {"batch": {"cpuLimit": 1024}}`` changes one key of the base's
+    pool), while a list item replaces the base's whole and stays complete. The objects an override reaches are
+    copied as ``Override<Name>`` without ``required``; ``oneOf`` becomes ``anyOf`` (a partial capability may match
+    several types). ``account`` and ``region`` of the environment itself stay required.
+    """
+
+    def partial(node: Any) -> Any:
+        if isinstance(node, list):
+            return [partial(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key == "$ref":
+                target = value.rpartition("/")[2]
+                copy_name = OVERRIDE_PREFIX + target
+                if copy_name not in defs:
+                    defs[copy_name] = {}  # reserved first: the models may refer to themselves
+                    defs[copy_name] = partial(defs[target])
+                out[key] = f"#/$defs/{copy_name}"
+            elif key == "required":
+                continue
+            elif key == "oneOf":
+                out["anyOf"] = partial(value)
+            elif key in ("items", "prefixItems"):
+                out[key] = value  # a list replaces the base's list: its items are complete
+            elif key in ("properties", "$defs", "dependentSchemas"):
+                out[key] = {k: partial(v) for k, v in value.items()}
+            else:
+                out[key] = partial(value)
+        return out
+
+    environment = defs[name]
+    defs[name] = {**partial(environment), "required": environment.get("required", [])}
 
 
 def cdk_json_schema() -> dict[str, Any]:

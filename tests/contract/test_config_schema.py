@@ -55,6 +55,20 @@ def test_the_reference_cdk_json_validates_against_the_schema() -> None:
     jsonschema.Draft202012Validator(platform_schema()).validate(cdk_json_context()[CONTEXT_KEY])
 
 
+def test_the_example_fleet_validates_against_the_schema() -> None:
+    """An environment's overrides are partial objects (merged on the base), so nested keys are not required there."""
+    fleet = json.loads((REPO_ROOT / "examples" / "fleet" / "cdk.json").read_text())["context"][CONTEXT_KEY]
+    jsonschema.Draft202012Validator(platform_schema()).validate(fleet)
+
+
+def test_an_environment_still_names_its_account_and_region() -> None:
+    schema = platform_schema()
+    environment = {"$defs": schema["$defs"], "$ref": "#/$defs/EnvironmentSettings"}
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors({"environments": {"dev": {}}}))
+    errors = list(jsonschema.Draft202012Validator(environment).iter_errors({}))
+    assert sorted(e.message for e in errors) == ["'account' is a required property", "'region' is a required property"]
+
+
 @pytest.mark.parametrize(
     "raw",
     [
