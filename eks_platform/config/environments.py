@@ -355,7 +355,8 @@ def _parse_environments(
 
 def _at(problem: str, where: str) -> str:
     """A base problem as the same inherited value reports it inside environment ``where`` (to report it once)."""
-    return re.sub(rf"(?<![\w.-]){re.escape(CONTEXT_KEY)}\.", f"{where}.", problem)
+    # a function, not a replacement string: an environment's name is user text (a backslash is no escape)
+    return re.sub(rf"(?<![\w.-]){re.escape(CONTEXT_KEY)}\.", lambda _match: f"{where}.", problem)
 
 
 def _parse_pipeline(

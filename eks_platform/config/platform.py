@@ -23,6 +23,7 @@ from eks_platform._internal import fleet as fleet_rules
 from eks_platform._internal import validation as v
 from eks_platform._internal import zones as az
 from eks_platform._internal.node_pools import built_in_node_pool_problems, default_node_class_problems
+from eks_platform._internal.pod_identity import ADDON_TAG_KEY_MAX, ADDON_TAG_VALUE_MAX
 from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.versions import SupportType, minor_version_shape_problems, version_problems
 from eks_platform.config._base import HERE, PARENT, ConfigModel, check, validate
@@ -294,7 +295,19 @@ class PlatformConfig(ConfigModel):
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: dict[str, str]) -> dict[str, str]:
-        check(aws_tag_problems(HERE, value))
+        # The stack's tags go on every resource, the EKS add-ons included, whose tags are stricter than the AWS
+        # rules: keys of 1-127 and values of 1-255 characters (CloudFormation schema of AWS::EKS::Addon, Tag).
+        # See: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-addon-tag.html
+        general = aws_tag_problems(HERE, value)
+        strict = aws_tag_problems(
+            HERE, value, key_max=ADDON_TAG_KEY_MAX, value_max=ADDON_TAG_VALUE_MAX, value_min=1
+        )
+        check(general + [
+            f"{problem}: these tags also go on every EKS add-on, whose tags (AWS::EKS::Addon) allow keys of 1 to "
+            f"{ADDON_TAG_KEY_MAX} and values of 1 to {ADDON_TAG_VALUE_MAX} characters"
+            for problem in strict
+            if problem not in general
+        ])
         return value
 
     @field_validator("node_pools")

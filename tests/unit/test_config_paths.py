@@ -42,6 +42,8 @@ def tier(**settings: Any) -> dict[str, Any]:
 
 NP = "platform.nodePools"
 CASES: list[tuple[dict[str, Any], str]] = [
+    # the stack
+    ({"tags": {"team": ""}}, "platform.tags"),
     # node pools (NodePoolSpec, Taint, Requirement, DisruptionBudget)
     (pool(instanceCategories=["?"]), f"{NP}.pools.batch.instanceCategories"),
     (pool(instanceFamilies=["?"]), f"{NP}.pools.batch.instanceFamilies"),
@@ -165,6 +167,7 @@ FLEET_CASES: list[tuple[dict[str, Any], str]] = [
     ({"environments": ENVIRONMENTS, "pipeline": {**PIPELINE, "cliVersion": "latest"}}, "platform.pipeline.cliVersion"),
     ({"environments": ENVIRONMENTS, "pipeline": {**PIPELINE, "waves": [{"name": "a", "environments": "dev"}]}},
      "platform.pipeline.waves[0].environments"),
+    ({"natGateways": 9, "environments": {"a\\w": ENVIRONMENTS["dev"]}}, "platform.natGateways"),
 ]
 
 
