@@ -1,7 +1,8 @@
 """Fuzzing the ``platform`` object from its committed JSON Schema: a ConfigError naming a path, or a valid synth.
 
 Objects are drawn from ``schemas/platform.schema.json`` (``tests.schema_strategies``), fleets (``environments``,
-``pipeline``) included, and parsed as the app parses them (``parse_fleet_config``): every key the schema knows,
+``pipeline``) included, half of them whole and half the reference object with one typed section drawn, and parsed
+as the app parses them (``parse_fleet_config``): every key the schema knows,
 values of the schema's types (words that exercise the rules, arbitrary text), now and then a value of another JSON
 type or an unknown key. Each must either be refused with one ``ConfigError`` whose every problem names its
 ``platform...`` path, or build the reference app; a bounded sample of the valid ones is synthesized and linted with
@@ -97,6 +98,23 @@ def check(raw: Any, synthesize: bool) -> None:
             _fail("cfn-lint", raw, f"{name}: " + "; ".join(map(str, findings[:5])))
 
 
+def _sections_on_the_reference() -> st.SearchStrategy[dict[str, Any]]:
+    """The reference ``platform`` object with one typed section (or a fleet: environments and a pipeline) drawn
+    from the schema: whole random objects are nearly always refused somewhere, so these reach the sections' own
+    rules and their synth far more often."""
+    strategies = SchemaStrategies(SCHEMA)
+    base = support.cdk_json_context()[CONTEXT_KEY]
+
+    def section(name: str) -> st.SearchStrategy[dict[str, Any]]:
+        drawn = strategies.strategy(SCHEMA["properties"][name])
+        if name == "pipeline":  # a pipeline deploys environments
+            fleet = st.tuples(strategies.strategy(SCHEMA["properties"]["environments"]), drawn)
+            return fleet.map(lambda pair: {**base, "environments": pair[0], "pipeline": pair[1]})
+        return drawn.map(lambda value: {**base, name: value})
+
+    return st.sampled_from(TYPED_SECTIONS).flatmap(section)
+
+
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -104,7 +122,7 @@ def check(raw: Any, synthesize: bool) -> None:
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-@given(raw=SchemaStrategies(SCHEMA).strategy(), synthesize=st.booleans())
+@given(raw=st.one_of(SchemaStrategies(SCHEMA).strategy(), _sections_on_the_reference()), synthesize=st.booleans())
 def fuzz(raw: Any, synthesize: bool) -> None:
     check(raw, synthesize)
 
