@@ -15,9 +15,11 @@ cfn-lint. Anything else (TypeError, KeyError, a jsii error, a ConfigError naming
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
+import tempfile
 import traceback
 from collections import Counter
 from typing import Any
@@ -80,8 +82,10 @@ def check(raw: Any, synthesize: bool) -> None:
     context[CONTEXT_KEY] = raw
     app = support.new_app(context)
     try:
-        build_app(app)
-        templates = synth_templates(app)
+        # a drawn gitops.manifestsDirectory is relative to the working directory: write it to a scratch one
+        with tempfile.TemporaryDirectory() as scratch, contextlib.chdir(scratch):
+            build_app(app)
+            templates = synth_templates(app)
     except ConfigError as error:
         STATS["build: ConfigError"] += 1
         if not _names_a_path(error) and not error.path:
