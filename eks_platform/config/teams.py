@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from aws_cdk import aws_iam as iam
 from pydantic import Field, field_validator, model_validator
 
+from eks_platform._internal import managed_policies as mp
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import teams as t
 from eks_platform._internal import validation as v
@@ -61,7 +62,7 @@ class TeamConfig:
             bound = team.add_pod_identity(
                 binding.service_account, managed_policies=binding.options(team)["managed_policies"]
             )
-            names = [name for name in binding.managed_policies if not name.startswith("arn:")]
+            names = [mp.qualified_name(name) for name in binding.managed_policies if not name.startswith("arn:")]
             if names and isinstance(bound.role, iam.Role):
                 acknowledge_aws_managed_policies(
                     bound.role,

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Template
 
 from eks_platform import AutoModeCluster, ConfigError, PodIdentity
 from eks_platform._internal import addons as cat
@@ -107,6 +108,21 @@ def test_fails_when_a_construct_gets_a_policy_without_its_path() -> None:
     binding = PodIdentity(stack, "Ebs2", cluster=cluster, namespace="kube-system", service_account="ebs",
                           managed_policies=[with_path, newer])
     assert binding.role is not None
+
+
+@pytest.mark.parametrize("written", ["AmazonEBSCSIDriverPolicy", "service-role/AmazonEBSCSIDriverPolicy"])
+def test_a_cdk_json_policy_name_without_its_path_is_attached_under_its_path(written: str) -> None:
+    from eks_platform.config import parse_platform_config
+
+    config = parse_platform_config({"podIdentities": [
+        {"namespace": "kube-system", "serviceAccount": "ebs", "managedPolicies": [written]}]})
+    stack = new_stack()
+    cluster = AutoModeCluster(stack, "Cluster")
+    (binding,) = config.pod_identities
+    binding.apply(cluster)
+    template = json.dumps(Template.from_stack(stack).find_resources("AWS::IAM::Role"))
+    assert ":iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy" in template
+    assert ":iam::aws:policy/AmazonEBSCSIDriverPolicy" not in template
 
 
 def _policy_names_the_library_uses() -> set[str]:
