@@ -203,7 +203,7 @@ def aws_region(setting: str, value: object) -> list[str]:
         return []
     if not isinstance(value, str) or value not in region_partitions():
         close = difflib.get_close_matches(value, list(region_partitions()), n=1) if isinstance(value, str) else []
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = f"; did you mean {close[0]!r}?" if close else "."
         return [
             f"{setting} {value!r} is not an AWS region{hint} Use a region name such as us-east-1 (the table of "
             "regions is eks_platform/_internal/data/regions.json)"
@@ -242,7 +242,7 @@ def unknown_keys(setting: str, given: Iterable[str], allowed: Sequence[str]) -> 
     for key in given:
         if key not in allowed:
             close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = f"; did you mean {close[0]!r}?" if close else "."
             problems.append(
                 f"{setting} has an unknown key {key!r}{hint} Allowed keys: {', '.join(sorted(allowed))}"
             )

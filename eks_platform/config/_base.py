@@ -153,8 +153,29 @@ def field_problems(
         if key is None and pattern is not None:
             found = pattern.search(_QUOTED.sub(" ", problem))
             key = tokens[found.group(1)] if found else None
-        out.append(f"{HERE}.{key}: {problem}" if key else problem)
+        out.append(_homed(problem, key, tokens) if key else problem)
     return out
+
+
+#: The subject a value object opens its problems with (``node pool 'batch' ``, ``volume tier 'fast'.``,
+#: ``ephemeral_storage.``), then the rest of the problem.
+_SUBJECT = re.compile(r"((?:[a-z][a-z ]*'[^']*'[. ]?|[a-z][a-z_]*\.)?)(.*)", re.ASCII | re.DOTALL)
+
+
+def _homed(problem: str, key: str, tokens: Mapping[str, str]) -> str:
+    """``problem`` under ``key``. When it opens with the setting itself (its Python name, after the object's own
+    subject), the full path takes that place: ``volume tier 'fast'.iops 1 is outside ...`` under ``tiers[0]`` reads
+    ``platform.storage.tiers[0].iops 1 is outside ...``, not ``...iops: volume tier 'fast'.iops 1 ...``."""
+    opened = _SUBJECT.fullmatch(problem)
+    for rest in dict.fromkeys((problem, opened.group(2) if opened is not None else problem)):
+        for word in sorted(tokens, key=len, reverse=True):
+            if not rest.startswith(word) or not key.startswith(tokens[word]):
+                continue
+            after = rest[len(word):]
+            inner = key[len(tokens[word]):]  # ``.size`` when the key is ``ephemeralStorage.size``
+            if after.startswith(inner) and after[len(inner):len(inner) + 1] in (" ", ":"):
+                return f"{HERE}.{key}{after[len(inner):]}"
+    return f"{HERE}.{key}: {problem}"
 
 
 def build(

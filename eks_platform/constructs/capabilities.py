@@ -38,7 +38,7 @@ from constructs import Construct
 
 from eks_platform._internal import capabilities as rules
 from eks_platform._internal import validation as v
-from eks_platform._internal.pod_identity import tag_problems
+from eks_platform._internal.pod_identity import role_name_problems, tag_problems
 from eks_platform.checks.acknowledgments import acknowledge
 from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
 from eks_platform.constructs.types import ClusterLike, eks_cluster
@@ -173,10 +173,8 @@ class _Capability(Construct):
                 "role is given together with settings that build a role (role_name or permissions); pass an existing "
                 "role or the settings, not both"
             )
-        if role_name is not None and not v.is_unresolved(role_name) and (
-            not isinstance(role_name, str) or not 1 <= len(role_name) <= 64
-        ):
-            problems.append(f"role_name {role_name!r} must be 1-64 characters")
+        if role_name is not None:
+            problems += role_name_problems("role_name", role_name)
         problems += tag_problems("tags", tags)
         raise_if_problems(f"Invalid{_TITLES[spec.capability_type]}Settings", problems, path=self.node.path)
 

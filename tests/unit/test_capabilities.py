@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -351,3 +352,11 @@ def test_removing_the_capability_deletes_it_and_its_role(before: dict[str, Any])
     report = compare_templates(before, synth_stack(stack, label="capability-removed"))
     deleted = {(c.resource_type, c.retained) for c in report.replaced_or_deleted if c.action is Action.DELETE}
     assert deleted == {("AWS::EKS::Capability", False), ("AWS::IAM::Role", False)}
+
+
+@pytest.mark.parametrize("role_name", [":", "has space", "r" * 65, ""])
+def test_fails_when_a_capability_role_name_is_no_iam_role_name(role_name: str) -> None:
+    stack = new_stack()
+    cluster = AutoModeCluster(stack, "Cluster")
+    with pytest.raises(ConfigError, match=rf"role_name {re.escape(repr(role_name))} is not an IAM role name"):
+        KroCapability(stack, "Kro", cluster=cluster, role_name=role_name)

@@ -339,7 +339,7 @@ def test_parses_the_storage_config() -> None:
     ("raw", "message"),
     [
         ({"tiers": ["turbo"]}, "platform.storage.tiers[0] 'turbo' is not a ready-made tier"),
-        ({"tiers": [{"name": "x", "iops": 2000}]}, "platform.storage.tiers[0].iops: volume tier 'x'.iops 2,000"),
+        ({"tiers": [{"name": "x", "iops": 2000}]}, "platform.storage.tiers[0].iops 2,000"),
         ({"tiers": ["fast", "fast"]}, "platform.storage.tiers lists 'fast' twice"),
         ({"driver": "csi"}, "platform.storage.driver 'csi' is not one of"),
         ({"kmsKeyArn": KEY_ARN, "driver": "addon"}, "kmsKeyArn with driver 'addon' needs kmsKeyUserRoleArns"),
