@@ -82,8 +82,15 @@ bootstrap: $(SETUP)
 deploy: $(SETUP)
 	PATH="$(VENV_BIN):$$PATH" $(CDK) deploy --all --require-approval broadening
 
+# `make test` runs the suite in TEST_WORKERS pytest-xdist processes (2: this machine's cores; each starts its own jsii
+# kernel, about 4 s of CPU). --dist loadfile keeps a module's tests, and so its module-scoped fixtures (one synth per
+# distinct stack), in one worker; --no-loadscope-reorder hands out files in collection order, which puts the few long
+# contract tests (real CDK CLI, wheel build, mypy) first and the many short unit files last, so both workers finish
+# together. Each worker also lints with cfn-lint what it synthesized (tests/cfn_lint_sweep.py).
+# `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= 2
 test: $(SETUP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lifecycle: $(SETUP)  ## the lifecycle matrix: every kind of change synthesized before/after and judged (its own target)
 	$(PY) -m pytest -q tests/lifecycle
