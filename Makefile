@@ -88,9 +88,13 @@ deploy: $(SETUP)
 # contract tests (real CDK CLI, wheel build, mypy) first and the many short unit files last, so both workers finish
 # together. Each worker also lints with cfn-lint what it synthesized (tests/cfn_lint_sweep.py).
 # `make test TEST_WORKERS=0` runs it in one process.
+# PYTHONDONTWRITEBYTECODE is cleared for the run (as bench/suite_time.py does): with it set, every worker and every
+# Python the suite starts (the app under the CDK CLI, the wheel build) compiles aws-cdk-lib's modules again and pytest
+# rewrites every test module again, about 8 s of CPU per process on every run, since no .pyc is ever written.
+# https://docs.python.org/3/using/cmdline.html#envvar-PYTHONDONTWRITEBYTECODE
 TEST_WORKERS ?= 2
 test: $(SETUP)
-	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lifecycle: $(SETUP)  ## the lifecycle matrix: every kind of change synthesized before/after and judged (its own target)
 	$(PY) -m pytest -q tests/lifecycle

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,10 +66,11 @@ def cfn_lint_the_rest(request: pytest.FixtureRequest) -> Iterator[None]:
     # lazy: tests.support imports aws_cdk (see the note on the imports)
     from tests import cfn_lint_sweep
 
-    linted, failures = cfn_lint_sweep.lint_unlinted()
+    linted, failures = cfn_lint_sweep.lint_unlinted(cfn_lint_sweep.claims_directory(request.config))
     assert failures == [], (
-        f"cfn-lint: {len(failures)} finding(s) in the {linted} template(s) this test process synthesized that "
-        "test_every_synthesized_template_passes_cfn_lint did not see:\n" + "\n".join(failures)
+        f"cfn-lint: {len(failures)} finding(s) in the {linted} template(s) this test process synthesized and linted "
+        "when its session ended (none of them went through test_every_synthesized_template_passes_cfn_lint):\n"
+        + "\n".join(failures)
     )
 
 
@@ -92,6 +96,21 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
         return None
     asked = [Path(str(arg).split("::", 1)[0]).resolve() for arg in config.args]
     return not any(path == LIFECYCLE_DIR or LIFECYCLE_DIR in path.parents for path in asked)
+
+
+#: The run's cfn-lint claims directory, in the xdist controller (see ``pytest_configure_node``).
+_CLAIMS = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, in the controller: every worker of the run gets the same directory for its cfn-lint claims
+    (``tests/cfn_lint_sweep.py``, key ``CLAIMS_KEY``), removed when the run ends."""
+    config: pytest.Config = node.config
+    if _CLAIMS not in config.stash:
+        config.stash[_CLAIMS] = tempfile.mkdtemp(prefix="eks-platform-cfn-lint-")
+        config.add_cleanup(functools.partial(shutil.rmtree, config.stash[_CLAIMS], ignore_errors=True))
+    node.workerinput["eks_platform_cfn_lint_claims"] = config.stash[_CLAIMS]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

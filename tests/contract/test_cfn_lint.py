@@ -11,13 +11,15 @@ from tests import cfn_lint_sweep, support
 
 
 @pytest.mark.runs_last
-def test_every_synthesized_template_passes_cfn_lint(reference_templates: dict[str, Any]) -> None:
+def test_every_synthesized_template_passes_cfn_lint(
+    reference_templates: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
     """Includes the reference app's stacks (recorded by the session fixture) and every test stack. Under
     pytest-xdist it covers this worker's recordings so far; ``tests/cfn_lint_sweep.py`` says how the rest is linted."""
     assert support.SYNTHESIZED, "no template was recorded: tests must synthesize through tests.support.synth"
     labels = [label for label, _ in support.SYNTHESIZED.values()]
     assert any(label.startswith("reference:") for label in labels)
-    _, failures = cfn_lint_sweep.lint_unlinted()
+    _, failures = cfn_lint_sweep.lint_unlinted(cfn_lint_sweep.claims_directory(request.config))
     assert failures == [], "\n".join(failures)
 
 
