@@ -272,7 +272,8 @@ class PlainStack(cdk.Stack):
         for i, cidr in enumerate(hybrid["podCidrs"]):
             ec2.CfnSecurityGroupIngress(self, f"ApiFromPods{i}", group_id=group_id, ip_protocol="tcp", from_port=443,
                                         to_port=443, cidr_ip=cidr)
-            for port in (443, 9443):
+            # egress to webhooks on hybrid pods only when the pod CIDRs are routable (as the library decides)
+            for port in (443, 9443) if hybrid.get("podCidrsRoutable") else ():
                 ec2.CfnSecurityGroupEgress(self, f"Webhook{port}ToPods{i}", group_id=group_id, ip_protocol="tcp",
                                            from_port=port, to_port=port, cidr_ip=cidr)
         cluster.add_helm_chart(

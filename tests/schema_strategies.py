@@ -1,9 +1,10 @@
 """Hypothesis strategies generated from a JSON Schema: the subset pydantic emits for the ``platform`` models.
 
-Handles ``$ref`` into ``$defs``, ``type`` (one or a list), ``enum``, ``anyOf``/``oneOf``, ``properties`` with
-``required`` and ``additionalProperties``, ``items`` and ``minimum``. Strings are drawn from words that exercise the
-rules (CIDRs, ARNs, versions, quantities, durations, names) as well as arbitrary text, so generated objects are often
-valid by type and then judged by the rules.
+Handles ``$ref`` into ``$defs``, ``type`` (one or a list), ``enum``, ``const``, ``anyOf``/``oneOf`` (the capability
+types are a ``oneOf`` selected by a ``const`` ``type``), ``properties`` with ``required`` and ``additionalProperties``,
+``propertyNames`` (an ``enum`` of keys), ``minProperties``, ``items`` and ``minimum``. Strings are drawn from words
+that exercise the rules (CIDRs, ARNs, versions, quantities, durations, names) as well as arbitrary text, so generated
+objects are often valid by type and then judged by the rules.
 
 ``off_schema`` (a probability) replaces a value by one of another JSON type now and then, so the error paths for
 wrong types are generated from the schema too.
@@ -28,6 +29,14 @@ WORDS = [
     "AmazonS3ReadOnlyAccess", "metrics-server", "external-dns", "cert-manager", "fluent-bit", "subnet-0abc",
     "sg-0123456789abcdef0", "Z123", "tgw-0123456789abcdef0", "@daily", "0 9 * * 1-5", "example.com/team", "aws:x",
     "v1.0.0-eksbuild.1", "*", "\uff11\uff12", "\uff58", "a\n",
+    # the capabilities, ingress, gitops, teams, environments and pipeline sections
+    "arn:aws:sso:::instance/ssoins-1234567890abcdef", "906739b3-1234-5678-9abc-def012345678", "ADMIN", "VIEWER",
+    "arn:aws:acm:us-east-1:111111111111:certificate/abc-1", "internet-facing", "internal", "dualstack",
+    "https://github.com/example/platform.git", "manifests", "deploy/manifests", "/abs", "../x", "main", "HEAD",
+    "s3:GetObject", "s3:*", "arn:aws:s3:::team-a-*", "Allow", "Deny", "sagemaker", "vpce-0123456789abcdef0",
+    "arn:aws:ecr:us-east-1:111111111111:repository/charts", "payments", "requests.cpu", "limits.memory", "pods",
+    "AmazonSQSReadOnlyAccess", "dev", "prod", "222222222222", "example/platform", "2.1100.0",
+    "arn:aws:codeconnections:us-east-1:111111111111:connection/0a1b2c3d-1111-2222-3333-444455556666",
 ]
 TEXT = st.one_of(st.sampled_from(WORDS), st.sampled_from(WORDS), st.text(max_size=12))
 JSON_SCALARS = st.one_of(
@@ -63,6 +72,8 @@ class SchemaStrategies:
             return st.deferred(lambda: self._typed(self.root["$defs"][name]))
         if "enum" in schema:
             return st.sampled_from(schema["enum"])
+        if "const" in schema:
+            return st.just(schema["const"])
         for key in ("anyOf", "oneOf"):
             if key in schema:
                 return st.one_of([self._typed(option) for option in schema[key]])
@@ -92,7 +103,9 @@ class SchemaStrategies:
         extra = schema.get("additionalProperties", True)
         if not properties:  # a map: names -> values
             values = self._for(extra) if isinstance(extra, dict) else ANY_JSON
-            return st.dictionaries(TEXT, values, max_size=4)
+            names = schema.get("propertyNames", {})
+            keys = st.sampled_from(names["enum"]) if "enum" in names else TEXT
+            return st.dictionaries(keys, values, min_size=schema.get("minProperties", 0), max_size=4)
         fixed = {name: self._for(properties[name]) for name in sorted(required)}
         optional = {name: self._for(sub) for name, sub in sorted(properties.items()) if name not in required}
         strategy = st.fixed_dictionaries(fixed, optional=optional)

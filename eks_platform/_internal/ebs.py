@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from eks_platform._internal.validation import is_unresolved
+from eks_platform._internal.validation import is_unresolved, partition_of_region
 
 _KMS_ARN = re.compile(
     r"arn:aws(-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?:kms:([a-z0-9-]+):\d{12}:(key|alias)/[A-Za-z0-9/_+=,.@-]+",
@@ -222,9 +222,16 @@ def kms_key_arn_problems(setting: str, value: object, *, region: str | None = No
     """The KMS key a StorageClass encrypts with, as the full key ARN the EBS CSI driver needs (None: ``aws/ebs``).
 
     A key ARN, not an alias ARN (``kms:CreateGrant`` on an alias does not grant the key; the driver's ``kmsKeyId``
-    parameter takes the key), in the stack's region when ``region`` is known (a volume's key is regional).
+    parameter takes the key), in the stack's region and its partition when ``region`` is known (a volume's key is
+    regional; ARN partitions: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html).
     See: https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN
     """
+    if isinstance(value, str) and is_unresolved(value) and ":alias/" in value:
+        # an aws_kms.Alias: its ARN holds a token (the partition) but is an alias ARN all the same
+        return [
+            f"{setting} is an alias ({value.split(':alias/', 1)[1]!r}); give the key itself (kms.Key.from_key_arn with "
+            "the key ARN from aws kms describe-key --key-id alias/<name>): a grant on an alias does not grant the key"
+        ]
     if value is None or is_unresolved(value):
         return []
     match = _KMS_ARN.fullmatch(value) if isinstance(value, str) else None
@@ -243,6 +250,13 @@ def kms_key_arn_problems(setting: str, value: object, *, region: str | None = No
         problems.append(
             f"{setting} {value!r} is a key in {match.group(2)}, but the stack is in {region}; KMS keys are "
             "regional: use a key of the stack's region"
+        )
+    partition = partition_of_region(region)
+    written = "aws" + (match.group(1) or "")
+    if partition is not None and written != partition:
+        problems.append(
+            f"{setting} {value!r} is in partition {written}, but the stack's region {region} is in partition "
+            f"{partition}; use a key ARN that starts with arn:{partition}:kms:{region}:"
         )
     return problems
 

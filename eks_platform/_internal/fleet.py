@@ -282,3 +282,18 @@ def zones_of_region_problems(
         f"environment to AZ IDs of {region} (they start with {prefix}-az) or to its AZ names, or to null for the "
         "first three zones of the region"
     ]
+
+
+#: An AWS CDK CLI version as package.json writes it (``2.1100.0``).
+_CLI_VERSION = re.compile(r"\d+\.\d+\.\d+", re.ASCII)
+
+
+def cli_version_problems(setting: str, value: object) -> list[str]:
+    """The CDK CLI version the pipeline installs: ``major.minor.patch``, as in package.json.
+
+    See: https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.pipelines/CodePipeline.html (``cli_version``)
+    """
+    if not isinstance(value, str) or not _CLI_VERSION.fullmatch(value):
+        return [f"{setting} {value!r} is not a version; write the CLI version as in package.json, for example "
+                "\"2.1100.0\""]
+    return []

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from eks_platform._internal import managed_policies as mp
 from eks_platform._internal import validation as v
 from eks_platform._internal.tags import aws_tag_problems
 
@@ -147,7 +148,11 @@ _POLICY_NAME = re.compile(r"[\w+=,.@/-]{1,512}", re.ASCII)
 
 
 def managed_policy_reference_problems(setting: str, name: object) -> list[str]:
-    """An AWS managed policy name (``AmazonS3ReadOnlyAccess``) or a policy ARN, as the platform config names them."""
+    """An AWS managed policy name (``AmazonS3ReadOnlyAccess``) or a policy ARN, as the platform config names them.
+
+    A name must be in the table of AWS managed policies (``managed_policies``); an ARN is the way to pass any other
+    policy (a newer AWS one, or a customer managed one) and is checked for its shape only.
+    """
     if not isinstance(name, str):
         return [f"{setting} entries must be strings, got {type(name).__name__} {name!r}"]
     if name.startswith("arn:"):
@@ -156,7 +161,7 @@ def managed_policy_reference_problems(setting: str, name: object) -> list[str]:
         return []
     if not _POLICY_NAME.fullmatch(name):
         return [f"{setting} {name!r} is not an AWS managed policy name such as AmazonS3ReadOnlyAccess"]
-    return []
+    return mp.aws_managed_policy_name_problems(setting, name)
 
 
 def binding_problems(

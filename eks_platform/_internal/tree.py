@@ -136,6 +136,18 @@ def partition_of(construct: Any) -> str:
     return str(remember(stack, "partition", lambda: stack.partition))
 
 
+def default_child_of(construct: Any) -> Any:
+    """``construct.node.default_child``, read once (a construct's primary L1, such as an ``eks.Cluster``'s
+    ``CfnCluster``, is made with it and not replaced)."""
+    return remember(construct, "default_child", lambda: node_of(construct).default_child)
+
+
+def stack_name_of(construct: Any) -> str:
+    """The name of ``construct``'s stack, read once per stack (fixed when the stack is created)."""
+    stack = stack_of(construct)
+    return str(remember(stack, "stack_name", lambda: stack.stack_name))
+
+
 def share_root(construct: Any, root: Any) -> None:
     """Record ``root`` as ``construct``'s root (for constructs found below a scope whose root is known)."""
     _facts(construct).setdefault(_ROOT, root)

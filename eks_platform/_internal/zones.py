@@ -67,3 +67,36 @@ def zone_problems(setting: str, region: object, zones: Sequence[str] | None) -> 
     if ids and len(ids) != len(zones):
         problems.append(f"{setting} mixes AZ IDs and AZ names ({list(zones)}); give only IDs or only names")
     return problems
+
+
+#: The CloudFormation types ``ec2.Vpc`` creates (aws-cdk-lib ``aws-ec2/lib/vpc.ts``): a new VPC's network, which
+#: follows ``removal_policy``. ``Custom::VpcRestrictDefaultSG`` is the resource of the
+#: ``@aws-cdk/aws-ec2:restrictDefaultSecurityGroup`` feature flag.
+VPC_RESOURCE_TYPES = (
+    "AWS::EC2::VPC",
+    "AWS::EC2::VPCCidrBlock",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::Route",
+    "AWS::EC2::EIP",
+    "AWS::EC2::NatGateway",
+    "AWS::EC2::InternetGateway",
+    "AWS::EC2::VPCGatewayAttachment",
+    "AWS::EC2::EgressOnlyInternetGateway",
+    "AWS::EC2::VPNGateway",
+    "AWS::EC2::VPNGatewayRoutePropagation",
+    "Custom::VpcRestrictDefaultSG",
+)
+
+
+def subnet_zones(subnet_count: int, zones: Sequence[str], subnet_configurations: int) -> list[str] | None:
+    """The zone of each subnet of a new ``ec2.Vpc`` given ``zones``, in the order its subnets are created, or None
+    when ``subnet_count`` is not one subnet per configuration and zone (then the layout is not the known one).
+
+    ``ec2.Vpc`` makes, for each subnet configuration in order, one subnet per zone in the order given (aws-cdk-lib
+    ``aws-ec2/lib/vpc.ts``, ``createSubnetResources``), so subnet n is in zone n mod len(zones).
+    """
+    if not zones or subnet_count != subnet_configurations * len(zones):
+        return None
+    return [zones[index % len(zones)] for index in range(subnet_count)]

@@ -68,15 +68,31 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
 def acknowledge_all(scope: IConstruct, rule_ids: Iterable[str], reason: str) -> None:
     """:func:`acknowledge` for several rule IDs on one scope with one reason (one call into CDK: cheaper)."""
     ids = list(rule_ids)
+    _acknowledge(scope, [(rule_id, reason) for rule_id in ids], ids, [reason])
+
+
+def acknowledge_each(scope: IConstruct, acknowledged: Iterable[tuple[str, str]]) -> None:
+    """:func:`acknowledge` for several ``(rule_id, reason)`` pairs on one scope, each with its own reason, in one
+    call into CDK (``Validations.acknowledge`` takes any number of acknowledgments)."""
+    pairs = list(acknowledged)
+    reasons: list[object] = []
+    for _, text in pairs:
+        if not any(text is seen or text == seen for seen in reasons):
+            reasons.append(text)
+    _acknowledge(scope, pairs, [rule_id for rule_id, _ in pairs], reasons)
+
+
+def _acknowledge(scope: IConstruct, pairs: list[tuple[str, str]], ids: list[str], reasons: list[object]) -> None:
     problems = []
     for rule_id in ids:
         if not isinstance(rule_id, str) or not rule_id.strip():
             problems.append(f"acknowledgment rule_id must be a rule ID such as 'EKSP-8', got {rule_id!r}")
-    if not isinstance(reason, str) or len(reason.strip()) < _MIN_REASON_LENGTH:
-        problems.append(
-            f"acknowledgment of {', '.join(map(repr, ids))} needs a reason of at least {_MIN_REASON_LENGTH} "
-            f"characters saying why the finding is accepted, got {reason!r}"
-        )
+    for text in reasons:
+        if not isinstance(text, str) or len(text.strip()) < _MIN_REASON_LENGTH:
+            problems.append(
+                f"acknowledgment of {', '.join(map(repr, ids))} needs a reason of at least {_MIN_REASON_LENGTH} "
+                f"characters saying why the finding is accepted, got {text!r}"
+            )
     if isinstance(scope, (Stack, Stage)):
         kind = "stage or app" if isinstance(scope, Stage) else "stack"
         problems.append(
@@ -86,9 +102,8 @@ def acknowledge_all(scope: IConstruct, rule_ids: Iterable[str], reason: str) -> 
         )
     if problems:
         raise ConfigError("InvalidAcknowledgment", problems, path=path_of(scope) or None)
-    if not ids:
+    if not pairs:
         return
-    text = reason.strip()
     root = root_of(scope)
     # (scope, rule ids, reason) in the order made; the paths are read only when the audit asks (acknowledgments())
     registry: list[tuple[IConstruct, tuple[str, ...], str]] | None = getattr(root, _REGISTRY_ATTRIBUTE, None)
@@ -97,17 +112,21 @@ def acknowledge_all(scope: IConstruct, rule_ids: Iterable[str], reason: str) -> 
         setattr(root, _REGISTRY_ATTRIBUTE, registry)
         ignore = ignore_acknowledgments(root)
         setattr(root, _IGNORE_ATTRIBUTE, ignore)
-    registry.append((scope, tuple(ids), text))
+    registry += [(scope, (rule_id,), text.strip()) for rule_id, text in pairs]
     if getattr(root, _IGNORE_ATTRIBUTE, False):
         return
-    Validations.of(scope).acknowledge(*(Acknowledgment(id=rule_id, reason=text) for rule_id in ids))
+    Validations.of(scope).acknowledge(*(Acknowledgment(id=rule_id, reason=text.strip()) for rule_id, text in pairs))
 
 
 def acknowledge_aws_managed_policies(role: IConstruct, policy_names: Iterable[str], reason: str) -> None:
     """Acknowledge ``AwsSolutions-IAM4`` for each AWS managed policy (by name, e.g. ``AmazonEKSClusterPolicy``)
     attached to ``role``: one acknowledgment per policy, so a policy added later is still reported."""
-    ids = [f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]" for name in policy_names]
-    acknowledge_all(role, ids, reason)
+    acknowledge_all(role, [managed_policy_rule_id(name) for name in policy_names], reason)
+
+
+def managed_policy_rule_id(policy_name: str) -> str:
+    """The ``AwsSolutions-IAM4`` finding ID of the AWS managed policy ``policy_name`` (``AmazonEKSClusterPolicy``)."""
+    return f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{policy_name}]"
 
 
 def acknowledgments(root: IConstruct) -> tuple[Acknowledged, ...]:

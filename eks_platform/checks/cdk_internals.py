@@ -123,7 +123,10 @@ def internal_finding_ids(scope: IConstruct) -> dict[IConstruct, list[str]]:
             share_stack(construct, stack_of(scope))
         value: Any
         if isinstance(construct, (iam.CfnRole, iam.CfnUser, iam.CfnGroup)):
-            kind, value = "principal", {"managed": construct.managed_policy_arns, "policies": construct.policies}
+            # both properties in one read (CfnResource.cfnProperties), not one each
+            properties = construct._cfn_properties
+            kind, value = "principal", {"managed": properties.get("managedPolicyArns"),
+                                        "policies": properties.get("policies")}
         elif isinstance(construct, (iam.CfnPolicy, iam.CfnManagedPolicy)):
             kind, value = "policy", construct.policy_document
         elif isinstance(construct, lambda_.CfnFunction):
@@ -166,8 +169,15 @@ def acknowledge_cdk_internal(scope: IConstruct, reason: str) -> list[str]:
         the acknowledged rule IDs, ``"<rule id> at <construct path>"``.
     """
     done = []
-    for construct, ids in internal_finding_ids(scope).items():
-        acknowledge_all(construct, ids, reason)
+    for construct, ids in acknowledge_cdk_internal_findings(scope, reason).items():
         path = path_of(construct)
         done += [f"{rule_id} at {path}" for rule_id in ids]
     return done
+
+
+def acknowledge_cdk_internal_findings(scope: IConstruct, reason: str) -> dict[IConstruct, list[str]]:
+    """:func:`acknowledge_cdk_internal` returning the acknowledged IDs per L1 resource (no construct paths read)."""
+    found = internal_finding_ids(scope)
+    for construct, ids in found.items():
+        acknowledge_all(construct, ids, reason)
+    return found

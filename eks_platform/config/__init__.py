@@ -10,6 +10,8 @@
 - :mod:`~eks_platform.config.capabilities`: ``platform.capabilities`` (EKS Capabilities).
 - :mod:`~eks_platform.config.ingress`: ``platform.ingress`` (the ALB IngressClass).
 - :mod:`~eks_platform.config.gitops`: ``platform.gitops`` (manifests folder, Argo CD Application).
+- :mod:`~eks_platform.config.teams`: ``platform.teams`` (application teams on a shared cluster).
+- :mod:`~eks_platform.config.environments`: ``platform.environments`` and ``platform.pipeline`` (a fleet).
 - :mod:`~eks_platform.config.schema`: the JSON Schema of the ``platform`` object, generated from the models.
 
 The constructs never import this package: a team using ``AutoModeCluster`` directly does not carry the parser.
@@ -19,12 +21,12 @@ from __future__ import annotations
 
 from eks_platform.config.addons import AddonSettings, default_addon_settings
 from eks_platform.config.delivery import parse_delivery_mode
+from eks_platform.config.environments import context_keys
 from eks_platform.config.platform import (
     CONTEXT_KEY,
     PLACEHOLDER_ACCOUNT,
     PLACEHOLDER_REGION,
     PlatformConfig,
-    context_keys,
     context_object,
     parse_platform_config,
 )

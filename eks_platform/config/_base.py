@@ -20,10 +20,10 @@ import math
 import re
 import types
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PlainValidator, TypeAdapter, ValidationError, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Tag, TypeAdapter, ValidationError
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -40,6 +40,11 @@ PARENT = "\x1f^\x1f"
 #: Tags of discriminated unions start with this; they are not part of the cdk.json path.
 UNION_TAG = "\x1f~"
 _RULE = "eks_platform_rule"
+#: Error type of a discriminated union whose tag is missing or unknown (``Discriminator(custom_error_type=...)``).
+TAG_ERROR = "eks_platform_tag"
+#: Rules for the tags of discriminated unions, by the name in ``custom_error_message=name``: the tag's
+#: key, the rule judging its value, and the shape of the union's values (for a value that is not an object).
+TAG_RULES: dict[str, tuple[str, Callable[[str, object], list[str]], str]] = {}
 
 
 class ConfigModel(BaseModel):
@@ -55,6 +60,16 @@ class ConfigModel(BaseModel):
         frozen=True,
         regex_engine="python-re",
     )
+
+    #: What a missing required key is needed for, by cdk.json key (appended to "<path> is required").
+    missing_hints: typing.ClassVar[dict[str, str]] = {}
+    #: What a key's value must be, by cdk.json key, when it has the wrong JSON type (instead of "a mapping").
+    shape_hints: typing.ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def foreign_key_problem(cls, path: str, key: str) -> str | None:
+        """A message for a key this model does not take but a sibling model does (None: "unknown key")."""
+        return None
 
     def __setattr__(self, name: str, value: Any) -> None:
         # A parsed configuration is read-only, as a frozen dataclass is (AttributeError, not a ValidationError).
@@ -83,12 +98,81 @@ def camel_case_problems(model: type[BaseModel], problems: Iterable[str]) -> list
     return [pattern.sub(lambda m: names[m.group(1)], p) for p in problems]
 
 
-def build(model: type[BaseModel], factory: Callable[..., _T], **kwargs: Any) -> _T:
-    """Build a construct's value object inside a validator; its ``ConfigError`` becomes this setting's problems."""
+#: A quoted value in a problem (``'a b'``, ``"x"``); an apostrophe inside a word (``budget's``) is not a quote.
+_QUOTED = re.compile(r"""(?<![A-Za-z0-9])'[^']*'|"[^"]*\"""", re.ASCII)
+
+
+def _field_tokens(model: type[BaseModel], kwargs: Iterable[str], fields: Mapping[str, str]) -> dict[str, str]:
+    """Words that name a setting of ``model`` in a value object's problems -> the setting's cdk.json key.
+
+    A setting is named by its cdk.json key (``cpuLimit``), its Python name (``cpu_limit``, the value object's keyword)
+    or, for a list or map, the singular (``label key`` is about ``labels``).
+    """
+    tokens: dict[str, str] = {}
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        for word in (key, name):
+            tokens.setdefault(word, key)
+            if word.endswith("s") and len(word) > 3:
+                tokens.setdefault(word[:-1], key)
+    for keyword in kwargs:
+        if keyword in fields:
+            tokens[keyword] = fields[keyword]
+        elif keyword in model.model_fields:
+            tokens.setdefault(keyword, model.model_fields[keyword].alias or keyword)
+    return {word: key for word, key in tokens.items() if key}
+
+
+def field_problems(
+    model: type[BaseModel],
+    problems: Iterable[str],
+    *,
+    kwargs: Iterable[str] = (),
+    fields: Mapping[str, str] | None = None,
+    phrases: Mapping[str, str] | None = None,
+) -> list[str]:
+    """A value object's problems, each re-homed under the cdk.json key of the setting it is about.
+
+    The setting is the first one the problem names (quoted values aside): ``node pool 'batch' cpu_limit '-1' has a
+    sign`` is about ``cpuLimit``. ``phrases`` maps a wording that names no setting to the one it is about
+    (``needs at least one value`` -> ``values``); ``fields`` maps a keyword of the value object to the setting it
+    comes from when their names differ. A problem naming no setting (or the object's name, its key) stays on the
+    object. The Python names are written as the cdk.json keys.
+    """
+    tokens = _field_tokens(model, kwargs, fields or {})
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, sorted(tokens, key=len, reverse=True))) + r")(?![A-Za-z0-9_])",
+        re.ASCII,
+    ) if tokens else None
+    out: list[str] = []
+    for problem in camel_case_problems(model, problems):
+        if HERE in problem:
+            out.append(problem)
+            continue
+        key = next((k for phrase, k in (phrases or {}).items() if phrase in problem), None)
+        if key is None and pattern is not None:
+            found = pattern.search(_QUOTED.sub(" ", problem))
+            key = tokens[found.group(1)] if found else None
+        out.append(f"{HERE}.{key}: {problem}" if key else problem)
+    return out
+
+
+def build(
+    model: type[BaseModel],
+    factory: Callable[..., _T],
+    *,
+    fields: Mapping[str, str] | None = None,
+    phrases: Mapping[str, str] | None = None,
+    **kwargs: Any,
+) -> _T:
+    """Build a construct's value object inside a validator; its ``ConfigError`` becomes this setting's problems,
+    each under the key it is about (see :func:`field_problems`)."""
     try:
         return factory(**kwargs)
     except ConfigError as error:
-        raise rule_error(camel_case_problems(model, error.problems)) from None
+        raise rule_error(
+            field_problems(model, error.problems, kwargs=kwargs, fields=fields, phrases=phrases)
+        ) from None
 
 
 def attempt(fn: Callable[..., _T], *args: Any) -> tuple[_T | None, list[str]]:
@@ -104,24 +188,6 @@ def attempt(fn: Callable[..., _T], *args: Any) -> tuple[_T | None, list[str]]:
 def under(part: str, problems: Iterable[str]) -> list[str]:
     """Problems of a value inside the one being validated, re-homed under ``.<part>``."""
     return [p.replace(HERE, f"{HERE}.{part}") if HERE in p else f"{HERE}.{part}: {p}" for p in problems]
-
-
-def section_parsed_by(
-    parse: Callable[[str, Any, list[str]], Any], schema: dict[str, Any]
-) -> PlainValidator | WithJsonSchema | Any:
-    """Validators for a section parsed by a ``(setting, raw, problems)`` function rather than a model.
-
-    Use as ``Annotated[T, *section_parsed_by(parse, schema)]``: ``parse`` gets :data:`HERE` as the setting, its
-    problems are reported with the full path like every other; ``schema`` is the section's JSON Schema.
-    """
-
-    def validate_section(value: Any) -> Any:
-        problems: list[str] = []
-        result = parse(HERE, value, problems)
-        check(problems)
-        return result
-
-    return (PlainValidator(validate_section, json_schema_input_type=Any), WithJsonSchema(schema))
 
 
 # -- translation ----------------------------------------------------------------------------------------------------
@@ -179,11 +245,25 @@ def _unwrap(tp: Any) -> Any:
             return tp
 
 
+def _tagged(tp: Any, tag: str) -> Any:
+    """The member of a discriminated union whose ``Tag`` is ``tag`` (or ``tp`` itself when there is none)."""
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return tp
+    for member in typing.get_args(tp):
+        tagged = typing.get_origin(member) is typing.Annotated
+        if tagged and any(isinstance(m, Tag) and m.tag == tag for m in member.__metadata__):
+            return member
+    return tp
+
+
 def model_at(model: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel] | None:
     """The model class that validates the value at ``loc`` (for the keys it allows), or None."""
     tp: Any = model
     for part in loc:
         if isinstance(part, str) and part.startswith(UNION_TAG):
+            tp = _tagged(tp, part)
             continue
         tp = _unwrap(tp)
         if isinstance(tp, type) and issubclass(tp, BaseModel):
@@ -239,17 +319,32 @@ def problems_of(error: ValidationError, *, root: str, model: type[BaseModel] | N
         elif kind == "extra_forbidden":
             owner = model_at(model, loc[:-1]) if model is not None else None
             keys = allowed_keys(owner) if owner is not None else []
-            problems += v.unknown_keys(path_of(root, loc[:-1]), [str(loc[-1])], keys)
+            foreign = None
+            if isinstance(owner, type) and issubclass(owner, ConfigModel):
+                foreign = owner.foreign_key_problem(path, str(loc[-1]))
+            problems += [foreign] if foreign else v.unknown_keys(path_of(root, loc[:-1]), [str(loc[-1])], keys)
+        elif kind == TAG_ERROR:
+            tag_key, rule, shape = TAG_RULES[item["msg"]]
+            found = rule(f"{path}.{tag_key}", value.get(tag_key)) if isinstance(value, dict) else []
+            problems += found or [f"{path} must be {shape}, got {_json_type(value)} {value!r}"]
         elif kind == "missing":
-            problems.append(f"{path} is required")
+            owner = model_at(model, loc[:-1]) if model is not None and loc else None
+            hints: dict[str, str] = getattr(owner, "missing_hints", {}) if owner is not None else {}
+            problems.append(f"{path} is required{hints.get(str(loc[-1]), '')}")
         elif kind in ("list_type", "tuple_type") and _items_are_strings(model, loc):
             problems.append(f"{path} must be a list of strings, got {_json_type(value)} {value!r}")
         elif kind in _EXPECTED:
-            problems.append(f"{path} must be {_EXPECTED[kind]}, got {_json_type(value)} {value!r}")
+            owner = model_at(model, loc[:-1]) if model is not None and loc else None
+            shapes: dict[str, str] = getattr(owner, "shape_hints", {}) if owner is not None else {}
+            shape = shapes.get(str(loc[-1]), _EXPECTED[kind]) if loc else _EXPECTED[kind]
+            problems.append(f"{path} must be {shape}, got {_json_type(value)} {value!r}")
         elif kind == "enum" or kind == "literal_error":
             problems.append(f"{path} {value!r} is not one of {item['ctx']['expected']}")
         elif kind == "eks_platform_shape":
             problems.append(f"{path} must be {item['msg']}, got {_json_type(value)} {value!r}")
+        elif kind == "value_error" and isinstance((item.get("ctx") or {}).get("error"), ConfigError):
+            # a value object built in a validator outside build(): its problems, at this setting
+            problems += [f"{path}: {problem}" for problem in item["ctx"]["error"].problems]
         elif kind == "frozen_instance":
             problems.append(f"{path} cannot be changed on a parsed configuration")
         else:

@@ -1,4 +1,4 @@
-"""cdk.json: the ``platform.capabilities`` section (EKS Capabilities), parsed into :class:`CapabilitySettings`.
+"""cdk.json: the ``platform.capabilities`` section (EKS Capabilities), validated into :class:`CapabilitySettings`.
 
 Shape (keys are the capability names, the stable identity of each capability)::
 
@@ -10,21 +10,27 @@ Shape (keys are the capability names, the stable identity of each capability)::
       "kro": {"type": "KRO"}
     }
 
-Every rule is the one the constructs apply (``eks_platform._internal.capabilities``), reported with the cdk.json path.
+One model per capability type (the ``type`` key selects it), so the JSON Schema lists each type's keys. Every rule
+is the one the constructs apply (``eks_platform._internal.capabilities``), reported with the cdk.json path.
+
+See: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-capability.html
 """
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 
 from aws_cdk import aws_iam as iam
 from constructs import Construct
+from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from eks_platform._internal import capabilities as rules
 from eks_platform._internal import validation as v
 from eks_platform._internal.pod_identity import tag_problems
+from eks_platform.config._base import HERE, TAG_ERROR, TAG_RULES, UNION_TAG, ConfigModel, check, section_problems
 from eks_platform.constructs.capabilities import (
     AckCapability,
     ArgoCdCapability,
@@ -37,46 +43,22 @@ from eks_platform.constructs.capabilities import (
 )
 from eks_platform.constructs.types import ClusterLike
 
-_COMMON_KEYS = ("type", "tags")
-_TYPE_KEYS: dict[str, tuple[str, ...]] = {
-    "ARGOCD": (
-        "identityCenter",
-        "roleMappings",
-        "namespace",
-        "endpointPrefix",
-        "vpcEndpointIds",
-        "codeConnectionArns",
-        "secretArns",
-        "codeCommitRepositoryArns",
-        "ecrRepositoryArns",
-    ),
-    "ACK": ("policyStatements", "roleSelectorRoleArns", "disabledServices", "enableCrossNamespace"),
-    "KRO": (),
-}
-_STATEMENT_KEYS = ("Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition")
+__all__ = [
+    "AckCapabilitySettings",
+    "ArgoCdCapabilitySettings",
+    "CapabilityEntry",
+    "CapabilitySettings",
+    "KroCapabilitySettings",
+    "capability_settings",
+    "parse_capabilities_config",
+]
 
 Capability = ArgoCdCapability | AckCapability | KroCapability
-
-#: The JSON Schema of the section (names -> typed entries; the rules are judged at synth).
-CAPABILITIES_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": "EKS Capabilities by name.",
-    "additionalProperties": {
-        "type": "object",
-        "properties": {
-            "type": {"enum": list(rules.CAPABILITY_TYPES)},
-            "tags": {"type": "object", "additionalProperties": {"type": "string"}},
-            **{key: {} for keys in _TYPE_KEYS.values() for key in keys},
-        },
-        "required": ["type"],
-        "additionalProperties": False,
-    },
-}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CapabilitySettings:
-    """One entry of ``platform.capabilities``; :meth:`build` creates the capability construct."""
+    """One entry of ``platform.capabilities``, validated; :meth:`build` creates the capability construct."""
 
     name: str
     capability_type: CapabilityType
@@ -101,7 +83,7 @@ class CapabilitySettings:
         common: dict[str, Any] = {"cluster": cluster, "capability_name": self.name, "tags": dict(self.tags) or None,
                                   "role_name": role_name}
         if self.capability_type is CapabilityType.ARGOCD:
-            assert self.identity_center is not None  # the parser refuses an Argo CD entry without it
+            assert self.identity_center is not None  # the model requires it for an Argo CD entry
             return ArgoCdCapability(
                 scope, construct_id, identity_center=self.identity_center, role_mappings=self.role_mappings,
                 namespace=self.namespace, endpoint_prefix=self.endpoint_prefix,
@@ -119,152 +101,281 @@ class CapabilitySettings:
         return KroCapability(scope, construct_id, **common)
 
 
-def _strings(setting: str, raw: Any, problems: list[str]) -> tuple[str, ...]:
-    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
-        problems.append(f"{setting} must be a list of strings, got {raw!r}")
-        return ()
-    return tuple(raw)
+def _each(rule: Any, values: tuple[str, ...], **kind: Any) -> list[str]:
+    return [p for i, item in enumerate(values) for p in rule(f"{HERE}[{i}]", item, **kind)]
 
 
-def _arns(setting: str, raw: Any, problems: list[str], **kind: Any) -> tuple[str, ...]:
-    items = _strings(setting, raw, problems)
-    for index, arn in enumerate(items):
-        problems += rules.arn_problems(f"{setting}[{index}]", arn, **kind)
-    return items
+# -- Argo CD ----------------------------------------------------------------------------------------------------------
+class IdentityCenterSettings(ConfigModel):
+    """``identityCenter``: the AWS Identity Center instance Argo CD signs users in with."""
+
+    instance_arn: str = Field(description="arn:aws:sso:::instance/ssoins-... (aws sso-admin list-instances).")
+    region: str | None = Field(default=None, description="Region of the instance. Default: the stack's region.")
+
+    @field_validator("instance_arn")
+    @classmethod
+    def _arn(cls, value: str) -> str:
+        check(rules.idc_instance_arn_problems(HERE, value))
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        if value is not None:
+            check(v.aws_region(HERE, value))
+        return value
 
 
-def _role_mappings(setting: str, raw: Any, problems: list[str]) -> tuple[RbacRoleMapping, ...]:
-    if not isinstance(raw, dict):
-        problems.append(
-            f"{setting} must map an Argo CD role to its identities, such as "
-            '{"ADMIN": {"groups": ["<identity store group id>"]}}, got ' + repr(raw)
+class RoleMembersSettings(ConfigModel):
+    """``roleMappings.<ROLE>``: the Identity Center groups and users that get the role."""
+
+    groups: tuple[str, ...] = Field(default=(), description="Identity Store group IDs (UUIDs, not display names).")
+    users: tuple[str, ...] = Field(default=(), description="Identity Store user IDs (UUIDs, not e-mails).")
+
+    @field_validator("groups", "users")
+    @classmethod
+    def _ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        check(_each(rules.identity_id_problems, value))
+        return value
+
+    def identities(self) -> tuple[SsoIdentity, ...]:
+        return tuple(map(SsoIdentity.group, self.groups)) + tuple(map(SsoIdentity.user, self.users))
+
+
+_ARN_KINDS: dict[str, dict[str, str]] = {
+    "code_connection_arns": {"service": "codeconnections", "resource_prefix": "connection/"},
+    "secret_arns": {"service": "secretsmanager", "resource_prefix": "secret:"},
+    "code_commit_repository_arns": {"service": "codecommit"},
+    "ecr_repository_arns": {"service": "ecr", "resource_prefix": "repository/"},
+}
+
+
+class _CapabilityBase(ConfigModel):
+    @classmethod
+    def foreign_key_problem(cls, path: str, key: str) -> str | None:
+        kind = typing.get_args(cls.model_fields["type"].annotation)[0]  # the Literal of the subclass
+        return f"{path} is not a setting of a {kind} capability" if key in _ANY_TYPE_KEYS else None
+
+    tags: dict[str, str] = Field(default_factory=dict, description="Tags on the capability.")
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        check(tag_problems(HERE, value))
+        return value
+
+
+class ArgoCdCapabilitySettings(_CapabilityBase):
+    """``"type": "ARGOCD"``: managed Argo CD. Sign-in is through AWS Identity Center only."""
+
+    missing_hints: ClassVar[dict[str, str]] = {
+        "identityCenter": " for an Argo CD capability: "
+        '{"instanceArn": "arn:aws:sso:::instance/ssoins-...", "region": "<its region>"}; EKS signs Argo CD users in '
+        "only through AWS Identity Center",
+        "roleMappings": ': map an Argo CD role to its identities, such as {"ADMIN": {"groups": '
+        '["<identity store group id>"]}}',
+    }
+
+    type: Literal["ARGOCD"] = Field(description="The capability type.")
+    identity_center: IdentityCenterSettings = Field(description="The AWS Identity Center instance users sign in with.")
+    role_mappings: dict[str, RoleMembersSettings] = Field(
+        description="Argo CD role (ADMIN, EDITOR, VIEWER) -> the Identity Center groups and users that get it.",
+        json_schema_extra={"propertyNames": {"enum": list(rules.ARGOCD_ROLES)}},
+    )
+    namespace: str = Field(default=rules.DEFAULT_ARGOCD_NAMESPACE, description="Namespace Argo CD watches.")
+    endpoint_prefix: str | None = Field(default=None, description="Prefix of the Argo CD endpoint's host name.")
+    vpc_endpoint_ids: tuple[str, ...] = Field(default=(), description="VPC endpoints (vpce-...) for private access.")
+    code_connection_arns: tuple[str, ...] = Field(default=(), description="CodeConnections connections it may use.")
+    secret_arns: tuple[str, ...] = Field(default=(), description="Secrets Manager secrets it may read.")
+    code_commit_repository_arns: tuple[str, ...] = Field(
+        default=(), description="CodeCommit repositories it may read."
+    )
+    ecr_repository_arns: tuple[str, ...] = Field(default=(), description="ECR repositories (Helm charts) it may read.")
+
+    @field_validator("role_mappings")
+    @classmethod
+    def _roles(cls, value: dict[str, RoleMembersSettings]) -> dict[str, RoleMembersSettings]:
+        problems = [p for role in value for p in rules.argocd_role_problems(f"{HERE}.{role}", role)]
+        problems += rules.role_mappings_problems(HERE, [(role, len(m.identities())) for role, m in value.items()])
+        check(problems)
+        return value
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        check(v.dns1123_label(HERE, value))
+        return value
+
+    @field_validator("endpoint_prefix")
+    @classmethod
+    def _prefix(cls, value: str | None) -> str | None:
+        if value is not None:
+            check(rules.endpoint_prefix_problems(HERE, value))
+        return value
+
+    @field_validator("vpc_endpoint_ids")
+    @classmethod
+    def _endpoints(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        check(_each(rules.vpc_endpoint_id_problems, value))
+        return value
+
+    @field_validator(*_ARN_KINDS)
+    @classmethod
+    def _arns(cls, value: tuple[str, ...], info: Any) -> tuple[str, ...]:
+        check(_each(rules.arn_problems, value, **_ARN_KINDS[info.field_name]))
+        return value
+
+    def settings(self, name: str) -> CapabilitySettings:
+        identity_center = IdentityCenter(instance_arn=self.identity_center.instance_arn,
+                                         region=self.identity_center.region)
+        return CapabilitySettings(
+            name=name, capability_type=CapabilityType.ARGOCD, tags=dict(self.tags), identity_center=identity_center,
+            role_mappings=tuple(
+                RbacRoleMapping(role=ArgoCdRole(role), identities=members.identities())
+                for role, members in self.role_mappings.items()
+            ),
+            namespace=self.namespace, endpoint_prefix=self.endpoint_prefix, vpc_endpoint_ids=self.vpc_endpoint_ids,
+            code_connection_arns=self.code_connection_arns, secret_arns=self.secret_arns,
+            codecommit_repository_arns=self.code_commit_repository_arns,
+            ecr_repository_arns=self.ecr_repository_arns,
         )
-        return ()
-    mappings: list[RbacRoleMapping] = []
-    counts: list[tuple[str, int]] = []
-    for role, members in raw.items():
-        where = f"{setting}.{role}"
-        role_problems = rules.argocd_role_problems(where, role)
-        problems += role_problems
-        if not isinstance(members, dict):
-            problems.append(f"{where} must be an object with 'groups' and/or 'users' lists, got {members!r}")
-            continue
-        problems += v.unknown_keys(where, members.keys(), ["groups", "users"])
-        identities: list[SsoIdentity] = []
-        for key, maker in (("groups", SsoIdentity.group), ("users", SsoIdentity.user)):
-            for index, identity_id in enumerate(_strings(f"{where}.{key}", members.get(key, []), problems)):
-                id_problems = rules.identity_id_problems(f"{where}.{key}[{index}]", identity_id)
-                problems += id_problems
-                if not id_problems:
-                    identities.append(maker(identity_id))
-        counts.append((str(role), len(identities)))
-        if not role_problems:
-            mappings.append(RbacRoleMapping(role=ArgoCdRole(role), identities=tuple(identities)))
-    problems += rules.role_mappings_problems(setting, counts)
-    return tuple(mappings)
 
 
-def _identity_center(setting: str, raw: Any, problems: list[str]) -> IdentityCenter | None:
-    if not isinstance(raw, dict):
-        problems.append(
-            f"{setting} is required for an Argo CD capability: "
-            '{"instanceArn": "arn:aws:sso:::instance/ssoins-...", "region": "<its region>"}; EKS signs Argo CD '
-            "users in only through AWS Identity Center"
+# -- ACK --------------------------------------------------------------------------------------------------------------
+class PolicyStatementSettings(ConfigModel):
+    """An IAM policy statement in its JSON form (the keys as IAM writes them).
+
+    See: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html
+    """
+
+    model_config = ConfigDict(alias_generator=None)
+
+    sid: str | None = Field(default=None, alias="Sid", description="Statement ID.")
+    effect: Literal["Allow", "Deny"] = Field(default="Allow", alias="Effect", description="Allow or Deny.")
+    action: str | tuple[str, ...] | None = Field(default=None, alias="Action", description="Actions (service:Action).")
+    not_action: str | tuple[str, ...] | None = Field(
+        default=None, alias="NotAction", description="Refused in an Allow statement (grants everything not listed)."
+    )
+    resource: str | tuple[str, ...] | None = Field(default=None, alias="Resource", description="Resource ARNs.")
+    not_resource: str | tuple[str, ...] | None = Field(
+        default=None, alias="NotResource", description="Refused in an Allow statement (grants everything not listed)."
+    )
+    condition: dict[str, dict[str, Any]] | None = Field(default=None, alias="Condition", description="Conditions.")
+
+    def as_json(self) -> dict[str, Any]:
+        """The statement as the user wrote it (the keys given, lists as lists)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+class AckCapabilitySettings(_CapabilityBase):
+    """``"type": "ACK"``: AWS Controllers for Kubernetes. No permissions unless statements are given."""
+
+    type: Literal["ACK"] = Field(description="The capability type.")
+    policy_statements: tuple[PolicyStatementSettings, ...] = Field(
+        default=(), description="IAM statements of the capability role (least privilege: no wildcard actions)."
+    )
+    role_selector_role_arns: tuple[str, ...] = Field(
+        default=(), description="IAM roles the capability may assume through IAM Role Selectors."
+    )
+    disabled_services: tuple[str, ...] = Field(default=(), description="ACK service controllers to turn off (s3, rds).")
+    enable_cross_namespace: bool | None = Field(
+        default=None, description="Let resources refer to resources in other namespaces. Default: EKS's default."
+    )
+
+    @field_validator("policy_statements")
+    @classmethod
+    def _statements(cls, value: tuple[PolicyStatementSettings, ...]) -> tuple[PolicyStatementSettings, ...]:
+        check(rules.policy_statement_problems(HERE, [s.as_json() for s in value]))
+        return value
+
+    @field_validator("role_selector_role_arns")
+    @classmethod
+    def _roles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        check(_each(v.iam_role_arn, value))
+        return value
+
+    @field_validator("disabled_services")
+    @classmethod
+    def _services(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        check(_each(rules.ack_service_problems, value))
+        return value
+
+    def settings(self, name: str) -> CapabilitySettings:
+        return CapabilitySettings(
+            name=name, capability_type=CapabilityType.ACK, tags=dict(self.tags),
+            policy_statements=tuple(s.as_json() for s in self.policy_statements),
+            role_selector_role_arns=self.role_selector_role_arns, disabled_services=self.disabled_services,
+            enable_cross_namespace=self.enable_cross_namespace,
         )
-        return None
-    problems += v.unknown_keys(setting, raw.keys(), ["instanceArn", "region"])
-    found = rules.idc_instance_arn_problems(f"{setting}.instanceArn", raw.get("instanceArn"))
-    region = raw.get("region")
-    if region is not None:
-        found += v.aws_region(f"{setting}.region", region)
-    problems += found
-    return None if found else IdentityCenter(instance_arn=raw["instanceArn"], region=region)
 
 
-def _statements(setting: str, raw: Any, problems: list[str]) -> tuple[Mapping[str, Any], ...]:
-    if not isinstance(raw, list) or not all(isinstance(s, dict) for s in raw):
-        problems.append(f"{setting} must be a list of IAM policy statements (objects), got {raw!r}")
-        return ()
-    for index, statement in enumerate(raw):
-        problems += v.unknown_keys(f"{setting}[{index}]", statement.keys(), list(_STATEMENT_KEYS))
-        if statement.get("Effect", "Allow") not in ("Allow", "Deny"):
-            problems.append(f"{setting}[{index}].Effect {statement.get('Effect')!r} must be 'Allow' or 'Deny'")
-    problems += rules.policy_statement_problems(setting, raw)
-    return tuple(raw)
+# -- kro --------------------------------------------------------------------------------------------------------------
+class KroCapabilitySettings(_CapabilityBase):
+    """``"type": "KRO"``: Kube Resource Orchestrator."""
+
+    type: Literal["KRO"] = Field(description="The capability type.")
+
+    def settings(self, name: str) -> CapabilitySettings:
+        return CapabilitySettings(name=name, capability_type=CapabilityType.KRO, tags=dict(self.tags))
 
 
-def _entry(setting: str, name: str, raw: Any, problems: list[str]) -> CapabilitySettings | None:
-    problems += rules.capability_name_problems(f"{setting} (the key)", name)
-    if not isinstance(raw, dict):
-        problems.append(f"{setting} must be an object with at least \"type\", got {raw!r}")
-        return None
-    capability_type = raw.get("type")
-    type_problems = rules.capability_type_problems(f"{setting}.type", capability_type)
-    if type_problems:
-        problems += type_problems
-        return None
-    allowed = list(_COMMON_KEYS + _TYPE_KEYS[str(capability_type)])
-    for key in raw:
-        if key not in allowed and any(key in keys for keys in _TYPE_KEYS.values()):
-            problems.append(f"{setting}.{key} is not a setting of a {capability_type} capability")
-    problems += v.unknown_keys(setting, [k for k in raw if not any(k in ks for ks in _TYPE_KEYS.values())], allowed)
-    values: dict[str, Any] = {"name": name, "capability_type": CapabilityType(str(capability_type))}
-    if "tags" in raw:
-        problems += tag_problems(f"{setting}.tags", raw["tags"])
-        values["tags"] = dict(raw["tags"]) if isinstance(raw["tags"], dict) else {}
-    if capability_type == "ARGOCD":
-        values["identity_center"] = _identity_center(f"{setting}.identityCenter", raw.get("identityCenter"), problems)
-        values["role_mappings"] = _role_mappings(f"{setting}.roleMappings", raw.get("roleMappings"), problems)
-        if "namespace" in raw:
-            problems += v.dns1123_label(f"{setting}.namespace", raw["namespace"])
-            values["namespace"] = raw["namespace"]
-        if "endpointPrefix" in raw:
-            problems += rules.endpoint_prefix_problems(f"{setting}.endpointPrefix", raw["endpointPrefix"])
-            values["endpoint_prefix"] = raw["endpointPrefix"]
-        if "vpcEndpointIds" in raw:
-            ids = _strings(f"{setting}.vpcEndpointIds", raw["vpcEndpointIds"], problems)
-            for index, vpce in enumerate(ids):
-                problems += rules.vpc_endpoint_id_problems(f"{setting}.vpcEndpointIds[{index}]", vpce)
-            values["vpc_endpoint_ids"] = ids
-        for key, attr, kind in (
-            ("codeConnectionArns", "code_connection_arns", {"service": "codeconnections",
-                                                            "resource_prefix": "connection/"}),
-            ("secretArns", "secret_arns", {"service": "secretsmanager", "resource_prefix": "secret:"}),
-            ("codeCommitRepositoryArns", "codecommit_repository_arns", {"service": "codecommit"}),
-            ("ecrRepositoryArns", "ecr_repository_arns", {"service": "ecr", "resource_prefix": "repository/"}),
-        ):
-            if key in raw:
-                values[attr] = _arns(f"{setting}.{key}", raw[key], problems, **kind)
-    elif capability_type == "ACK":
-        if "policyStatements" in raw:
-            values["policy_statements"] = _statements(f"{setting}.policyStatements", raw["policyStatements"], problems)
-        if "roleSelectorRoleArns" in raw:
-            arns = _strings(f"{setting}.roleSelectorRoleArns", raw["roleSelectorRoleArns"], problems)
-            for index, arn in enumerate(arns):
-                problems += v.iam_role_arn(f"{setting}.roleSelectorRoleArns[{index}]", arn)
-            values["role_selector_role_arns"] = arns
-        if "disabledServices" in raw:
-            services = _strings(f"{setting}.disabledServices", raw["disabledServices"], problems)
-            for index, service in enumerate(services):
-                problems += rules.ack_service_problems(f"{setting}.disabledServices[{index}]", service)
-            values["disabled_services"] = services
-        if "enableCrossNamespace" in raw:
-            problems += v.expect_type(f"{setting}.enableCrossNamespace", raw["enableCrossNamespace"], bool,
-                                      "true or false")
-            values["enable_cross_namespace"] = raw["enableCrossNamespace"]
-    return CapabilitySettings(**values)
+_MODELS: dict[str, type[_CapabilityBase]] = {
+    "ARGOCD": ArgoCdCapabilitySettings,
+    "ACK": AckCapabilitySettings,
+    "KRO": KroCapabilitySettings,
+}
+_TYPE_KEYS = {name: {f.alias or n for n, f in model.model_fields.items()} for name, model in _MODELS.items()}
+_ANY_TYPE_KEYS = set().union(*_TYPE_KEYS.values())
+
+
+def _kind(value: Any) -> str | None:
+    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    return UNION_TAG + kind if isinstance(kind, str) and kind in _MODELS else None
+
+
+TAG_RULES["capability"] = (
+    "type", rules.capability_type_problems, 'an object with "type" ARGOCD, ACK or KRO and that type\'s settings'
+)
+
+
+#: One entry of ``platform.capabilities``; ``type`` selects the model.
+CapabilityEntry = Annotated[
+    Annotated[ArgoCdCapabilitySettings, Tag(UNION_TAG + "ARGOCD")]
+    | Annotated[AckCapabilitySettings, Tag(UNION_TAG + "ACK")]
+    | Annotated[KroCapabilitySettings, Tag(UNION_TAG + "KRO")],
+    Discriminator(
+        _kind, custom_error_type=TAG_ERROR, custom_error_message="capability"
+    ),
+]
+
+
+def capability_name_problems(entries: Mapping[str, Any]) -> list[str]:
+    """The capability names (the keys of ``platform.capabilities``); ``HERE`` is the section."""
+    return [p for name in entries for p in rules.capability_name_problems(f"{HERE}.{name} (the key)", name)]
+
+
+def capability_settings(entries: Mapping[str, Any]) -> tuple[CapabilitySettings, ...]:
+    """The validated entries as the values the reference stack builds, in declaration order."""
+    return tuple(entry.settings(name) for name, entry in entries.items())
+
+
+SECTION_SHAPE = 'a mapping of capability names to settings, such as {"argocd": {"type": "ARGOCD", ...}}'
+
+
+class _Section(ConfigModel):
+    shape_hints: ClassVar[dict[str, str]] = {"capabilities": SECTION_SHAPE}
+
+    capabilities: dict[str, CapabilityEntry] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _names(self) -> _Section:
+        check([p.replace(HERE, f"{HERE}.capabilities") for p in capability_name_problems(self.capabilities)])
+        return self
 
 
 def parse_capabilities_config(setting: str, raw: Any, problems: list[str]) -> tuple[CapabilitySettings, ...]:
-    """Parse ``platform.capabilities`` (capability name -> settings); problems are appended, never raised."""
-    if not isinstance(raw, dict):
-        problems.append(
-            f"{setting} must map capability names to settings, such as "
-            '{"argocd": {"type": "ARGOCD", ...}}, got ' + repr(raw)
-        )
-        return ()
-    before = len(problems)
-    entries = [_entry(f"{setting}.{name}", str(name), body, problems) for name, body in raw.items()]
-    if len(problems) > before:
-        return ()
-    return tuple(e for e in entries if e is not None)
+    """Validate ``platform.capabilities`` on its own (capability name -> settings); problems are appended."""
+    root = setting.removesuffix(".capabilities")
+    section, found = section_problems(_Section, {"capabilities": raw}, root=root)
+    problems += [p if root != setting else p.replace(f"{root}.capabilities", root, 1) for p in found]
+    return capability_settings(section.capabilities) if section is not None else ()

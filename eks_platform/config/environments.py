@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
+
+from pydantic import Field, create_model, field_validator
 
 from eks_platform._internal import fleet as rules
 from eks_platform._internal import validation as v
-from eks_platform.config import CONTEXT_KEY, PlatformConfig, context_object, parse_platform_config
+from eks_platform.config._base import HERE, ConfigModel, check, section_problems
+from eks_platform.config.platform import CONTEXT_KEY, PlatformConfig, context_object, parse_platform_config
 from eks_platform.errors import ConfigError
 
 ENVIRONMENTS_KEY = "environments"
@@ -43,7 +47,121 @@ PIPELINE_KEYS: dict[str, str] = {
     "waves": "deployment order: waves of environments, with optional manual approval",
     "cliVersion": "AWS CDK CLI version the pipeline's own deploy steps install",
 }
-_WAVE_KEYS = ("name", "environments", "approval")
+
+
+class WaveSettings(ConfigModel):
+    """``platform.pipeline.waves[i]``: environments deployed in parallel, after an optional manual approval."""
+
+    name: str = Field(description="The wave's name (lowercase letters, digits and '-').")
+    environments: tuple[str, ...] = Field(description="Names of the environments the wave deploys.")
+    approval: bool = Field(default=False, description="Wait for a manual approval before the wave.")
+
+
+class PipelineSettings(ConfigModel):
+    """``platform.pipeline``: the CDK Pipelines pipeline that delivers the environments in waves.
+
+    The waves are judged against ``platform.environments`` by :func:`parse_fleet_config`.
+    """
+
+    missing_hints: ClassVar[dict[str, str]] = {
+        key: f" ({PIPELINE_KEYS[key]})" for key in ("account", "region", "connectionArn", "repository")
+    }
+
+    account: str = Field(description=PIPELINE_KEYS["account"] + " (12 digits).")
+    region: str = Field(description=PIPELINE_KEYS["region"] + ".")
+    connection_arn: str = Field(description=PIPELINE_KEYS["connectionArn"] + " (arn:aws:codeconnections:...).")
+    repository: str = Field(description=PIPELINE_KEYS["repository"] + ".")
+    branch: str = Field(default="main", description=PIPELINE_KEYS["branch"] + ".")
+    waves: tuple[WaveSettings, ...] | None = Field(
+        default=None, description=PIPELINE_KEYS["waves"] + ". Default: one wave per environment, in declaration order."
+    )
+    cli_version: str | None = Field(
+        default=None, description=PIPELINE_KEYS["cliVersion"] + ". Default: the CDK Pipelines default."
+    )
+
+    @field_validator("account")
+    @classmethod
+    def _account(cls, value: str) -> str:
+        check(v.aws_account(HERE, value))
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        check(v.aws_region(HERE, value))
+        return value
+
+    @field_validator("connection_arn")
+    @classmethod
+    def _connection(cls, value: str) -> str:
+        check(rules.connection_arn_problems(HERE, value))
+        return value
+
+    @field_validator("repository")
+    @classmethod
+    def _repository(cls, value: str) -> str:
+        check(rules.repository_problems(HERE, value))
+        return value
+
+    @field_validator("branch")
+    @classmethod
+    def _branch(cls, value: str) -> str:
+        check(rules.branch_problems(HERE, value))
+        return value
+
+    @field_validator("cli_version")
+    @classmethod
+    def _cli_version(cls, value: str | None) -> str | None:
+        if value is not None:
+            check(rules.cli_version_problems(HERE, value))
+        return value
+
+
+def _environment_model() -> type[ConfigModel]:
+    """The keys of one ``platform.environments`` entry: ``account`` and ``region`` (required), ``retired`` and every
+    other ``platform`` key, where ``null`` restores the default.
+
+    An entry is validated as the base settings with its overrides on top (:func:`parse_fleet_config`), so this model
+    describes its shape (the JSON Schema); the rules run on the merged settings.
+    """
+    overrides: dict[str, Any] = {
+        name: (
+            typing.Optional[field.annotation],  # noqa: UP045 (a type built at run time)
+            Field(default=None, alias=field.alias, description=field.description),
+        )
+        for name, field in PlatformConfig.model_fields.items()
+    }
+    for name in ("account", "region"):  # every environment names where it deploys
+        field = PlatformConfig.model_fields[name]
+        overrides[name] = (str, Field(alias=field.alias, description=f"{field.description} Required."))
+    return create_model(
+        "EnvironmentSettings",
+        __base__=ConfigModel,
+        __doc__="One environment of a fleet: its account, region and overrides of the base settings.",
+        retired=(bool, Field(default=False, description="The environment left the fleet: the pipeline deletes its "
+                             "stacks (data is retained). Remove the entry once the pipeline has run.")),
+        **overrides,
+    )
+
+
+#: One entry of ``platform.environments`` (for the JSON Schema; see :func:`_environment_model`).
+EnvironmentSettings = _environment_model()
+
+
+class FleetSections(ConfigModel):
+    """The fleet's keys of the ``platform`` object, next to the keys of :class:`PlatformConfig`."""
+
+    environments: dict[str, EnvironmentSettings] | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="Name -> `account`, `region` and overrides of any other setting: one stage per environment; see "
+        "\"Fleet\".",
+        json_schema_extra={"minProperties": 1, "defaultText": "absent (one environment)"},
+    )
+    pipeline: PipelineSettings | None = Field(
+        default=None,
+        description="CDK Pipelines delivering the environments in waves; see \"Fleet\".",
+        json_schema_extra={"defaultText": "absent"},
+    )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -115,6 +233,12 @@ class FleetConfig:
             if environment.name == name:
                 return environment
         raise KeyError(f"no environment {name!r}; the environments are {[e.name for e in self.environments]}")
+
+
+def context_keys() -> dict[str, str]:
+    """Every recognised key of the ``platform`` object with its description (used by docs and tests)."""
+    fields = [*PlatformConfig.model_fields.items(), *FleetSections.model_fields.items()]
+    return {f.alias or name: f.description or "" for name, f in fields}
 
 
 def cluster_names(config: PlatformConfig) -> tuple[str, ...]:
@@ -209,20 +333,15 @@ def _parse_environments(
         merged = rules.merge_overrides(base_raw, overrides)
         if overrides.get("clusterName") is None and derive:
             merged["clusterName"] = f"{base_name}-{name}"
+        zones_from = None if "availabilityZones" in overrides else f"{CONTEXT_KEY}.availabilityZones"
         try:
-            platform = parse_platform_config(merged, environ={}, today=today, setting=where)
+            platform = parse_platform_config(
+                merged, environ={}, today=today, setting=where, zones_inherited_from=zones_from
+            )
         except ConfigError as error:
             inherited = {_at(problem, where) for problem in base_problems}
             problems += [problem for problem in error.problems if problem not in inherited]
             continue
-        if platform.availability_zones:
-            zone_problems = rules.zones_of_region_problems(
-                f"{where}.availabilityZones", platform.region, platform.availability_zones,
-                inherited_from=None if "availabilityZones" in overrides else f"{CONTEXT_KEY}.availabilityZones",
-            )
-            problems += zone_problems
-            if zone_problems:
-                continue
         if not missing and not name_problems:
             environments.append(EnvironmentConfig(name=name, platform=platform, retired=retired is True))
     problems += rules.duplicate_name_problems(
@@ -236,7 +355,8 @@ def _parse_environments(
 
 def _at(problem: str, where: str) -> str:
     """A base problem as the same inherited value reports it inside environment ``where`` (to report it once)."""
-    return re.sub(rf"(?<![\w.-]){re.escape(CONTEXT_KEY)}\.", f"{where}.", problem)
+    # a function, not a replacement string: an environment's name is user text (a backslash is no escape)
+    return re.sub(rf"(?<![\w.-]){re.escape(CONTEXT_KEY)}\.", lambda _match: f"{where}.", problem)
 
 
 def _parse_pipeline(
@@ -244,83 +364,40 @@ def _parse_pipeline(
 ) -> PipelineConfig | None:
     if raw is None:
         return None
-    if not isinstance(raw, dict):
-        problems.append(f"{_PIPELINE} must be an object, got {type(raw).__name__} {raw!r}")
-        return None
-    found = v.unknown_keys(_PIPELINE, raw.keys(), list(PIPELINE_KEYS))
-    for key in ("account", "region", "connectionArn", "repository"):
-        if raw.get(key) is None:
-            found.append(f"{_PIPELINE}.{key} is required ({PIPELINE_KEYS[key]})")
-    if raw.get("account") is not None:
-        found += v.aws_account(f"{_PIPELINE}.account", raw["account"])
-    if raw.get("region") is not None:
-        found += v.aws_region(f"{_PIPELINE}.region", raw["region"])
-    if raw.get("connectionArn") is not None:
-        found += rules.connection_arn_problems(f"{_PIPELINE}.connectionArn", raw["connectionArn"])
-    if raw.get("repository") is not None:
-        found += rules.repository_problems(f"{_PIPELINE}.repository", raw["repository"])
-    branch = raw.get("branch", "main")
-    found += rules.branch_problems(f"{_PIPELINE}.branch", branch)
-    cli_version = raw.get("cliVersion")
-    if cli_version is not None and not (isinstance(cli_version, str) and re.fullmatch(r"\d+\.\d+\.\d+", cli_version)):
-        found.append(f"{_PIPELINE}.cliVersion {cli_version!r} is not a version; write the CLI version as in "
-                     "package.json, for example \"2.1100.0\"")
-    # Waves are judged against the declared environments (none declared: reported once, by the caller).
-    waves = _parse_waves(raw.get("waves"), environments, retired, found) if environments is not None else ()
+    settings, found = section_problems(PipelineSettings, raw, root=_PIPELINE)
     problems += found
-    if found:
+    if settings is None:
         return None
+    # Waves are judged against the declared environments (none declared: reported once, by the caller).
+    waves = _waves(settings.waves, environments, retired, problems) if environments is not None else ()
     return PipelineConfig(
-        account=raw["account"],
-        region=raw["region"],
-        connection_arn=raw["connectionArn"],
-        repository=raw["repository"],
-        branch=branch,
+        account=settings.account,
+        region=settings.region,
+        connection_arn=settings.connection_arn,
+        repository=settings.repository,
+        branch=settings.branch,
         waves=waves,
-        cli_version=cli_version,
+        cli_version=settings.cli_version,
     )
 
 
-def _parse_waves(
-    raw: Any, environments: list[str], retired: list[str], problems: list[str]
+def _waves(
+    settings: tuple[WaveSettings, ...] | None, environments: list[str], retired: list[str], problems: list[str]
 ) -> tuple[WaveConfig, ...]:
     setting = f"{_PIPELINE}.waves"
-    if raw is None:  # one wave per environment, in declaration order
+    if settings is None:  # one wave per environment, in declaration order
         return tuple(WaveConfig(name=name, environments=(name,)) for name in environments)
-    if not isinstance(raw, list):
-        problems.append(f"{setting} must be a list of waves, got {type(raw).__name__} {raw!r}")
-        return ()
-    waves: list[WaveConfig] = []
-    shapes_ok = True
-    for i, item in enumerate(raw):
-        where = f"{setting}[{i}]"
-        if not isinstance(item, dict):
-            problems.append(f"{where} must be an object with name and environments, got {item!r}")
-            shapes_ok = False
-            continue
-        found = v.unknown_keys(where, item.keys(), list(_WAVE_KEYS))
-        members = item.get("environments")
-        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
-            found.append(f"{where}.environments must be a list of environment names, got {members!r}")
-            members = []
-        approval = item.get("approval", False)
-        found += v.expect_type(f"{where}.approval", approval, bool, "true or false")
-        if not isinstance(item.get("name"), str):
-            found.append(f"{where}.name must be a string, got {item.get('name')!r}")
-        problems += found
-        shapes_ok = shapes_ok and not found
-        waves.append(WaveConfig(name=str(item.get("name")), environments=tuple(members), approval=approval is True))
-    for i, wave in enumerate(waves):
-        for j, member in enumerate(wave.environments):
-            if member in retired:
-                problems.append(
-                    f"{setting}[{i}].environments[{j}] {member!r} is retired: the pipeline deletes its stacks in its "
-                    "last wave; remove it from the waves"
-                )
-                shapes_ok = False
-    if shapes_ok:
-        problems += rules.wave_problems(setting, [(w.name, w.environments) for w in waves], environments)
-    return tuple(waves)
+    waves = tuple(WaveConfig(name=w.name, environments=w.environments, approval=w.approval) for w in settings)
+    found = [
+        f"{setting}[{i}].environments[{j}] {member!r} is retired: the pipeline deletes its stacks in its last wave; "
+        "remove it from the waves"
+        for i, wave in enumerate(waves)
+        for j, member in enumerate(wave.environments)
+        if member in retired
+    ]
+    found = found or rules.wave_problems(setting, [(w.name, w.environments) for w in waves], environments)
+    problems += found
+    return waves
 
 
 def _default(name: str) -> Any:

@@ -1,5 +1,5 @@
 """cdk.json: the ``platform.gitops`` section (where rendered manifests go, and the Argo CD Application that syncs
-them), parsed into :class:`GitOpsSettings`.
+them), validated into :class:`GitOpsSettings`.
 
 Shape::
 
@@ -10,47 +10,64 @@ Shape::
 
 ``application.path`` defaults to ``<manifestsDirectory>/<clusterName>`` (the folder the cluster writes to, relative
 to the repository root), so it needs a relative ``manifestsDirectory``. The Application needs an ``ARGOCD`` entry in
-``platform.capabilities``; the stack checks that across sections.
+``platform.capabilities``; the ``platform`` model checks that across sections. The rules are the ones the constructs
+apply (``eks_platform._internal.gitops``).
+
+See: https://argo-cd.readthedocs.io/en/stable/user-guide/application-specification/
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from pydantic import Field, field_validator, model_validator
+
 from eks_platform._internal import gitops as rules
 from eks_platform._internal import validation as v
+from eks_platform.config._base import HERE, ConfigModel, check, section_problems
 
-_KEYS = ("manifestsDirectory", "application")
-_APPLICATION_KEYS = ("repositoryUrl", "path", "targetRevision", "project", "automated", "prune", "selfHeal")
-
-#: The JSON Schema of the section (its keys; the rules are judged at synth).
-GITOPS_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": "Where the rendered manifests go, and the Argo CD Application that syncs them.",
-    "properties": {
-        "manifestsDirectory": {"type": "string"},
-        "application": {
-            "type": "object",
-            "properties": {key: {} for key in _APPLICATION_KEYS},
-            "required": ["repositoryUrl"],
-            "additionalProperties": False,
-        },
-    },
-    "additionalProperties": False,
-}
+__all__ = ["ApplicationSettings", "GitOpsSettings", "parse_gitops_config"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ApplicationSettings:
-    repository_url: str
-    path: str | None = None
-    target_revision: str = "HEAD"
-    project: str = "default"
-    automated: bool = True
-    prune: bool = True
-    self_heal: bool = True
+class ApplicationSettings(ConfigModel):
+    """``platform.gitops.application``: the Argo CD ``Application`` that syncs the cluster's folder."""
+
+    repository_url: str = Field(description="Git repository (https://host/owner/repo(.git) or git@host:owner/repo).")
+    path: str | None = Field(
+        default=None,
+        description="Folder in the repository, relative to its root. Default: <manifestsDirectory>/<cluster folder>.",
+    )
+    target_revision: str = Field(default="HEAD", description="Branch, tag or commit to sync.")
+    project: str = Field(default="default", description="Argo CD project (DNS-1123 subdomain).")
+    automated: bool = Field(default=True, description="Sync automatically.")
+    prune: bool = Field(default=True, description="Delete objects removed from the folder (automated sync).")
+    self_heal: bool = Field(default=True, description="Revert changes made in the cluster (automated sync).")
+
+    @field_validator("repository_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        check(rules.repository_url_problems(HERE, value))
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        if value is not None:
+            check(rules.repository_path_problems(HERE, value))
+        return value
+
+    @field_validator("target_revision")
+    @classmethod
+    def _revision(cls, value: str) -> str:
+        check(rules.revision_problems(HERE, value))
+        return value
+
+    @field_validator("project")
+    @classmethod
+    def _project(cls, value: str) -> str:
+        check(v.dns1123_subdomain(HERE, value))
+        return value
 
     def options(self, *, manifests_directory: str | None, cluster_folder: str) -> dict[str, Any]:
         """Keyword arguments of ``ArgoCdBootstrap``; ``path`` defaults to ``<manifests_directory>/<cluster_folder>``
@@ -67,58 +84,42 @@ class ApplicationSettings:
         }
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class GitOpsSettings:
-    manifests_directory: str | None = None
-    """Default: - ``cdk.out/manifests`` (not committed)."""
-    application: ApplicationSettings | None = None
+class GitOpsSettings(ConfigModel):
+    """``platform.gitops``: the folder the YAML goes to and the Argo CD Application that syncs it."""
+
+    manifests_directory: str | None = Field(
+        default=None,
+        description="Folder the rendered YAML goes to (one sub-folder per cluster and stage). Default: "
+        "cdk.out/manifests (not committed).",
+    )
+    application: ApplicationSettings | None = Field(
+        default=None, description="The Argo CD Application that syncs the folder (needs an ARGOCD capability)."
+    )
+
+    @field_validator("manifests_directory")
+    @classmethod
+    def _directory(cls, value: str | None) -> str | None:
+        if value is not None:
+            check(rules.output_directory_problems(HERE, value))
+        return value
+
+    @model_validator(mode="after")
+    def _default_path(self) -> GitOpsSettings:
+        """Without ``application.path`` the Application syncs ``<manifestsDirectory>/<cluster>``: a relative path."""
+        directory = self.manifests_directory
+        if self.application is None or self.application.path is not None or directory is None:
+            return self
+        if PurePosixPath(directory).is_absolute():
+            check([
+                f"{HERE}.application.path is needed because {HERE}.manifestsDirectory {directory!r} is absolute: give "
+                "the folder's path relative to the repository root"
+            ])
+        check(rules.repository_path_problems(f"{HERE}.manifestsDirectory", directory))
+        return self
 
 
 def parse_gitops_config(setting: str, raw: Any, problems: list[str]) -> GitOpsSettings | None:
-    """Parse ``platform.gitops``; problems are appended, never raised."""
-    if not isinstance(raw, dict):
-        problems.append(f"{setting} must be an object, got {raw!r}")
-        return None
-    before = len(problems)
-    problems += v.unknown_keys(setting, raw.keys(), list(_KEYS))
-    directory = raw.get("manifestsDirectory")
-    if directory is not None:
-        problems += rules.output_directory_problems(f"{setting}.manifestsDirectory", directory)
-    application: ApplicationSettings | None = None
-    body = raw.get("application")
-    if body is not None:
-        where = f"{setting}.application"
-        if not isinstance(body, dict):
-            problems.append(f"{where} must be an object with at least repositoryUrl, got {body!r}")
-        else:
-            problems += v.unknown_keys(where, body.keys(), list(_APPLICATION_KEYS))
-            problems += rules.repository_url_problems(f"{where}.repositoryUrl", body.get("repositoryUrl"))
-            if "path" in body:
-                problems += rules.repository_path_problems(f"{where}.path", body["path"])
-            elif isinstance(directory, str) and PurePosixPath(directory).is_absolute():
-                problems.append(
-                    f"{where}.path is needed because {setting}.manifestsDirectory {directory!r} is absolute: give "
-                    "the folder's path relative to the repository root"
-                )
-            elif isinstance(directory, str):
-                problems += rules.repository_path_problems(f"{setting}.manifestsDirectory", directory)
-            if "targetRevision" in body:
-                problems += rules.revision_problems(f"{where}.targetRevision", body["targetRevision"])
-            if "project" in body:
-                problems += v.dns1123_subdomain(f"{where}.project", body["project"])
-            for key in ("automated", "prune", "selfHeal"):
-                if key in body:
-                    problems += v.expect_type(f"{where}.{key}", body[key], bool, "true or false")
-            if len(problems) == before:
-                application = ApplicationSettings(
-                    repository_url=body["repositoryUrl"],
-                    path=body.get("path"),
-                    target_revision=body.get("targetRevision", "HEAD"),
-                    project=body.get("project", "default"),
-                    automated=body.get("automated", True),
-                    prune=body.get("prune", True),
-                    self_heal=body.get("selfHeal", True),
-                )
-    if len(problems) > before:
-        return None
-    return GitOpsSettings(manifests_directory=directory, application=application)
+    """Validate ``platform.gitops`` on its own; problems (each naming ``<setting>.<key>``) are appended."""
+    config, found = section_problems(GitOpsSettings, raw, root=setting)
+    problems += found
+    return config

@@ -1,53 +1,113 @@
-"""cdk.json: the ``platform.ingress`` section (an EKS Auto Mode ALB IngressClass), parsed into
-:class:`IngressSettings`. Every rule is the one :class:`~eks_platform.constructs.ingress.AlbIngressChart` applies,
-reported with the cdk.json path."""
+"""cdk.json: the ``platform.ingress`` section (an EKS Auto Mode ALB IngressClass), validated into
+:class:`IngressSettings`. Every rule is the one :class:`~eks_platform.constructs.ingress.AlbIngressChart` applies
+(``eks_platform._internal.ingress``), reported with the cdk.json path.
+
+See: https://docs.aws.amazon.com/eks/latest/userguide/auto-configure-alb.html
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import Field, ValidationInfo, field_validator
 
 from eks_platform._internal import ingress as rules
 from eks_platform._internal import validation as v
 from eks_platform._internal.pod_identity import tag_problems
+from eks_platform.config._base import HERE, PARENT, ConfigModel, check, section_problems
 
-_KEYS = (
-    "className",
-    "scheme",
-    "allowInternetFacing",
-    "defaultClass",
-    "subnetIds",
-    "certificateArns",
-    "ipAddressType",
-    "groupName",
-    "tags",
-    "namespaceLabels",
-)
-
-#: The JSON Schema of the section (its keys; the rules are judged at synth).
-INGRESS_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": "The Auto Mode ALB IngressClass.",
-    "properties": {key: {} for key in _KEYS},
-    "additionalProperties": False,
-}
+__all__ = ["IngressSettings", "parse_ingress_config"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class IngressSettings:
-    """``platform.ingress``; :meth:`options` gives the keyword arguments of ``AlbIngressClass``."""
+def _each(rule: Any, values: tuple[str, ...]) -> list[str]:
+    return [p for i, item in enumerate(values) for p in rule(f"{HERE}[{i}]", item)]
 
-    class_name: str = "alb"
-    scheme: str = "internal"
-    allow_internet_facing: bool = False
-    default_class: bool = False
-    subnet_ids: tuple[str, ...] = ()
-    certificate_arns: tuple[str, ...] = ()
-    ip_address_type: str | None = None
-    group_name: str | None = None
-    tags: Mapping[str, str] = field(default_factory=dict)
-    namespace_labels: Mapping[str, str] = field(default_factory=dict)
+
+class IngressSettings(ConfigModel):
+    """``platform.ingress``: the Auto Mode ALB IngressClass; :meth:`options` gives the arguments of
+    ``AlbIngressClass``."""
+
+    class_name: str = Field(default="alb", description="IngressClass name Ingresses refer to (DNS-1123 subdomain).")
+    allow_internet_facing: bool = Field(
+        default=False, description="Explicit opt-in needed for scheme internet-facing (public load balancers)."
+    )
+    scheme: str = Field(
+        default="internal",
+        description="Load balancer scheme: internal or internet-facing (needs allowInternetFacing).",
+        json_schema_extra={"enum": list(rules.SCHEMES)},
+        validate_default=True,
+    )
+    default_class: bool = Field(default=False, description="Make it the cluster's default IngressClass.")
+    subnet_ids: tuple[str, ...] = Field(default=(), description="Subnets of the load balancers (subnet-...).")
+    certificate_arns: tuple[str, ...] = Field(default=(), description="ACM certificate ARNs for HTTPS listeners.")
+    ip_address_type: str | None = Field(
+        default=None,
+        description="ipv4, dualstack or dualstack-without-public-ipv4.",
+        json_schema_extra={"enum": [*rules.IP_ADDRESS_TYPES, None]},
+    )
+    group_name: str | None = Field(default=None, description="IngressGroup that shares one load balancer.")
+    tags: dict[str, str] = Field(default_factory=dict, description="Tags on the load balancers.")
+    namespace_labels: dict[str, str] = Field(
+        default_factory=dict, description="Only Ingresses in namespaces with these labels use the class."
+    )
+
+    @field_validator("class_name")
+    @classmethod
+    def _class_name(cls, value: str) -> str:
+        check(rules.class_name_problems(HERE, value))
+        return value
+
+    @field_validator("scheme")
+    @classmethod
+    def _scheme(cls, value: str, info: ValidationInfo) -> str:
+        # allowInternetFacing is declared (and validated) before the scheme
+        check(rules.scheme_problems(
+            HERE, value, allow_internet_facing=info.data.get("allow_internet_facing") is True,
+            allow_setting=f"{PARENT}.allowInternetFacing",
+        ))
+        return value
+
+    @field_validator("subnet_ids")
+    @classmethod
+    def _subnets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        check(_each(rules.subnet_id_problems, value))
+        return value
+
+    @field_validator("certificate_arns")
+    @classmethod
+    def _certificates(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        check(_each(rules.certificate_arn_problems, value))
+        return value
+
+    @field_validator("ip_address_type")
+    @classmethod
+    def _ip_address_type(cls, value: str | None) -> str | None:
+        if value is not None:
+            check(rules.ip_address_type_problems(HERE, value))
+        return value
+
+    @field_validator("group_name")
+    @classmethod
+    def _group_name(cls, value: str | None) -> str | None:
+        if value is not None:
+            check(rules.group_name_problems(HERE, value))
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        check(tag_problems(HERE, value))
+        return value
+
+    @field_validator("namespace_labels")
+    @classmethod
+    def _labels(cls, value: dict[str, str]) -> dict[str, str]:
+        check([
+            problem
+            for key, label in value.items()
+            for problem in v.k8s_qualified_name(f"{HERE} key", key) + v.k8s_label_value(f"{HERE}.{key}", label)
+        ])
+        return value
 
     def options(self) -> dict[str, Any]:
         return {
@@ -64,60 +124,8 @@ class IngressSettings:
         }
 
 
-def _strings(setting: str, raw: Any, problems: list[str]) -> tuple[str, ...]:
-    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
-        problems.append(f"{setting} must be a list of strings, got {raw!r}")
-        return ()
-    return tuple(raw)
-
-
 def parse_ingress_config(setting: str, raw: Any, problems: list[str]) -> IngressSettings | None:
-    """Parse ``platform.ingress``; problems are appended, never raised."""
-    if not isinstance(raw, dict):
-        problems.append(f"{setting} must be an object (use {{}} for an internal 'alb' class), got {raw!r}")
-        return None
-    before = len(problems)
-    problems += v.unknown_keys(setting, raw.keys(), list(_KEYS))
-    values: dict[str, Any] = {}
-    for key, attr in (("allowInternetFacing", "allow_internet_facing"), ("defaultClass", "default_class")):
-        if key in raw:
-            problems += v.expect_type(f"{setting}.{key}", raw[key], bool, "true or false")
-            values[attr] = raw[key]
-    if "className" in raw:
-        problems += rules.class_name_problems(f"{setting}.className", raw["className"])
-        values["class_name"] = raw["className"]
-    scheme = raw.get("scheme", "internal")
-    problems += rules.scheme_problems(
-        f"{setting}.scheme", scheme, allow_internet_facing=values.get("allow_internet_facing") is True,
-        allow_setting=f"{setting}.allowInternetFacing",
-    )
-    values["scheme"] = scheme
-    if "subnetIds" in raw:
-        values["subnet_ids"] = _strings(f"{setting}.subnetIds", raw["subnetIds"], problems)
-        for index, subnet in enumerate(values["subnet_ids"]):
-            problems += rules.subnet_id_problems(f"{setting}.subnetIds[{index}]", subnet)
-    if "certificateArns" in raw:
-        values["certificate_arns"] = _strings(f"{setting}.certificateArns", raw["certificateArns"], problems)
-        for index, arn in enumerate(values["certificate_arns"]):
-            problems += rules.certificate_arn_problems(f"{setting}.certificateArns[{index}]", arn)
-    if "ipAddressType" in raw:
-        problems += rules.ip_address_type_problems(f"{setting}.ipAddressType", raw["ipAddressType"])
-        values["ip_address_type"] = raw["ipAddressType"]
-    if "groupName" in raw:
-        problems += rules.group_name_problems(f"{setting}.groupName", raw["groupName"])
-        values["group_name"] = raw["groupName"]
-    if "tags" in raw:
-        problems += tag_problems(f"{setting}.tags", raw["tags"])
-        values["tags"] = raw["tags"] if isinstance(raw["tags"], dict) else {}
-    if "namespaceLabels" in raw:
-        labels = raw["namespaceLabels"]
-        if not isinstance(labels, dict):
-            problems.append(f"{setting}.namespaceLabels must be an object of label values, got {labels!r}")
-        else:
-            for key, value in labels.items():
-                problems += v.k8s_qualified_name(f"{setting}.namespaceLabels key", key)
-                problems += v.k8s_label_value(f"{setting}.namespaceLabels.{key}", value)
-            values["namespace_labels"] = labels
-    if len(problems) > before:
-        return None
-    return IngressSettings(**values)
+    """Validate ``platform.ingress`` on its own; problems (each naming ``<setting>.<key>``) are appended."""
+    config, found = section_problems(IngressSettings, raw, root=setting)
+    problems += found
+    return config

@@ -31,6 +31,7 @@ from eks_platform.constructs.node_pools import (
     Taint,
     TaintEffect,
 )
+from eks_platform.errors import ConfigError
 
 __all__ = ["NodeClassSettings", "NodePoolSettings", "NodePoolsConfig", "parse_node_pools_config"]
 
@@ -77,16 +78,36 @@ class NodeClassSettings(ConfigModel):
     ephemeral_storage: EphemeralStorageSettings | None = Field(default=None, description="The node's root volume.")
     tags: dict[str, str] = Field(default_factory=dict, description="Tags on the EC2 instances.")
 
+    def _terms(self, ids: str, tags: str, names: str | None = None) -> list[SelectorTerm]:
+        """The selector terms of the fields ``ids``, ``tags`` and ``names``; a bad term is reported at its key."""
+        given: list[tuple[str, Any]] = [
+            (f"{self.model_fields[ids].alias}[{i}]", lambda v=value: SelectorTerm.by_id(v))
+            for i, value in enumerate(getattr(self, ids) or ())
+        ]
+        given += [
+            (f"{self.model_fields[names].alias}[{i}]", lambda v=value: SelectorTerm.by_name(v))
+            for i, value in enumerate(getattr(self, names) or ())
+        ] if names else []
+        if getattr(self, tags) is not None:
+            given.append((str(self.model_fields[tags].alias), lambda: SelectorTerm.by_tags(getattr(self, tags))))
+        terms: list[SelectorTerm] = []
+        problems: list[str] = []
+        for key, make in given:
+            try:
+                terms.append(make())
+            except ConfigError as error:
+                problems += [f"{HERE}.{key}: {problem}" for problem in error.problems]
+        check(problems)
+        return terms
+
     def spec(self, name: str) -> NodeClassSpec:
-        subnets = [SelectorTerm.by_id(s) for s in self.subnet_ids or ()]
-        subnets += [SelectorTerm.by_tags(self.subnet_tags)] if self.subnet_tags is not None else []
-        groups = [SelectorTerm.by_id(s) for s in self.security_group_ids or ()]
-        groups += [SelectorTerm.by_tags(self.security_group_tags)] if self.security_group_tags is not None else []
-        groups += [SelectorTerm.by_name(s) for s in self.security_group_names or ()]
+        subnets = self._terms("subnet_ids", "subnet_tags")
+        groups = self._terms("security_group_ids", "security_group_tags", "security_group_names")
         ephemeral = self.ephemeral_storage._value if self.ephemeral_storage is not None else None
         return build(
             NodeClassSettings,
             NodeClassSpec,
+            fields={"subnets": "subnetIds", "security_groups": "securityGroupIds"},
             name=name,
             subnets=subnets or None,
             security_groups=groups or None,
@@ -155,6 +176,7 @@ class RequirementSettings(ConfigModel):
         self._value = build(
                 RequirementSettings,
                 Requirement,
+                phrases={"needs at least one value": "values"},
                 key=self.key,
                 operator=self.operator,
                 values=self.values,

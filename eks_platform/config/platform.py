@@ -14,26 +14,35 @@ import datetime as dt
 import json
 import os
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from eks_platform._internal import cluster as cluster_rules
+from eks_platform._internal import fleet as fleet_rules
 from eks_platform._internal import validation as v
 from eks_platform._internal import zones as az
 from eks_platform._internal.node_pools import built_in_node_pool_problems, default_node_class_problems
+from eks_platform._internal.pod_identity import ADDON_TAG_KEY_MAX, ADDON_TAG_VALUE_MAX
 from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.versions import SupportType, minor_version_shape_problems, version_problems
-from eks_platform.config._base import HERE, PARENT, ConfigModel, check, section_parsed_by, validate
+from eks_platform.config._base import HERE, PARENT, ConfigModel, check, validate
 from eks_platform.config.addons import AddonSettings, addons_problems, default_addon_settings
-from eks_platform.config.capabilities import CAPABILITIES_SCHEMA, CapabilitySettings, parse_capabilities_config
-from eks_platform.config.gitops import GITOPS_SCHEMA, GitOpsSettings, parse_gitops_config
+from eks_platform.config.capabilities import SECTION_SHAPE as CAPABILITIES_SHAPE
+from eks_platform.config.capabilities import (
+    CapabilityEntry,
+    CapabilitySettings,
+    capability_name_problems,
+    capability_settings,
+)
+from eks_platform.config.gitops import GitOpsSettings
 from eks_platform.config.hybrid import HybridConfig
-from eks_platform.config.ingress import INGRESS_SCHEMA, IngressSettings, parse_ingress_config
+from eks_platform.config.ingress import IngressSettings
 from eks_platform.config.node_pools import NodePoolsConfig
 from eks_platform.config.pod_identity import PodIdentityBinding, duplicate_binding_problems
 from eks_platform.config.storage import StorageConfig
-from eks_platform.config.teams import TEAMS_SCHEMA, TeamConfig, parse_teams_config
+from eks_platform.config.teams import SECTION_SHAPE as TEAMS_SHAPE
+from eks_platform.config.teams import TeamConfig, TeamSettings, team_configs, team_problems
 from eks_platform.constructs.capabilities import CapabilityType
 from eks_platform.constructs.cluster import EndpointAccess
 from eks_platform.constructs.manifests import DeliveryMode
@@ -45,7 +54,9 @@ PLACEHOLDER_ACCOUNT = "111111111111"
 PLACEHOLDER_REGION = "us-east-1"
 
 
-def _setting(default: Any, meaning: str, *, shown: str | None = None, validate_default: bool = False) -> Any:
+def _setting(
+    default: Any, meaning: str, *, shown: str | None = None, validate_default: bool = False, alias: str | None = None
+) -> Any:
     """A top-level key: its default, the README's meaning (the JSON Schema's description) and the default as shown.
 
     ``shown`` is the README's Default column when the default is a behaviour rather than a value.
@@ -56,7 +67,11 @@ def _setting(default: Any, meaning: str, *, shown: str | None = None, validate_d
     if isinstance(default, dict | list):
         kwargs = {"default_factory": lambda: type(default)(default)}
     return Field(
-        **kwargs, description=meaning, validate_default=validate_default, json_schema_extra={"defaultText": text}
+        **kwargs,
+        alias=alias,
+        description=meaning,
+        validate_default=validate_default,
+        json_schema_extra={"defaultText": text},
     )
 
 
@@ -69,6 +84,12 @@ class PlatformConfig(ConfigModel):
 
     Build it with :func:`parse_platform_config`; each field's description is the README's.
     """
+
+    shape_hints: ClassVar[dict[str, str]] = {
+        "capabilities": CAPABILITIES_SHAPE,
+        "teams": TEAMS_SHAPE,
+        "ingress": "an object (use {} for an internal 'alb' class)",
+    }
 
     cluster_name: str = _setting(
         "eks-platform",
@@ -155,24 +176,24 @@ class PlatformConfig(ConfigModel):
         'EKS add-ons by name, each with optional settings; see "Add-on catalog".',
         shown="metrics-server, kube-state-metrics, prometheus-node-exporter, cert-manager",
     )
-    capabilities: Annotated[
-        tuple[CapabilitySettings, ...], *section_parsed_by(parse_capabilities_config, CAPABILITIES_SCHEMA)
-    ] = _setting(
-        (),
+    capability_entries: dict[str, CapabilityEntry] = _setting(
+        {},
         'EKS Capabilities by name: `{"<name>": {"type": "ARGOCD"|"ACK"|"KRO", ...}}`; Argo CD needs `identityCenter` '
         "and `roleMappings`. See \"GitOps and app-ready clusters\".",
         shown="absent",
+        alias="capabilities",
     )
-    ingress: Annotated[IngressSettings | None, *section_parsed_by(parse_ingress_config, INGRESS_SCHEMA)] = _setting(
+    ingress: IngressSettings | None = _setting(
         None, "The Auto Mode ALB IngressClass (`{}` is an internal class `alb`).", shown="absent"
     )
-    teams: Annotated[tuple[TeamConfig, ...], *section_parsed_by(parse_teams_config, TEAMS_SCHEMA)] = _setting(
-        (),
+    team_settings: dict[str, TeamSettings | None] = _setting(
+        {},
         "Application teams by name: a namespace each, namespace-scoped access entries, Pod Identity, ResourceQuota "
         'and LimitRange; see "Application teams on a shared cluster".',
         shown="absent",
+        alias="teams",
     )
-    gitops: Annotated[GitOpsSettings | None, *section_parsed_by(parse_gitops_config, GITOPS_SCHEMA)] = _setting(
+    gitops: GitOpsSettings | None = _setting(
         None,
         "The folder the YAML goes to (one sub-folder per cluster and stage) and the Argo CD Application that syncs "
         "it (needs an `ARGOCD` capability).",
@@ -248,10 +269,17 @@ class PlatformConfig(ConfigModel):
     @classmethod
     def _zones(cls, value: tuple[str, ...] | None, info: ValidationInfo) -> tuple[str, ...] | None:
         # the zones, and the VPC CIDR against the subnets carved in them (vpcCidr is validated before this)
-        region = (info.context or {}).get("region", info.data.get("region"))
-        problems = cluster_rules.availability_zone_problems(HERE, value, region)
-        if value is not None:  # the zones EKS refuses in some regions
-            problems += az.zone_problems(HERE, region, list(value))
+        context = info.context or {}
+        region = context.get("region", info.data.get("region"))
+        problems = cluster_rules.availability_zone_problems(HERE, value, region)  # names of the region
+        if value is not None and isinstance(region, str) and not v.aws_region("region", region):
+            # AZ IDs of another region (any region)
+            ids = [zone for zone in value if az.is_az_id(zone)]
+            foreign = fleet_rules.zones_of_region_problems(
+                HERE, region, ids, inherited_from=context.get("zones_inherited_from")
+            )
+            # then the zones EKS refuses in some regions (which also names a foreign ID: reported once, above)
+            problems += foreign or az.zone_problems(HERE, region, list(value))
         zone_count = len(set(value)) if value else cluster_rules.DEFAULT_ZONE_COUNT
         if "vpc_cidr" in info.data:
             problems += cluster_rules.vpc_size_problems(f"{PARENT}.vpcCidr", info.data["vpc_cidr"], zone_count)
@@ -267,7 +295,19 @@ class PlatformConfig(ConfigModel):
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: dict[str, str]) -> dict[str, str]:
-        check(aws_tag_problems(HERE, value))
+        # The stack's tags go on every resource, the EKS add-ons included, whose tags are stricter than the AWS
+        # rules: keys of 1-127 and values of 1-255 characters (CloudFormation schema of AWS::EKS::Addon, Tag).
+        # See: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-addon-tag.html
+        general = aws_tag_problems(HERE, value)
+        strict = aws_tag_problems(
+            HERE, value, key_max=ADDON_TAG_KEY_MAX, value_max=ADDON_TAG_VALUE_MAX, value_min=1
+        )
+        check(general + [
+            f"{problem}: these tags also go on every EKS add-on, whose tags (AWS::EKS::Addon) allow keys of 1 to "
+            f"{ADDON_TAG_KEY_MAX} and values of 1 to {ADDON_TAG_VALUE_MAX} characters"
+            for problem in strict
+            if problem not in general
+        ])
         return value
 
     @field_validator("node_pools")
@@ -286,9 +326,10 @@ class PlatformConfig(ConfigModel):
     @classmethod
     def _application_needs_argocd(cls, value: GitOpsSettings | None, info: ValidationInfo) -> GitOpsSettings | None:
         """The Argo CD Application needs exactly one Argo CD capability to register with."""
-        if value is None or value.application is None or "capabilities" not in info.data:
+        if value is None or value.application is None or "capability_entries" not in info.data:
             return value
-        argocd = [c.name for c in info.data["capabilities"] if c.capability_type is CapabilityType.ARGOCD]
+        entries = info.data["capability_entries"]
+        argocd = [name for name, entry in entries.items() if entry.type == CapabilityType.ARGOCD.value]
         if len(argocd) != 1:
             found = f"found {', '.join(argocd)}" if argocd else "found none"
             check([
@@ -296,6 +337,28 @@ class PlatformConfig(ConfigModel):
                 f"({found}); the Application is created in that Argo CD"
             ])
         return value
+
+    @field_validator("team_settings")
+    @classmethod
+    def _teams(cls, value: dict[str, TeamSettings | None]) -> dict[str, TeamSettings | None]:
+        check(team_problems(value))
+        return value
+
+    @property
+    def teams(self) -> tuple[TeamConfig, ...]:
+        """The application teams (``teams``), in declaration order, as the reference stack builds them."""
+        return team_configs(self.team_settings)
+
+    @field_validator("capability_entries")
+    @classmethod
+    def _capability_names(cls, value: dict[str, CapabilityEntry]) -> dict[str, CapabilityEntry]:
+        check(capability_name_problems(value))
+        return value
+
+    @property
+    def capabilities(self) -> tuple[CapabilitySettings, ...]:
+        """The EKS Capabilities (``capabilities``), in declaration order, as the reference stack builds them."""
+        return capability_settings(self.capability_entries)
 
     @field_validator("pod_identities")
     @classmethod
@@ -330,6 +393,7 @@ def parse_platform_config(
     environ: Mapping[str, str] | None = None,
     today: dt.date | None = None,
     setting: str = CONTEXT_KEY,
+    zones_inherited_from: str | None = None,
 ) -> PlatformConfig:
     """Validate the ``platform`` context value into a :class:`PlatformConfig`.
 
@@ -340,6 +404,8 @@ def parse_platform_config(
         today: the synth date; when given, a version past the end of EKS extended support is reported here too.
         setting: the path the object is written at, which every problem names. Default: - ``platform``; an
             environment of a fleet is parsed at ``platform.environments.<name>``.
+        zones_inherited_from: where ``availabilityZones`` came from when the object inherited it (an environment
+            of a fleet), named by a problem about zones of another region. Default: - the object sets them.
 
     Raises:
         ConfigError: ``InvalidPlatformConfig`` listing every problem, each naming its cdk.json path.
@@ -352,7 +418,8 @@ def parse_platform_config(
     }
     region = raw.get("region", defaults["region"])  # the stacks' region: ARNs must be of its partition
     region = region if isinstance(region, str) else None  # a wrong type is reported by the region rule
-    config = validate(PlatformConfig, raw, root=setting, context={"today": today, "region": region})
+    context = {"today": today, "region": region, "zones_inherited_from": zones_inherited_from}
+    config = validate(PlatformConfig, raw, root=setting, context=context)
     missing = {name: value for name, value in defaults.items() if name not in raw}
     return config.model_copy(update=missing) if missing else config
 
@@ -378,25 +445,3 @@ def context_object(raw: Any, setting: str = CONTEXT_KEY) -> dict[str, Any]:
             path=setting,
         )
     return raw
-
-
-#: The fleet's keys of the ``platform`` object, parsed around the models by ``eks_platform.config.environments``
-#: (key -> schema, default, meaning); an editor must accept them in the same object.
-FLEET_KEYS: dict[str, tuple[dict[str, Any], str, str]] = {
-    "environments": (
-        {"type": "object", "additionalProperties": {"type": "object"}, "minProperties": 1},
-        "absent (one environment)",
-        "Name -> `account`, `region` and overrides of any other setting: one stage per environment; see \"Fleet\".",
-    ),
-    "pipeline": (
-        {"type": "object"},
-        "absent",
-        "CDK Pipelines delivering the environments in waves; see \"Fleet\".",
-    ),
-}
-
-
-def context_keys() -> dict[str, str]:
-    """Every recognised key of the ``platform`` object with its description (used by docs and tests)."""
-    keys = {f.alias or name: f.description or "" for name, f in PlatformConfig.model_fields.items()}
-    return keys | {key: meaning for key, (_schema, _default, meaning) in FLEET_KEYS.items()}

@@ -9,6 +9,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from eks_platform._internal import managed_policies as mp
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
 from eks_platform.checks.acknowledgments import acknowledge_aws_managed_policies
@@ -84,7 +85,7 @@ class PodIdentityBinding(ConfigModel):
         ``AwsSolutions-IAM4`` findings are acknowledged on the role with that reason.
         """
         binding = cluster.add_pod_identity(self.namespace, self.service_account, **self.options(cluster))
-        names = [name for name in self.managed_policies if not name.startswith("arn:")]
+        names = [mp.qualified_name(name) for name in self.managed_policies if not name.startswith("arn:")]
         if names and isinstance(binding.role, iam.Role):
             acknowledge_aws_managed_policies(
                 binding.role,
@@ -102,7 +103,7 @@ class PodIdentityBinding(ConfigModel):
                 policy_id = f"ManagedPolicy{hashlib.sha256(f'{self.key}|{name}'.encode()).hexdigest()[:8]}"
                 policies.append(iam.ManagedPolicy.from_managed_policy_arn(scope, policy_id, name))
             else:
-                policies.append(iam.ManagedPolicy.from_aws_managed_policy_name(name))
+                policies.append(iam.ManagedPolicy.from_aws_managed_policy_name(mp.qualified_name(name)))
         return {
             "managed_policies": policies or None,
             "target_role": self.target_role_arn,

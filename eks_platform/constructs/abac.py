@@ -6,12 +6,18 @@ See: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from enum import Enum
 
 from aws_cdk import aws_iam as iam
 
+from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.errors import ConfigError
+
+#: An IAM action as aws-cdk-lib's PolicyStatement accepts it (packages/aws-cdk-lib/aws-iam/lib/policy-statement.ts,
+#: validatePolicyActions): ``*`` or ``service:Action`` with ``*`` wildcards.
+_ACTION = re.compile(r"\*|[a-zA-Z0-9-]+:[a-zA-Z0-9*]+", re.ASCII)
 
 
 class SessionTag(str, Enum):
@@ -40,6 +46,7 @@ class SessionTag(str, Enum):
         return "${" + self.principal_tag + "}"
 
 
+@checked_keywords("InvalidSessionTagGrant")
 def grant_with_session_tags(
     grantee: iam.IGrantable,
     *,
@@ -71,7 +78,7 @@ def grant_with_session_tags(
     See: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
     """
     problems = []
-    if not actions or not all(isinstance(a, str) and a for a in actions):
+    if not actions or not all(isinstance(a, str) and _ACTION.fullmatch(a) for a in actions):
         problems.append(f"actions must be a non-empty list of IAM actions such as 's3:GetObject', got {actions!r}")
     if not resources or not all(isinstance(r, str) and r for r in resources):
         problems.append(f"resources must be a non-empty list of ARNs (or '*'), got {resources!r}")

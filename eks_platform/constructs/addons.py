@@ -24,9 +24,19 @@ from eks_platform._internal import arguments as args
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import addons as hybrid
-from eks_platform._internal.tree import child_path, created, node_of, path_of, region_of, remember, stack_of
+from eks_platform._internal.tree import (
+    child_path,
+    created,
+    default_child_of,
+    node_of,
+    path_of,
+    region_of,
+    remember,
+    stack_of,
+)
 from eks_platform._internal.versions import consistent_version_problems
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
+from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
 from eks_platform.constructs.pod_identity import (
     PodIdentity,
     _managed_policy_problems,
@@ -82,6 +92,7 @@ class ResolveConflicts(str, Enum):
 #: (EKS user guide ``hybrid-nodes-add-ons.html``; add-on v1.3.3-eksbuild.1 or later).
 POD_IDENTITY_AGENT_HYBRID_CONFIGURATION: Mapping[str, Any] = {"daemonsets": {"hybrid": {"create": True}}}
 
+@checked_value("InvalidAddonPodIdentity")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class AddonPodIdentity:
     """A Pod Identity association for one of an add-on's service accounts (``PodIdentityAssociations``).
@@ -100,6 +111,7 @@ class AddonPodIdentity:
     policy_statements: Sequence[iam.PolicyStatement] = ()
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidAddonPodIdentity")
         object.__setattr__(self, "managed_policies", v.as_tuple(self.managed_policies))
         object.__setattr__(self, "policy_statements", v.as_tuple(self.policy_statements))
         problems = v.dns1123_subdomain("AddonPodIdentity.service_account", self.service_account)
@@ -177,7 +189,7 @@ def _hybrid_routable(registry: ClusterRegistry) -> bool | None:
 
 
 def _is_auto_mode(cluster: eks.ICluster) -> bool:
-    cfn = node_of(cluster).default_child
+    cfn = default_child_of(cluster)
     if not isinstance(cfn, eks.CfnCluster):
         return False
     config = cfn.compute_config
@@ -402,13 +414,14 @@ class ManagedAddon(Construct):
             preserve_on_delete=bool(preserve_on_delete),
             tags=[cdk.CfnTag(key=k, value=tags[k]) for k in sorted(tags)] if tags else None,
         )
+        created(self.addon, self, "Resource")
         # node.default_child is left unset: the child with id "Resource" is the default child by convention
         # (constructs' Node.defaultChild, https://github.com/aws/constructs/blob/10.x/src/construct.ts).
         if (
             auto_mode is None
             and entry.auto_mode_builtin
             and not needed_elsewhere
-            and not isinstance(node_of(cluster).default_child, eks.CfnCluster)
+            and not isinstance(default_child_of(cluster), eks.CfnCluster)
         ):
             cdk.Annotations.of(self).add_warning_v2(
                 "eks-platform:addon-auto-mode-unknown",
@@ -595,6 +608,7 @@ def add_cluster_addon(cluster: AddsAddons, name: AddonName | str, *, extra_capac
     return cluster.add_addon(name, extra_capacity=extra_capacity)
 
 
+@checked_keywords("InvalidAddon")
 def add_pod_identity_agent(
     cluster: ClusterLike,
     *,

@@ -40,6 +40,7 @@ from eks_platform._internal import capabilities as rules
 from eks_platform._internal import validation as v
 from eks_platform._internal.pod_identity import tag_problems
 from eks_platform.checks.acknowledgments import acknowledge
+from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
 from eks_platform.constructs.types import ClusterLike, eks_cluster
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -65,6 +66,7 @@ class SsoIdentityType(str, Enum):
     GROUP = "SSO_GROUP"
 
 
+@checked_value("InvalidArgoCdSettings")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SsoIdentity:
     """An AWS Identity Center user or group, by its Identity Store ID (not its display name)."""
@@ -73,6 +75,7 @@ class SsoIdentity:
     type: SsoIdentityType = SsoIdentityType.GROUP
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidArgoCdSettings")
         problems = rules.identity_id_problems("identity id", self.id)
         if not isinstance(self.type, SsoIdentityType):
             problems.append(f"identity type {self.type!r} is not an SsoIdentityType (USER or GROUP)")
@@ -87,6 +90,7 @@ class SsoIdentity:
         return cls(id=user_id, type=SsoIdentityType.USER)
 
 
+@checked_value("InvalidArgoCdSettings")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RbacRoleMapping:
     """Identity Center users and groups that get one Argo CD global role. Updates in place."""
@@ -95,6 +99,7 @@ class RbacRoleMapping:
     identities: tuple[SsoIdentity, ...]
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidArgoCdSettings")
         object.__setattr__(self, "identities", tuple(self.identities))
         problems = []
         if not isinstance(self.role, ArgoCdRole):
@@ -104,6 +109,7 @@ class RbacRoleMapping:
         raise_if_problems("InvalidArgoCdSettings", problems)
 
 
+@checked_value("InvalidArgoCdSettings")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class IdentityCenter:
     """The AWS Identity Center instance Argo CD signs users in with (required: local users are not supported).
@@ -119,6 +125,7 @@ class IdentityCenter:
     region: str | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidArgoCdSettings")
         problems = rules.idc_instance_arn_problems("identity_center.instance_arn", self.instance_arn)
         if self.region is not None:
             problems += v.aws_region("identity_center.region", self.region)
@@ -262,6 +269,7 @@ class ArgoCdCapability(_Capability):
     See: https://docs.aws.amazon.com/eks/latest/userguide/create-argocd-capability.html
     """
 
+    @checked_keywords("InvalidCapabilitySettings")
     def __init__(
         self,
         scope: Construct,
@@ -399,6 +407,7 @@ class AckCapability(_Capability):
     See: https://docs.aws.amazon.com/eks/latest/userguide/create-ack-capability.html
     """
 
+    @checked_keywords("InvalidCapabilitySettings")
     def __init__(
         self,
         scope: Construct,
@@ -470,6 +479,7 @@ class KroCapability(_Capability):
     See: https://docs.aws.amazon.com/eks/latest/userguide/create-kro-capability.html
     """
 
+    @checked_keywords("InvalidCapabilitySettings")
     def __init__(
         self,
         scope: Construct,

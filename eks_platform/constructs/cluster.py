@@ -13,11 +13,11 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from constructs import Construct, IDependable
+from constructs import Construct
 
 from eks_platform._internal import arguments as args
 from eks_platform._internal import cluster as rules
-from eks_platform._internal import pod_identity as pi
+from eks_platform._internal import tree
 from eks_platform._internal import validation as v
 from eks_platform._internal import zones as az
 from eks_platform._internal.kubectl_layers import kubectl_layer
@@ -26,15 +26,14 @@ from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.tree import created, node_of, path_of, remember, root_of, share_root
 from eks_platform._internal.versions import SupportDecision, SupportType, decide_support
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
-from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
-from eks_platform.constructs.addons import AddonName, AddonPodIdentity, ManagedAddon, ResolveConflicts, addons_scope
+from eks_platform.checks.cdk_internals import acknowledge_cdk_internal_findings
+from eks_platform.constructs.attachments import ClusterAttachments
 from eks_platform.constructs.cluster_arguments import ALL_LOG_TYPES as ALL_LOG_TYPES  # public here before
 from eks_platform.constructs.cluster_arguments import BuiltInNodePool as BuiltInNodePool
 from eks_platform.constructs.cluster_arguments import EndpointAccess as EndpointAccess
 from eks_platform.constructs.cluster_arguments import _endpoint_access_argument
 from eks_platform.constructs.hybrid.networks import HybridNetworks
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery
-from eks_platform.constructs.pod_identity import PodIdentity, SharedPodIdentityRole
 from eks_platform.constructs.types import kubectl_provider_of, vpc_cidrs_for_checks
 from eks_platform.context import synth_date
 from eks_platform.errors import ConfigError
@@ -56,7 +55,7 @@ def _admin_id(arn: str) -> str:
     return f"ClusterAdmin{readable}{digest}"
 
 
-class AutoModeCluster(Construct):
+class AutoModeCluster(ClusterAttachments, Construct):
     """An Amazon EKS cluster with Auto Mode, private endpoint, encrypted secrets and a cost-aware upgrade policy.
 
     Wraps ``aws_cdk.aws_eks_v2.Cluster`` under the inner id ``"Default"``, so the logical IDs equal those of a plain
@@ -216,7 +215,7 @@ class AutoModeCluster(Construct):
                 f"endpoint_access {mode.name} needs an explicit endpoint_public_cidrs list (nobody gets in by "
                 "default); give your networks' CIDRs"
             )
-        region = cdk.Stack.of(self).region
+        region = tree.region_of(self)
         for arn in admins:
             problems += v.iam_principal_arn("admin_principal_arns", arn)
             problems += v.arn_partition_problems("admin_principal_arns", arn, region)
@@ -330,20 +329,27 @@ class AutoModeCluster(Construct):
             tags=dict(tags) if tags else None,
         )
         created(self.cluster, self, "Default")
-        cfn = node_of(self.cluster).default_child
+        # what types.cluster_version and types.private_subnets_of would read back
+        remember(self.cluster, "version", lambda: version_string)
+        remember(self.cluster, "vpc", lambda: self.vpc)
+        cfn = tree.default_child_of(self.cluster)
         assert isinstance(cfn, eks.CfnCluster)
         self.cfn_cluster: eks.CfnCluster = cfn
+        remember(cfn, "name", lambda: cluster_name)  # what types.cfn_cluster_name_of would read back
         # What holds data and what it stands on follow removal_policy; nothing else under the cluster does (the
         # L2's removal_policy would retain every access entry and the kubectl provider with its cluster-admin).
         cfn.apply_removal_policy(removal_policy)
-        self.cluster.role.apply_removal_policy(removal_policy)
-        control_plane_sg = self.cluster.node.try_find_child("ControlPlaneSecurityGroup")
+        cluster_role = self.cluster.role
+        cluster_role.apply_removal_policy(removal_policy)
+        control_plane_sg = node_of(self.cluster).try_find_child("ControlPlaneSecurityGroup")
         if isinstance(control_plane_sg, ec2.SecurityGroup):
             control_plane_sg.apply_removal_policy(removal_policy)
         if vpc is None:
-            for child in self.vpc.node.find_all():
-                if isinstance(child, cdk.CfnResource):
-                    child.apply_removal_policy(removal_policy)
+            # One aspect in aws-cdk-lib at synth, not a call per resource: the network ec2.Vpc made (not a user's flow
+            # log or endpoint) gets removal_policy unless it has its own (an escape hatch wins). See
+            # https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.MissingRemovalPolicies.html
+            network = [*az.VPC_RESOURCE_TYPES]
+            cdk.MissingRemovalPolicies.of(self.vpc).apply(removal_policy, apply_to_resource_types=network)
         # Settings aws_eks_v2's L2 does not expose; what the construct insists on comes last.
         cfn.deletion_protection = deletion_protection
         if zonal_shift:
@@ -380,7 +386,6 @@ class AutoModeCluster(Construct):
             self.admin_access_entries[arn] = self.cluster.grant_cluster_admin(_admin_id(arn), arn)
 
         # Policy-pack acknowledgments: AWS requires these managed policies; there is nothing to fix.
-        cluster_role = self.cluster.role
         share_root(cluster_role, root_of(self))
         acknowledge_aws_managed_policies(
             cluster_role,
@@ -397,7 +402,9 @@ class AutoModeCluster(Construct):
         )
         provider = kubectl_provider_of(self.cluster)
         if provider is not None:
-            acknowledge_cdk_internal(
+            share_root(provider, root_of(self))  # in this cluster's app and stack: no tree reads for them
+            tree.share_stack(provider, tree.stack_of(self))
+            acknowledge_cdk_internal_findings(
                 provider,
                 "created by aws_eks_v2 for its kubectl provider: aws-cdk-lib chooses the Lambda runtime, the AWS "
                 "managed policies and the lambda:InvokeFunction grant on its own handler; upgrading aws-cdk-lib "
@@ -425,8 +432,7 @@ class AutoModeCluster(Construct):
             removal_policy=removal_policy,
             admins=[iam.ArnPrincipal(arn) for arn in admins] or None,
         )
-        stack = cdk.Stack.of(self)
-        allowed = [*admins, f"arn:{stack.partition}:iam::{stack.account}:role/cdk-*-cfn-exec-role-*"]
+        allowed = [*admins, f"arn:{tree.partition_of(self)}:iam::{tree.account_of(self)}:role/cdk-*-cfn-exec-role-*"]
         key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="OnlyKeyAdministratorsDisableOrDeleteTheSecretsKey",
@@ -452,17 +458,23 @@ class AutoModeCluster(Construct):
                 ec2.SubnetConfiguration(name="Private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=19),
             ],
         )
+        created(vpc, self, "Vpc")
         if zones is not None and all(az.is_az_id(zone) for zone in zones):
-            # Chosen by AZ ID: the same physical zones in every account (ec2.Vpc only knows names).
-            for subnet in [*vpc.public_subnets, *vpc.private_subnets]:
-                cfn_subnet = subnet.node.default_child
-                assert isinstance(cfn_subnet, ec2.CfnSubnet)
-                cfn_subnet.availability_zone_id = subnet.availability_zone
-                cfn_subnet.add_property_deletion_override("AvailabilityZone")
+            # Chosen by AZ ID: the same physical zones in every account (ec2.Vpc only knows names). The L1 subnets
+            # come from one find_all, not one node.default_child per subnet; an unset AvailabilityZone is left out
+            # of the template, as a deletion override would.
+            cfn_subnets = [c for c in vpc.node.find_all() if isinstance(c, ec2.CfnSubnet)]
+            # in creation order, so their zones are known (another layout: each subnet's zone is read)
+            known = az.subnet_zones(len(cfn_subnets), list(zones), subnet_configurations=2)
+            for index, cfn_subnet in enumerate(cfn_subnets):
+                cfn_subnet.availability_zone_id = known[index] if known else cfn_subnet.availability_zone
+                cfn_subnet.availability_zone = None
         # Where the Auto Mode load balancer controller places load balancers.
-        for subnet in vpc.public_subnets:
+        public_subnets, private_subnets = vpc.public_subnets, vpc.private_subnets
+        remember(vpc, "private_subnets", lambda: list(private_subnets))  # read by types.private_subnets_of
+        for subnet in public_subnets:
             cdk.Tags.of(subnet).add("kubernetes.io/role/elb", "1")
-        for subnet in vpc.private_subnets:
+        for subnet in private_subnets:
             cdk.Tags.of(subnet).add("kubernetes.io/role/internal-elb", "1")
         # Policy-pack acknowledgment; remove it when the VPC gets flow logs (the audit then flags it stale).
         acknowledge(
@@ -574,110 +586,15 @@ class AutoModeCluster(Construct):
         """Deliver a complete cdk8s chart through :attr:`manifests` (see ``ManifestDelivery.add_chart``)."""
         return self.manifests.add_chart(chart, depends_on=depends_on)
 
-    # -- Pod Identity and the add-on catalog (constructs/pod_identity.py, constructs/addons.py) ----------------
-    def _pod_identities_scope(self) -> Construct:
-        """The ``PodIdentities`` child (created on first use), kept on this object."""
+    # -- Pod Identity and the add-on catalog: add_pod_identity and add_addon (constructs/attachments.py) -----------
+    def _attachment_cluster(self) -> eks.Cluster:
+        return self.cluster
 
-        def find_or_create() -> Construct:
-            found = node_of(self).try_find_child("PodIdentities")
-            if isinstance(found, Construct):
-                return found
-            made = Construct(self, "PodIdentities")
-            created(made, self, "PodIdentities")
-            return made
-
-        return remember(self, "pod_identities_scope", find_or_create)
-
-    def add_pod_identity(
-        self,
-        namespace: str,
-        service_account: str,
-        *,
-        role: iam.IRole | SharedPodIdentityRole | None = None,
-        managed_policies: Sequence[iam.IManagedPolicy] | None = None,
-        policy_statements: Sequence[iam.PolicyStatement] | None = None,
-        allow_wildcard_statements: bool | None = None,
-        target_role: iam.IRole | str | None = None,
-        allow_same_account_target: bool | None = None,
-        disable_session_tags: bool | None = None,
-        session_policy: iam.PolicyDocument | None = None,
-        tags: Mapping[str, str] | None = None,
-        create_service_account: bool | None = None,
-    ) -> PodIdentity:
-        """Bind ``namespace/service_account`` to an IAM role with EKS Pod Identity (no kubectl Lambda).
-
-        A :class:`~eks_platform.constructs.pod_identity.PodIdentity` at ``<this>/PodIdentities/<namespace>:<sa>``;
-        the keyword arguments are its own.
-
-        See: https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html
-        """
-        holder = self._pod_identities_scope()
-        # Validate the names before they become a construct id (a bad id would surface as a jsii error).
-        problems = pi.name_problems(namespace, service_account)
-        if problems:
-            raise ConfigError("InvalidPodIdentity", problems, path=f"{holder.node.path}")
-        return PodIdentity(
-            holder,
-            PodIdentity.id_for(namespace, service_account),
-            cluster=self.cluster,
-            namespace=namespace,
-            service_account=service_account,
-            role=role,
-            managed_policies=managed_policies,
-            policy_statements=policy_statements,
-            allow_wildcard_statements=allow_wildcard_statements,
-            target_role=target_role,
-            allow_same_account_target=allow_same_account_target,
-            disable_session_tags=disable_session_tags,
-            session_policy=session_policy,
-            tags=tags,
-            create_service_account=create_service_account,
-        )
-
-    def add_addon(
-        self,
-        name: AddonName | str,
-        *,
-        version: str | None = None,
-        kubernetes_version: str | None = None,
-        configuration: Mapping[str, Any] | None = None,
-        resolve_conflicts: ResolveConflicts | None = None,
-        preserve_on_delete: bool | None = None,
-        hosted_zone_ids: Sequence[str] | None = None,
-        cloudwatch_log_group_prefix: str | None = None,
-        pod_identities: Sequence[AddonPodIdentity] | None = None,
-        extra_capacity: bool = False,
-        hybrid_nodes: bool | None = None,
-        compute: Sequence[IDependable] | None = None,
-        tags: Mapping[str, str] | None = None,
-    ) -> ManagedAddon:
-        """Install an add-on from the catalog as ``AWS::EKS::Addon`` with its pinned version for this cluster.
-
-        A :class:`~eks_platform.constructs.addons.ManagedAddon` at ``<this>/Addons/<name>``; ``name`` is an
-        ``AddonName`` or its EKS name, the keyword arguments are ``ManagedAddon``'s. Auto Mode is on, compute is
-        searched under this cluster, ``kubernetes_version`` defaults to the cluster's and ``hybrid_nodes`` to
-        whether the cluster has hybrid networks.
-
-        See: https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html
-        """
-        addon_name = name.value if isinstance(name, AddonName) else str(name)
-        return ManagedAddon(
-            addons_scope(self),
-            addon_name,
-            cluster=self.cluster,
-            name=addon_name,
-            kubernetes_version=self.version_string if kubernetes_version is None else kubernetes_version,
-            version=version,
-            configuration=configuration,
-            resolve_conflicts=resolve_conflicts,
-            preserve_on_delete=preserve_on_delete,
-            hosted_zone_ids=hosted_zone_ids,
-            cloudwatch_log_group_prefix=cloudwatch_log_group_prefix,
-            pod_identities=pod_identities,
-            auto_mode=True,
-            extra_capacity=extra_capacity,
-            hybrid_nodes=self.hybrid_networks is not None if hybrid_nodes is None else hybrid_nodes,
-            compute=compute,
-            compute_scope=self,
-            tags=tags,
-        )
+    def _addon_defaults(self, *, kubernetes_version: str | None, hybrid_nodes: bool | None) -> dict[str, Any]:
+        """Auto Mode is on, ``kubernetes_version`` defaults to the cluster's and ``hybrid_nodes`` to whether the
+        cluster has hybrid networks."""
+        return {
+            "kubernetes_version": self.version_string if kubernetes_version is None else kubernetes_version,
+            "auto_mode": True,
+            "hybrid_nodes": self.hybrid_networks is not None if hybrid_nodes is None else hybrid_nodes,
+        }

@@ -32,6 +32,7 @@ from eks_platform._internal import gitops as rules
 from eks_platform._internal import validation as v
 from eks_platform._internal.k8s_api import new_api_object
 from eks_platform.constructs.capabilities import ArgoCdCapability
+from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -58,6 +59,7 @@ class ArgoCdBootstrapChart(PlatformChart):
         extra_rules: more RBAC ``PolicyRule`` objects for the sync ClusterRole (kinds the library does not know).
     """
 
+    @checked_keywords("InvalidGitOpsSettings")
     def __init__(
         self,
         scope: Construct,
@@ -193,6 +195,7 @@ class ArgoCdBootstrap(Construct):
         manifest: its custom resource (None in render-only mode).
     """
 
+    @checked_keywords("InvalidGitOpsSettings")
     def __init__(
         self,
         scope: Construct,

@@ -27,6 +27,7 @@ from constructs import Construct
 from eks_platform._internal import ingress as rules
 from eks_platform._internal.k8s_api import new_api_object
 from eks_platform._internal.pod_identity import tag_problems
+from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
 from eks_platform.errors import raise_if_problems
 
@@ -41,6 +42,7 @@ class AlbIngressChart(PlatformChart):
         ingress_class: the ``IngressClass`` object.
     """
 
+    @checked_keywords("InvalidIngressClassSettings")
     def __init__(
         self,
         scope: Construct,
@@ -147,6 +149,7 @@ class AlbIngressClass(Construct):
     See: https://docs.aws.amazon.com/eks/latest/userguide/auto-configure-alb.html
     """
 
+    @checked_keywords("InvalidIngressClassSettings")
     def __init__(
         self,
         scope: Construct,

@@ -55,17 +55,21 @@ from eks_platform._internal.ebs import vac_driver_support
 from eks_platform._internal.tree import (
     child_path,
     created,
+    default_child_of,
     id_of,
     node_of,
     path_of,
     remember,
     root_of,
     scope_of,
+    stack_name_of,
     stack_of,
 )
 from eks_platform._internal.versions import consistent_version_problems, minor_of, minor_version_shape_problems
+from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.constructs.types import (
     ClusterLike,
+    cfn_cluster_name_of,
     cluster_name_of,
     cluster_version,
     eks_cluster,
@@ -112,6 +116,7 @@ class PlatformChart(cdk8s.Chart):
         labels: labels added to every object. Default: - none.
     """
 
+    @checked_keywords("InvalidChartSettings")
     def __init__(
         self,
         scope: Construct,
@@ -125,9 +130,17 @@ class PlatformChart(cdk8s.Chart):
         if namespace is not None:
             problems += k8s_api.name_problems("namespace", namespace, label=True)
         raise_if_problems("InvalidChartSettings", problems, path=lambda: child_path(scope, construct_id))
-        super().__init__(scope, construct_id, namespace=namespace, labels=dict(labels) if labels else None)
+        try:
+            super().__init__(scope, construct_id, namespace=namespace, labels=dict(labels) if labels else None)
+        except RuntimeError as error:  # jsii: an empty id, or one another chart of the app already has
+            if "empty ID" not in str(error) and "already a Construct with name" not in str(error):
+                raise
+            raise ConfigError("InvalidChartSettings", [
+                f"chart id (chart_id) {construct_id!r} is empty or already taken by another chart of this cdk8s app; "
+                "give each chart its own non-empty id"]) from None
         created(self, scope, construct_id)
         k8s_api.new_chart_index(self)  # a new chart has no objects yet: nothing to read back from its tree
+        remember(self, "namespace", lambda: namespace or "")  # what k8s_api reads as the chart's namespace
         self.kubernetes_version: str = kubernetes_version
         self.kubernetes_minor: int = minor_of(kubernetes_version)
 
@@ -166,15 +179,20 @@ class DeliveredChart:
     """Whether ``kustomization.yaml`` lists the file (false for bootstrap charts a GitOps tool must not own)."""
 
 
+#: PyYAML's libyaml-backed safe dumper when PyYAML was built with it (the wheels are), else the pure-Python one: the
+#: same YAML for the same data, several times faster (https://pyyaml.org/wiki/PyYAMLDocumentation, "CLoader and
+#: CDumper").
+_YAML_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 # Output directories claimed per app root, to refuse two deliveries writing the same directory.
 _claimed: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 def _literal_cluster_name(cluster: eks.ICluster | eks.Cluster) -> str | None:
     def read() -> str | None:
-        child = node_of(cluster).default_child
+        child = default_child_of(cluster)
         if isinstance(child, eks.CfnCluster):
-            name = child.name
+            name = cfn_cluster_name_of(child)
             if isinstance(name, str) and not v.is_unresolved(name):
                 return name
         name = cluster_name_of(cluster)
@@ -220,6 +238,7 @@ class ManifestDelivery(Construct):
     See: https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.aws_eks_v2/KubernetesManifest.html
     """
 
+    @checked_keywords("InvalidManifestDelivery")
     def __init__(
         self,
         scope: Construct,
@@ -298,7 +317,12 @@ class ManifestDelivery(Construct):
         if self._base_directory is not None:
             return self._base_directory
         root = root_of(self)
-        outdir = root.outdir if isinstance(root, cdk.Stage) else cdk.Stage.of(self).outdir  # type: ignore[union-attr]
+        # an app's outdir is fixed when it is created: read once per app
+        outdir = (
+            remember(root, "outdir", lambda: root.outdir)
+            if isinstance(root, cdk.Stage)
+            else cdk.Stage.of(self).outdir  # type: ignore[union-attr]
+        )
         return Path(outdir) / MANIFESTS_DIRECTORY
 
     @property
@@ -420,7 +444,7 @@ class ManifestDelivery(Construct):
                 else f"# Not listed in {_KUSTOMIZATION}: a GitOps tool syncing this directory does not manage it.\n"
             )
         )
-        body = yaml.safe_dump_all(objects, sort_keys=False, default_flow_style=False, width=120)
+        body = yaml.dump_all(objects, Dumper=_YAML_DUMPER, sort_keys=False, default_flow_style=False, width=120)
         return header + body
 
     # -- internals -----------------------------------------------------------------------------------------------
@@ -430,14 +454,14 @@ class ManifestDelivery(Construct):
         back before any custom resource is deleted."""
         if self.mode is DeliveryMode.HAND_OVER:
             return
-        stack = cdk.Stack.of(self)
+        stack_name = stack_name_of(self)
         guard = "ApplyModeGuard" if self.mode is DeliveryMode.APPLY else "RenderOnlyModeGuard"
-        cdk.CfnResource(
+        guard_resource = cdk.CfnResource(
             self,
             guard,
             type="AWS::SSM::Parameter",
             properties={
-                "Name": f"/eks-platform/manifest-delivery/{stack.stack_name}/{self.output_name}",
+                "Name": f"/eks-platform/manifest-delivery/{stack_name}/{self.output_name}",
                 "Type": "String",
                 "Value": self.mode.value,
                 "Description": (
@@ -446,6 +470,8 @@ class ManifestDelivery(Construct):
                 ),
             },
         )
+        created(guard_resource, self, guard)
+        remember(guard_resource, "cfn_resource_type", lambda: "AWS::SSM::Parameter")  # read by the readiness aspect
 
     def _claim_output_directory(self) -> None:
         root = root_of(self)
@@ -495,7 +521,7 @@ class ManifestDelivery(Construct):
         }
         (directory / _KUSTOMIZATION).write_text(
             f"# Rendered by eks-platform: the charts of cluster {self.output_name} in delivery order.\n"
-            + yaml.safe_dump(kustomization, sort_keys=False)
+            + yaml.dump(kustomization, Dumper=_YAML_DUMPER, sort_keys=False)
         )
         return []
 

@@ -25,6 +25,7 @@ from constructs import Construct
 from eks_platform._internal import fleet as rules
 from eks_platform._internal import validation as v
 from eks_platform._internal.validation import store_tuple
+from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
 from eks_platform.errors import ConfigError, raise_if_problems
 
 #: The synth step's commands: ``make setup`` installs the locked Python dependencies and ``npm ci`` the pinned CDK
@@ -41,6 +42,7 @@ _STACK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,127}", re.ASCII)
 _QUALIFIER_CONTEXT_KEY = "@aws-cdk/core:bootstrapQualifier"
 
 
+@checked_value("InvalidPipelineWave")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PipelineWave:
     """One wave of a :class:`PlatformPipeline`: stages deployed in parallel, after an optional manual approval.
@@ -57,6 +59,7 @@ class PipelineWave:
     approval: bool = False
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidPipelineWave")
         stages = store_tuple(self, "stages")
         problems = rules.environment_name_problems("PipelineWave name", self.name, what="wave name")
         if not stages:
@@ -71,6 +74,7 @@ class PipelineWave:
         raise_if_problems("InvalidPipelineWave", problems)
 
 
+@checked_value("InvalidRetiredStack")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RetiredStack:
     """A stack the pipeline deletes: a stack of an environment that left the fleet.
@@ -91,6 +95,7 @@ class RetiredStack:
     region: str
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidRetiredStack")
         problems = v.aws_account("RetiredStack account", self.account)
         problems += v.aws_region("RetiredStack region", self.region)
         if not isinstance(self.stack_name, str) or not _STACK_NAME.fullmatch(self.stack_name):
@@ -138,6 +143,7 @@ class PlatformPipeline(Construct):
             waves or without an explicit environment).
     """
 
+    @checked_keywords("InvalidPlatformPipeline")
     def __init__(
         self,
         scope: Construct,

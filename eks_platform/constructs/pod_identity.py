@@ -18,11 +18,13 @@ from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
+from eks_platform._internal import managed_policies as mp
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
 from eks_platform._internal.tree import account_of, child_path, created, node_of, path_of, remember, stack_of
 from eks_platform.constructs.abac import SessionTag as SessionTag  # re-export: public here before
 from eks_platform.constructs.abac import grant_with_session_tags as grant_with_session_tags  # re-export
+from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.constructs.registry import ClusterRegistry, literal_cluster_name
 from eks_platform.constructs.types import ClusterLike, cluster_arn_of, cluster_name_of, eks_cluster
 from eks_platform.errors import ConfigError
@@ -79,7 +81,25 @@ def _managed_policy_problems(setting: str, policies: Sequence[iam.IManagedPolicy
             problems.append(
                 f"{setting}[{index}] is AdministratorAccess; give the service account only what it needs"
             )
+        else:
+            problems += _aws_managed_path_problems(f"{setting}[{index}]", arn)
     return problems
+
+
+def _aws_managed_path_problems(setting: str, arn: str) -> list[str]:
+    """An AWS managed policy built without the path AWS publishes it under names a policy that does not exist
+    (``from_aws_managed_policy_name("AmazonEBSCSIDriverPolicy")``; the policy is ``service-role/...``)."""
+    _, marker, reference = arn.partition(":iam::aws:policy/")
+    if not marker or "{Token[" in reference:
+        return []
+    written_path, name = mp.split_name(reference)
+    path = mp.aws_managed_policies().get(name)
+    if path is None or path == written_path or path == mp.SERVICE_LINKED_PATH:
+        return mp.aws_managed_policy_name_problems(setting, reference) if path == mp.SERVICE_LINKED_PATH else []
+    return [
+        f"{setting} is the AWS managed policy {reference!r}, but AWS publishes {name} at path {path}, so that ARN "
+        f"does not exist; use iam.ManagedPolicy.from_aws_managed_policy_name({mp.qualified_name(name)!r})"
+    ]
 
 
 def create_pod_identity_role(
@@ -168,6 +188,7 @@ class SharedPodIdentityRole(Construct):
     See: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
     """
 
+    @checked_keywords("InvalidSharedPodIdentityRole")
     def __init__(
         self,
         scope: Construct,
@@ -272,6 +293,7 @@ class PodIdentity(Construct):
     See: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html
     """
 
+    @checked_keywords("InvalidPodIdentity")
     def __init__(
         self,
         scope: Construct,
@@ -563,6 +585,7 @@ class PodIdentity(Construct):
         )
 
 
+@checked_keywords("InvalidAddonPodIdentity")
 def add_addon_pod_identity(
     addon: Construct,
     *,

@@ -35,7 +35,26 @@ def _is_compute(resource: Any) -> bool:
             return isinstance(entry_type, str) and entry_type != "STANDARD"
         return True
     # typed L1s of other services are subclasses of CfnResource; only a generic CfnResource can still be compute
-    return type(resource) is cdk.CfnResource and resource.cfn_resource_type in COMPUTE_RESOURCE_TYPES
+    if type(resource) is not cdk.CfnResource:
+        return False
+    return remember(resource, "cfn_resource_type", lambda: resource.cfn_resource_type) in COMPUTE_RESOURCE_TYPES
+
+
+def _compute_below(scope: IConstruct) -> list[IConstruct]:
+    """The compute resources under ``scope``, from one ``find_all``.
+
+    A ``cdk.CustomResource`` creates its generic ``CfnResource`` (id ``Default``, type ``Custom::...`` or
+    ``AWS::CloudFormation::CustomResource``, never compute) as its first child, so in the pre-order list that
+    resource comes right after it: its type is not read (aws-cdk-lib ``core/lib/custom-resource.ts``).
+    """
+    found: list[IConstruct] = []
+    previous: Any = None
+    for construct in node_of(scope).find_all():
+        custom_default = type(construct) is cdk.CfnResource and isinstance(previous, cdk.CustomResource)
+        if not custom_default and _is_compute(construct):
+            found.append(construct)
+        previous = construct
+    return found
 
 
 @jsii.implements(cdk.IAspect)
@@ -85,7 +104,7 @@ class _ComputeReadiness:
             seen: set[int] = set()
             for scope in scopes:
                 if id(scope) not in compute:
-                    compute[id(scope)] = [c for c in node_of(scope).find_all() if _is_compute(c)]
+                    compute[id(scope)] = _compute_below(scope)
                 for child in compute[id(scope)]:
                     if id(child) not in seen:  # jsii gives one Python object per construct
                         seen.add(id(child))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,26 +26,36 @@ import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
-from constructs import Construct, IDependable, IValidation
+from constructs import Construct, IValidation
 
 from eks_platform._internal import contract as c
-from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
 from eks_platform._internal.kubectl_layers import kubectl_layer
+from eks_platform._internal.tree import (
+    account_of,
+    created,
+    default_child_of,
+    node_of,
+    path_of,
+    region_of,
+    remember,
+    root_of,
+    stack_of,
+)
 from eks_platform._internal.versions import is_minor_version
-from eks_platform.checks.cdk_internals import acknowledge_cdk_internal
-from eks_platform.constructs.addons import AddonName, AddonPodIdentity, ManagedAddon, ResolveConflicts, addons_scope
+from eks_platform.checks.cdk_internals import acknowledge_cdk_internal_findings
+from eks_platform.constructs.attachments import ClusterAttachments
 from eks_platform.constructs.hybrid.networks import HybridNetworks
+from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery
-from eks_platform.constructs.pod_identity import PodIdentity, SharedPodIdentityRole
-from eks_platform.constructs.types import PlatformCluster
+from eks_platform.constructs.types import PlatformCluster, cfn_cluster_name_of, cluster_name_of
 from eks_platform.errors import ConfigError, raise_if_problems
 
 #: The construct id of a reference's ``ManifestDelivery`` (the same as ``AutoModeCluster``'s).
 MANIFESTS_ID = "Manifests"
 
 
-class PlatformClusterReference(Construct):
+class PlatformClusterReference(ClusterAttachments, Construct):
     """A platform cluster created by another app, as the constructs of an application-team app see it.
 
     Example::
@@ -76,6 +86,7 @@ class PlatformClusterReference(Construct):
     See: https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html
     """
 
+    @checked_keywords("InvalidClusterReference")
     def __init__(
         self,
         scope: Construct,
@@ -150,7 +161,7 @@ class PlatformClusterReference(Construct):
             condition = self.node.try_find_child("HasEcrPublic")
             if isinstance(condition, cdk.CfnCondition):
                 self.node.try_remove_child("HasEcrPublic")
-            acknowledge_cdk_internal(
+            acknowledge_cdk_internal_findings(
                 provider,
                 "created by aws_eks_v2 for the kubectl provider of an imported cluster: aws-cdk-lib chooses the Lambda "
                 "runtime, the AWS managed policies and the lambda:InvokeFunction grant on its own handler",
@@ -186,87 +197,13 @@ class PlatformClusterReference(Construct):
         """The cluster's ARN, literal when account and region are."""
         return c.cluster_arn(self.partition, self.region, self.account, self.cluster_name)
 
-    # -- what a team adds to the cluster (the same sugar as AutoModeCluster) ----------------------------------------
-    def add_addon(
-        self,
-        name: AddonName | str,
-        *,
-        version: str | None = None,
-        configuration: Mapping[str, Any] | None = None,
-        resolve_conflicts: ResolveConflicts | None = None,
-        preserve_on_delete: bool | None = None,
-        hosted_zone_ids: Sequence[str] | None = None,
-        cloudwatch_log_group_prefix: str | None = None,
-        pod_identities: Sequence[AddonPodIdentity] | None = None,
-        extra_capacity: bool = False,
-        hybrid_nodes: bool | None = None,
-        compute: Sequence[IDependable] | None = None,
-        tags: Mapping[str, str] | None = None,
-    ) -> ManagedAddon:
-        """Install an add-on on the referenced cluster: a ``ManagedAddon`` at ``<this>/Addons/<name>``, pinned for the
-        cluster's Kubernetes minor and refused when Auto Mode already provides it (the keyword arguments are
-        ``ManagedAddon``'s)."""
-        addon_name = name.value if isinstance(name, AddonName) else str(name)
-        return ManagedAddon(
-            addons_scope(self),
-            addon_name,
-            cluster=self,
-            name=addon_name,
-            version=version,
-            configuration=configuration,
-            resolve_conflicts=resolve_conflicts,
-            preserve_on_delete=preserve_on_delete,
-            hosted_zone_ids=hosted_zone_ids,
-            cloudwatch_log_group_prefix=cloudwatch_log_group_prefix,
-            pod_identities=pod_identities,
-            extra_capacity=extra_capacity,
-            hybrid_nodes=hybrid_nodes,
-            compute=compute,
-            compute_scope=self,
-            tags=tags,
-        )
+    # -- what a team adds to the cluster: add_pod_identity and add_addon, as on AutoModeCluster (attachments.py) -----
+    def _attachment_cluster(self) -> PlatformClusterReference:
+        return self
 
-    def add_pod_identity(
-        self,
-        namespace: str,
-        service_account: str,
-        *,
-        role: iam.IRole | SharedPodIdentityRole | None = None,
-        managed_policies: Sequence[iam.IManagedPolicy] | None = None,
-        policy_statements: Sequence[iam.PolicyStatement] | None = None,
-        allow_wildcard_statements: bool | None = None,
-        target_role: iam.IRole | str | None = None,
-        allow_same_account_target: bool | None = None,
-        disable_session_tags: bool | None = None,
-        session_policy: iam.PolicyDocument | None = None,
-        tags: Mapping[str, str] | None = None,
-        create_service_account: bool | None = None,
-    ) -> PodIdentity:
-        """Bind ``namespace/service_account`` to an IAM role: a ``PodIdentity`` at
-        ``<this>/PodIdentities/<namespace>:<sa>`` (the keyword arguments are its own; ``create_service_account``
-        needs the kubectl role)."""
-        found = self.node.try_find_child("PodIdentities")
-        holder = found if isinstance(found, Construct) else Construct(self, "PodIdentities")
-        problems = pi.name_problems(namespace, service_account)
-        if problems:
-            raise ConfigError("InvalidPodIdentity", problems, path=holder.node.path)
-        return PodIdentity(
-            holder,
-            PodIdentity.id_for(namespace, service_account),
-            cluster=self,
-            namespace=namespace,
-            service_account=service_account,
-            role=role,
-            managed_policies=managed_policies,
-            policy_statements=policy_statements,
-            allow_wildcard_statements=allow_wildcard_statements,
-            target_role=target_role,
-            allow_same_account_target=allow_same_account_target,
-            disable_session_tags=disable_session_tags,
-            session_policy=session_policy,
-            tags=tags,
-            create_service_account=create_service_account,
-        )
+    def _addon_defaults(self, *, kubernetes_version: str | None, hybrid_nodes: bool | None) -> dict[str, Any]:
+        """The add-on reads the version, Auto Mode and hybrid networks from this reference (the contract)."""
+        return {"kubernetes_version": kubernetes_version, "hybrid_nodes": hybrid_nodes}
 
     def add_manifest_delivery(
         self,
@@ -413,6 +350,7 @@ class ClusterContract(Construct):
             the id is known after the first deployment). Default: - not in the contract.
     """
 
+    @checked_keywords("InvalidClusterContract")
     def __init__(
         self,
         scope: Construct,
@@ -423,11 +361,16 @@ class ClusterContract(Construct):
         cluster_security_group_id: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        created(self, scope, construct_id)
         inner = cluster.cluster
-        cfn = inner.node.default_child
-        name = _literal(cfn.name) if isinstance(cfn, eks.CfnCluster) else _literal(inner.cluster_name)
-        stack = cdk.Stack.of(inner)
-        account, region = _literal(stack.account), _literal(stack.region)
+        # The platform cluster keeps its L1 (AutoModeCluster.cfn_cluster): no node.default_child read.
+        cfn = getattr(cluster, "cfn_cluster", None)
+        if not isinstance(cfn, eks.CfnCluster):
+            cfn = default_child_of(inner)
+        literal = cfn_cluster_name_of(cfn) if isinstance(cfn, eks.CfnCluster) else cluster_name_of(inner)
+        name = _literal(literal)
+        stack = stack_of(inner)
+        account, region = _literal(account_of(inner)), _literal(region_of(inner))
         problems = []
         if name is None:
             problems.append(
@@ -443,7 +386,7 @@ class ClusterContract(Construct):
             problems += v.iam_role_arn("kubectl_role_arn", kubectl_role_arn)
         if cluster_security_group_id is not None:
             problems += c.security_group_problems("cluster_security_group_id", cluster_security_group_id)
-        raise_if_problems("InvalidClusterContract", problems, path=self.node.path)
+        raise_if_problems("InvalidClusterContract", problems, path=path_of(self))
         assert name is not None and account is not None and region is not None
         networks = cluster.hybrid_networks
         self.facts = c.ContractFacts(
@@ -459,11 +402,16 @@ class ClusterContract(Construct):
         )
         self.document: dict[str, Any] = c.contract_document(self.facts)
         self.text: str = json.dumps(self.document, indent=2) + "\n"
-        self.node.add_validation(_WriteContract(self))
+        node_of(self).add_validation(_WriteContract(self))
 
     @property
     def output_path(self) -> Path:
         """``<root outdir>/contracts/<cluster name>.json``."""
-        root = self.node.root
-        outdir = root.outdir if isinstance(root, cdk.Stage) else cdk.Stage.of(self).outdir  # type: ignore[union-attr]
+        root = root_of(self)
+        # an app's outdir is fixed when it is created: read once per app
+        outdir = (
+            remember(root, "outdir", lambda: root.outdir)
+            if isinstance(root, cdk.Stage)
+            else cdk.Stage.of(self).outdir  # type: ignore[union-attr]
+        )
         return Path(outdir) / c.CONTRACTS_DIRECTORY / f"{self.facts.cluster_name}.json"

@@ -14,7 +14,8 @@ from constructs import Construct
 
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
-from eks_platform._internal.tree import account_of, node_of, path_of, region_of, remember, root_of
+from eks_platform._internal.tree import account_of, default_child_of, node_of, path_of, region_of, remember, root_of
+from eks_platform.constructs.types import cfn_cluster_name_of
 from eks_platform.errors import ConfigError
 
 
@@ -23,9 +24,9 @@ def literal_cluster_name(cluster: eks.ICluster) -> str | None:
     per cluster: the name is create-only (changing it replaces the cluster)."""
 
     def read() -> str | None:
-        child = node_of(cluster).default_child
+        child = default_child_of(cluster)
         if isinstance(child, eks.CfnCluster):
-            name = child.name
+            name = cfn_cluster_name_of(child)
             return name if isinstance(name, str) and not v.is_unresolved(name) else None
         name = cluster.cluster_name
         return None if v.is_unresolved(name) else name
@@ -82,15 +83,20 @@ class ClusterRegistry:
     @classmethod
     def _find(cls, cluster: eks.ICluster) -> tuple[ClusterRegistry, bool]:
         root = root_of(cluster)
-        found = root.node.try_find_child(_Registries.ID)
-        holder = found if isinstance(found, _Registries) else _Registries(root)
+
+        def find_or_create() -> _Registries:
+            found = node_of(root).try_find_child(_Registries.ID)
+            return found if isinstance(found, _Registries) else _Registries(root)
+
+        # the root's one registry child, kept on the root once found (a child is never replaced)
+        holder = remember(root, "registries", find_or_create)
         key = path_of(cluster)
         final = True
         name = literal_cluster_name(cluster)
         if name is not None:
             env = [x for x in (account_of(cluster), region_of(cluster)) if not v.is_unresolved(x)]
             named = f"{name} ({'/'.join(env)})" if len(env) == 2 else name
-            if isinstance(node_of(cluster).default_child, eks.CfnCluster):
+            if isinstance(default_child_of(cluster), eks.CfnCluster):
                 holder.names.setdefault(named, key)
             else:
                 key = holder.names.get(named, named)

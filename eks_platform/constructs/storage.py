@@ -28,12 +28,13 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from eks_platform._internal import ebs, k8s_api
+from eks_platform._internal import ebs, k8s_api, versions
 from eks_platform._internal.ebs import VolumeType
 from eks_platform._internal.k8s_api import new_api_object
 from eks_platform._internal.tags import aws_tag_problems
-from eks_platform._internal.tree import created, path_of
+from eks_platform._internal.tree import created, path_of, region_of
 from eks_platform._internal.versions import is_minor_version, minor_of
+from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -85,6 +86,7 @@ class FileSystemType(str, Enum):
 
 
 # -- value object ------------------------------------------------------------------------------------------------
+@checked_value("InvalidVolumeTier")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class VolumeTier:
     """A named set of EBS volume attributes: one ``VolumeAttributesClass``.
@@ -116,6 +118,7 @@ class VolumeTier:
     MAX_NAME: ClassVar[str] = "max"
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidVolumeTier")
         setting = f"volume tier {self.name!r}"
         problems = k8s_api.name_problems(f"{setting} name", self.name)
         type_problems = ebs.volume_type_problems(f"{setting} volume_type", self.volume_type)
@@ -209,6 +212,7 @@ class Gp3StorageClass(Construct):
     See: https://docs.aws.amazon.com/eks/latest/userguide/create-storage-class.html
     """
 
+    @checked_keywords("InvalidStorageClass")
     def __init__(
         self,
         scope: Construct,
@@ -284,12 +288,15 @@ class Gp3StorageClass(Construct):
 
 
 def _resolve_version(construct: Construct, kubernetes_version: str | None) -> tuple[str | None, list[str]]:
-    if kubernetes_version is not None:
-        if not is_minor_version(kubernetes_version):
-            return None, [f"kubernetes_version {kubernetes_version!r} is not a Kubernetes minor version like '1.32'"]
-        return kubernetes_version, []
+    """The class's Kubernetes minor: its chart's (the cluster's); an explicit one must equal it."""
     chart = PlatformChart.find(construct)
-    return (chart.kubernetes_version, []) if chart is not None else (None, [])
+    if kubernetes_version is None:
+        return (chart.kubernetes_version, []) if chart is not None else (None, [])
+    if not is_minor_version(kubernetes_version):
+        return None, versions.minor_version_shape_problems("kubernetes_version", kubernetes_version)
+    given, cluster = kubernetes_version, chart.kubernetes_version if chart is not None else None
+    problems = versions.consistent_version_problems("kubernetes_version", given, cluster)
+    return (None, problems) if problems else (kubernetes_version, [])
 
 
 class VolumeAttributesClass(Construct):
@@ -317,6 +324,7 @@ class VolumeAttributesClass(Construct):
     See: https://kubernetes.io/docs/concepts/storage/volume-attributes-classes/
     """
 
+    @checked_keywords("InvalidVolumeAttributesClass")
     def __init__(
         self,
         scope: Construct,
@@ -409,6 +417,7 @@ class EbsVolumeClaim(Construct):
             tier driver different from the storage class's, tiers on Kubernetes before 1.31).
     """
 
+    @checked_keywords("InvalidVolumeClaim")
     def __init__(
         self,
         scope: Construct,
@@ -514,6 +523,7 @@ class StorageChart(PlatformChart):
         tiers: the :class:`VolumeAttributesClass` constructs by tier name.
     """
 
+    @checked_keywords("InvalidStorageSettings")
     def __init__(
         self,
         scope: Construct,
@@ -627,6 +637,7 @@ class EbsStorage(Construct):
         manifest: its custom resource (None in render-only mode).
     """
 
+    @checked_keywords("InvalidStorageSettings")
     def __init__(
         self,
         scope: Construct,
@@ -654,6 +665,9 @@ class EbsStorage(Construct):
                     ebs.kms_key_user_problems("kms_key", "kms_key_users", has_users=False),
                     path=self.node.path,
                 )
+        key_arn = kms_key.key_arn if kms_key is not None else None
+        key_problems = [] if key_arn is None else ebs.kms_key_arn_problems("kms_key", key_arn, region=region_of(self))
+        raise_if_problems("InvalidStorageSettings", key_problems, path=lambda: path_of(self))
         self.kms_key = kms_key
         self.chart = StorageChart(
             delivery.app,
@@ -663,13 +677,13 @@ class EbsStorage(Construct):
             storage_class_name=storage_class_name,
             default_class=default_class,
             tiers=[VolumeTier.standard(), VolumeTier.fast()] if tiers is None else list(tiers),
-            kms_key_arn=kms_key.key_arn if kms_key is not None else None,
+            kms_key_arn=key_arn,
             reclaim_policy=reclaim_policy,
         )
         dependencies: list[Any] = []
-        if kms_key is not None:
+        if key_arn is not None:
             for user in users:
-                for statement in kms_statements(kms_key.key_arn):
+                for statement in kms_statements(key_arn):
                     result = user.grant_principal.add_to_principal_policy(statement)
                     if result.policy_dependable is not None:
                         dependencies.append(result.policy_dependable)

@@ -25,6 +25,7 @@ from constructs import Construct
 from eks_platform._internal import k8s_api
 from eks_platform._internal import teams as t
 from eks_platform._internal import validation as v
+from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
 from eks_platform.constructs.pod_identity import PodIdentity, SharedPodIdentityRole
 from eks_platform.constructs.types import ClusterLike, PlatformCluster
@@ -35,6 +36,7 @@ MANIFESTS_ID = "Manifests"
 _MANAGED_BY = {"app.kubernetes.io/managed-by": "cdk-eks-platform"}
 
 
+@checked_value("InvalidTeamLimitRange")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TeamLimitRange:
     """A ``LimitRange`` of ``type: Container`` for the team's namespace: defaults for containers that set none.
@@ -54,6 +56,7 @@ class TeamLimitRange:
     min: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidTeamLimitRange")
         problems: list[str] = []
         for name in ("default", "default_request", "max", "min"):
             problems += t.limit_problems(f"TeamLimitRange.{name}", getattr(self, name))
@@ -103,6 +106,7 @@ class Team(Construct):
     See: https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
     """
 
+    @checked_keywords("InvalidTeam")
     def __init__(
         self,
         scope: Construct,
@@ -210,6 +214,7 @@ class Team(Construct):
         )
 
     # -- Pod Identity ---------------------------------------------------------------------------------------------
+    @checked_keywords("InvalidPodIdentity")
     def add_pod_identity(
         self,
         service_account: str,

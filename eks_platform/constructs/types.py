@@ -16,7 +16,8 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
-from eks_platform._internal.tree import remember
+from eks_platform._internal import arguments as args
+from eks_platform._internal.tree import default_child_of, remember
 
 if TYPE_CHECKING:  # type-only: the hybrid value objects import nothing from here
     from eks_platform.constructs.hybrid.networks import HybridNetworks
@@ -53,6 +54,8 @@ class PlatformCluster(Protocol):
         ...
 
 
+args.describe_as(PlatformCluster, "an AutoModeCluster or a PlatformClusterReference")
+
 #: What every peer construct accepts as its ``cluster``: the platform cluster or any aws_eks_v2 cluster (``Cluster``
 #: is listed because jsii's typing does not make it a subtype of ``ICluster`` for mypy).
 ClusterLike = PlatformCluster | eks.ICluster | eks.Cluster
@@ -75,8 +78,15 @@ def cluster_version(cluster: ClusterLike) -> str | None:
     platform = platform_cluster(cluster)
     if platform is not None:
         return platform.version_string
-    cfn = cluster.node.default_child if isinstance(cluster, eks.Cluster) else None
-    return cfn.version if isinstance(cfn, eks.CfnCluster) else None
+    if not isinstance(cluster, eks.Cluster):
+        return None
+
+    def read() -> str | None:
+        cfn = default_child_of(cluster)
+        return cfn.version if isinstance(cfn, eks.CfnCluster) else None
+
+    # The version an eks.Cluster was created with (``AutoModeCluster`` records it when it creates one).
+    return remember(cluster, "version", read)
 
 
 def vpc_cidrs_for_checks(scope: Construct, vpc: ec2.IVpc | None, vpc_cidr: str | None) -> list[str]:
@@ -96,6 +106,17 @@ def vpc_cidrs_for_checks(scope: Construct, vpc: ec2.IVpc | None, vpc_cidr: str |
             "against it; pass vpc_cidr_block to ec2.Vpc.from_vpc_attributes to check them at synth",
         )
         return []
+def cfn_cluster_name_of(cfn: eks.CfnCluster) -> str | None:
+    """``CfnCluster.name`` as set (None when CloudFormation generates it), read once: the name is create-only."""
+    return remember(cfn, "name", lambda: cfn.name)
+
+
+def private_subnets_of(cluster: eks.ICluster | eks.Cluster) -> list[ec2.ISubnet]:
+    """``cluster.vpc.private_subnets``, read once per cluster (a VPC's subnets are fixed when it is made)."""
+    vpc = remember(cluster, "vpc", lambda: cluster.vpc)
+    return list(remember(vpc, "private_subnets", lambda: list(vpc.private_subnets)))
+
+
 def cluster_name_of(cluster: eks.ICluster | eks.Cluster) -> str:
     """``cluster.cluster_name``, read once per cluster (a literal or a token fixed when the cluster is made)."""
     return remember(cluster, "cluster_name", lambda: cluster.cluster_name)

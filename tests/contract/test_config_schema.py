@@ -55,6 +55,20 @@ def test_the_reference_cdk_json_validates_against_the_schema() -> None:
     jsonschema.Draft202012Validator(platform_schema()).validate(cdk_json_context()[CONTEXT_KEY])
 
 
+def test_the_example_fleet_validates_against_the_schema() -> None:
+    """An environment's overrides are partial objects (merged on the base), so nested keys are not required there."""
+    fleet = json.loads((REPO_ROOT / "examples" / "fleet" / "cdk.json").read_text())["context"][CONTEXT_KEY]
+    jsonschema.Draft202012Validator(platform_schema()).validate(fleet)
+
+
+def test_an_environment_still_names_its_account_and_region() -> None:
+    schema = platform_schema()
+    environment = {"$defs": schema["$defs"], "$ref": "#/$defs/EnvironmentSettings"}
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors({"environments": {"dev": {}}}))
+    errors = list(jsonschema.Draft202012Validator(environment).iter_errors({}))
+    assert sorted(e.message for e in errors) == ["'account' is a required property", "'region' is a required property"]
+
+
 @pytest.mark.parametrize(
     "raw",
     [
@@ -65,11 +79,58 @@ def test_the_reference_cdk_json_validates_against_the_schema() -> None:
         {"nodePools": {"pools": {"a": {}}}},
         {"storage": {"tiers": [7]}},
         {"natGateways": 1.5},
+        {"capabilities": {"a": {"type": "FLUX"}}},
+        {"capabilities": {"a": {"type": "KRO", "policyStatements": []}}},
+        {"capabilities": {"a": {"type": "ARGOCD", "roleMappings": {"ADMIN": {"groups": []}}}}},
+        {"capabilities": {"a": {"type": "ACK", "policyStatements": [{"Effect": "Maybe"}]}}},
+        {"ingress": {"scheme": "public"}},
+        {"ingress": {"allowInternetFacing": "true"}},
+        {"gitops": {"application": {"path": "x"}}},
+        {"teams": {"a": {"editor": []}}},
+        {"teams": {"a": {"limitRange": {"maximum": {}}}}},
+        {"environments": {}},
+        {"environments": {"dev": {"retired": "yes"}}},
+        {"environments": {"dev": {"kubernetesVersoin": "1.32"}}},
+        {"pipeline": {"account": "1", "region": "x", "connectionArn": "x", "repository": "x", "waves": [{}]}},
     ],
 )
 def test_the_schema_refuses_what_the_models_refuse_by_type(raw: dict[str, Any]) -> None:
     """An editor flags these while typing; synth refuses them with a ConfigError (tests/unit/test_config.py)."""
     assert list(jsonschema.Draft202012Validator(platform_schema()).iter_errors(raw))
+
+
+def _untyped(schema: Any, where: str = "") -> list[str]:
+    """Every property of the schema that accepts any JSON value (no type, $ref, anyOf/oneOf, enum or const)."""
+    found: list[str] = []
+    if isinstance(schema, dict):
+        for name, entry in schema.get("properties", {}).items():
+            if not any(key in entry for key in ("type", "$ref", "anyOf", "oneOf", "enum", "const")):
+                found.append(f"{where}.{name}")
+        for key, value in schema.items():
+            found += _untyped(value, f"{where}.{key}" if key not in ("properties", "$defs") else where)
+    elif isinstance(schema, list):
+        for item in schema:
+            found += _untyped(item, where)
+    return found
+
+
+def test_the_schema_types_every_key() -> None:
+    """No section is an untyped object: an editor completes and checks every key of every section."""
+    assert _untyped(platform_schema()) == []
+
+
+@pytest.mark.parametrize("section", ["capabilities", "ingress", "gitops", "teams", "environments", "pipeline"])
+def test_every_section_is_described_key_by_key(section: str) -> None:
+    schema = platform_schema()
+    text = json.dumps(schema["properties"][section])
+    assert schema["properties"][section].get("description") and ("$ref" in text or "properties" in text)
+    described = [
+        name
+        for definition in schema["$defs"].values()
+        for name, entry in definition.get("properties", {}).items()
+        if not entry.get("description")
+    ]
+    assert described == []
 
 
 def test_vscode_points_cdk_json_at_the_schema() -> None:

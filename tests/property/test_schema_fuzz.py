@@ -1,6 +1,8 @@
 """Fuzzing the ``platform`` object from its committed JSON Schema: a ConfigError naming a path, or a valid synth.
 
-Objects are drawn from ``schemas/platform.schema.json`` (``tests.schema_strategies``): every key the schema knows,
+Objects are drawn from ``schemas/platform.schema.json`` (``tests.schema_strategies``), fleets (``environments``,
+``pipeline``) included, half of them whole and half the reference object with one typed section drawn, and parsed
+as the app parses them (``parse_fleet_config``): every key the schema knows,
 values of the schema's types (words that exercise the rules, arbitrary text), now and then a value of another JSON
 type or an unknown key. Each must either be refused with one ``ConfigError`` whose every problem names its
 ``platform...`` path, or build the reference app; a bounded sample of the valid ones is synthesized and linted with
@@ -13,9 +15,11 @@ cfn-lint. Anything else (TypeError, KeyError, a jsii error, a ConfigError naming
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
+import tempfile
 import traceback
 from collections import Counter
 from typing import Any
@@ -24,7 +28,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eks_platform.config import CONTEXT_KEY, parse_platform_config
+from eks_platform.config import CONTEXT_KEY
+from eks_platform.config.environments import parse_fleet_config
 from eks_platform.errors import ConfigError
 from eks_platform.stacks.app import build_app
 from eks_platform.testing import FIXED_SYNTH_DATE, cfn_lint_findings, synth_templates
@@ -36,6 +41,8 @@ SYNTH_BUDGET = int(os.environ.get("EKS_PLATFORM_SCHEMA_FUZZ_SYNTH", "2"))
 KEEP_GOING = os.environ.get("EKS_PLATFORM_FUZZ_KEEP_GOING") == "1"
 TODAY = dt.date.fromisoformat(FIXED_SYNTH_DATE)
 SCHEMA = json.loads((support.REPO_ROOT / "schemas" / "platform.schema.json").read_text())
+
+TYPED_SECTIONS = ("capabilities", "ingress", "gitops", "teams", "environments", "pipeline")
 
 STATS: Counter[str] = Counter()
 FAILURES: dict[str, str] = {}
@@ -56,7 +63,7 @@ def _names_a_path(error: ConfigError) -> bool:
 def check(raw: Any, synthesize: bool) -> None:
     STATS["examples"] += 1
     try:
-        parse_platform_config(raw, environ={}, today=TODAY)
+        parse_fleet_config(raw, environ={}, today=TODAY)
     except ConfigError as error:
         STATS["parse: ConfigError"] += 1
         if not _names_a_path(error):
@@ -66,14 +73,19 @@ def check(raw: Any, synthesize: bool) -> None:
         _fail(f"parse raised {type(error).__name__}", raw, "".join(traceback.format_exception_only(error)))
         return
     STATS["parse: valid"] += 1
+    for section in TYPED_SECTIONS:  # how often the sections typed last are valid and non-empty
+        if isinstance(raw, dict) and raw.get(section):
+            STATS[f"valid with {section}"] += 1
     if not synthesize or STATS["synthesized"] + STATS["build: ConfigError"] >= SYNTH_BUDGET:
         return
     context = support.cdk_json_context()
     context[CONTEXT_KEY] = raw
     app = support.new_app(context)
     try:
-        build_app(app)
-        templates = synth_templates(app)
+        # a drawn gitops.manifestsDirectory is relative to the working directory: write it to a scratch one
+        with tempfile.TemporaryDirectory() as scratch, contextlib.chdir(scratch):
+            build_app(app)
+            templates = synth_templates(app)
     except ConfigError as error:
         STATS["build: ConfigError"] += 1
         if not _names_a_path(error) and not error.path:
@@ -90,6 +102,23 @@ def check(raw: Any, synthesize: bool) -> None:
             _fail("cfn-lint", raw, f"{name}: " + "; ".join(map(str, findings[:5])))
 
 
+def _sections_on_the_reference() -> st.SearchStrategy[dict[str, Any]]:
+    """The reference ``platform`` object with one typed section (or a fleet: environments and a pipeline) drawn
+    from the schema: whole random objects are nearly always refused somewhere, so these reach the sections' own
+    rules and their synth far more often."""
+    strategies = SchemaStrategies(SCHEMA)
+    base = support.cdk_json_context()[CONTEXT_KEY]
+
+    def section(name: str) -> st.SearchStrategy[dict[str, Any]]:
+        drawn = strategies.strategy(SCHEMA["properties"][name])
+        if name == "pipeline":  # a pipeline deploys environments
+            fleet = st.tuples(strategies.strategy(SCHEMA["properties"]["environments"]), drawn)
+            return fleet.map(lambda pair: {**base, "environments": pair[0], "pipeline": pair[1]})
+        return drawn.map(lambda value: {**base, name: value})
+
+    return st.sampled_from(TYPED_SECTIONS).flatmap(section)
+
+
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -97,7 +126,7 @@ def check(raw: Any, synthesize: bool) -> None:
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-@given(raw=SchemaStrategies(SCHEMA).strategy(), synthesize=st.booleans())
+@given(raw=st.one_of(SchemaStrategies(SCHEMA).strategy(), _sections_on_the_reference()), synthesize=st.booleans())
 def fuzz(raw: Any, synthesize: bool) -> None:
     check(raw, synthesize)
 
@@ -120,6 +149,34 @@ def test_generated_objects_cover_every_top_level_key() -> None:
 
     collect()
     assert set(SCHEMA["properties"]) <= seen
+
+
+def _keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+#: Keys deep inside the sections typed last: the strategy must reach them (each is only in the schema's $defs).
+NESTED_KEYS = {
+    "identityCenter", "roleMappings", "policyStatements", "Effect", "disabledServices", "allowInternetFacing",
+    "namespaceLabels", "application", "repositoryUrl", "targetRevision", "serviceAccounts", "limitRange",
+    "resourceQuota", "defaultRequest", "retired", "connectionArn", "waves", "cliVersion",
+}
+
+
+def test_generated_objects_reach_the_keys_of_every_typed_section() -> None:
+    seen: set[str] = set()
+
+    @settings(max_examples=300, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(raw=SchemaStrategies(SCHEMA, off_schema=0).strategy())
+    def collect(raw: Any) -> None:
+        seen.update(_keys(raw))
+
+    collect()
+    assert seen >= NESTED_KEYS, sorted(NESTED_KEYS - seen)
 
 
 @pytest.mark.slow

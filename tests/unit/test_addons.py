@@ -529,12 +529,22 @@ def test_fails_when_resolve_conflicts_is_not_the_enum() -> None:
     ("kwargs", "message"),
     [
         ({"service_account": "Bad_SA"}, "not a DNS-1123 subdomain"),
-        ({"service_account": "sa", "role": "r", "managed_policies": ["x"]}, "role together with"),
+        ({"service_account": "sa", "role": "r"}, r"AddonPodIdentity.role must be an aws_iam.IRole, got str 'r'"),
+        ({"service_account": "sa", "managed_policies": ["x"]},
+         r"AddonPodIdentity.managed_policies\[0\] must be an aws_iam.IManagedPolicy, got str 'x'"),
     ],
 )
 def test_fails_when_an_addon_pod_identity_is_malformed(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         AddonPodIdentity(**kwargs)
+
+
+def test_fails_when_an_addon_pod_identity_has_a_role_and_policies() -> None:
+    stack, _ = _imported()
+    role = iam.Role.from_role_arn(stack, "Existing", "arn:aws:iam::111111111111:role/existing")
+    policy = iam.ManagedPolicy.from_aws_managed_policy_name("AmazonS3ReadOnlyAccess")
+    with pytest.raises(ConfigError, match="role together with"):
+        AddonPodIdentity(service_account="sa", role=role, managed_policies=[policy])
 
 
 # -- config section --------------------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def test_endpoint_access_accepts_the_private_aws_eks_v2_constant() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "pattern"),
     [
-        ({"endpoint_access": "open"}, r"endpoint_access 'open' is not a EndpointAccess; use one of"),
+        ({"endpoint_access": "open"}, r"endpoint_access 'open' is not an EndpointAccess; use one of"),
         ({"endpoint_access": "PUBLIC", "endpoint_public_cidrs": CIDRS}, r"endpoint_access 'PUBLIC' is not a"),
         (
             {"endpoint_access": eks.EndpointAccess.PUBLIC_AND_PRIVATE.only_from("198.51.100.0/24")},

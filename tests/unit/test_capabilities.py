@@ -214,7 +214,7 @@ def _ack(**kwargs: Any) -> None:
 
 
 def test_fails_when_identity_center_is_missing() -> None:
-    with pytest.raises(ConfigError, match="identity_center is required"):
+    with pytest.raises(ConfigError, match="identity_center must be an IdentityCenter, got NoneType None"):
         _argocd(identity_center=None)
 
 

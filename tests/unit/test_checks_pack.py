@@ -12,6 +12,7 @@ from aws_cdk import aws_iam as iam
 
 from eks_platform import AutoModeCluster, ConfigError
 from eks_platform.checks import EksPlatformChecks, acknowledge, acknowledgments
+from eks_platform.checks.acknowledgments import acknowledge_each
 from eks_platform.context import IGNORE_ACKNOWLEDGMENTS_CONTEXT_KEY
 from eks_platform.testing import FIXED_SYNTH_DATE
 from tests.support import new_app, new_stack
@@ -168,6 +169,22 @@ def test_acknowledgment_without_a_reason_is_refused() -> None:
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     with pytest.raises(ConfigError, match="needs a reason"):
         acknowledge(role, "EKSP-8", " ")
+
+
+def test_acknowledgments_with_their_own_reasons_are_recorded_each_and_refused_without_one() -> None:
+    app = new_app()
+    stack = new_stack(app, "EachReason")
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    acknowledge_each(role, [("EKSP-8", "shared by two service accounts on purpose"),
+                            ("AwsSolutions-IAM5[Action::s3:*]", "the bucket names are not known at synth")])
+    assert [(a.rule_id, a.reason) for a in acknowledgments(app)] == [
+        ("EKSP-8", "shared by two service accounts on purpose"),
+        ("AwsSolutions-IAM5[Action::s3:*]", "the bucket names are not known at synth"),
+    ]
+    recorded = [m.data for m in role.node.metadata if m.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY]
+    assert len(recorded) == 2  # both reach CDK's Validations, which cdk-nag reads
+    with pytest.raises(ConfigError, match="needs a reason"):
+        acknowledge_each(role, [("EKSP-5", "a good enough reason"), ("EKSP-6", "short")])
 
 
 def test_ignore_context_records_acknowledgments_without_applying_them() -> None:

@@ -391,3 +391,39 @@ def test_other_regions_keep_the_regions_first_zones() -> None:
     AutoModeCluster(stack, "Cluster")
     subnets = resources_of(synth_stack(stack, label="eu-west-1"), "AWS::EC2::Subnet").values()
     assert all("AvailabilityZoneId" not in s["Properties"] for s in subnets)
+
+
+def test_each_subnet_chosen_by_az_id_is_in_the_zone_ec2_vpc_gives_it() -> None:
+    # Oracle: ec2.Vpc with AZ names puts subnet n of each subnet group in zone n; with AZ IDs the same subnet (same
+    # logical ID) must be in the AZ ID at the same position.
+    ids, names = ["use1-az1", "use1-az2", "use1-az4"], ["us-east-1a", "us-east-1b", "us-east-1d"]
+    by_id = new_stack(name="ZoneOrderIds", availability_zones=ids)
+    AutoModeCluster(by_id, "Cluster", availability_zones=ids)
+    by_name = new_stack(name="ZoneOrderNames", availability_zones=names)
+    AutoModeCluster(by_name, "Cluster", availability_zones=names)
+    with_ids = resources_of(synth_stack(by_id, label="zone-order-ids"), "AWS::EC2::Subnet")
+    # the oracle is not deployed, so not recorded for the cfn-lint sweep (hard-coded AZ names are its W3010)
+    with_names = resources_of(Template.from_stack(by_name).to_json(), "AWS::EC2::Subnet")
+    assert set(with_ids) == set(with_names) and len(with_ids) == 6
+    for logical_id, subnet in with_ids.items():
+        assert subnet["Properties"]["AvailabilityZoneId"] == ids[names.index(
+            with_names[logical_id]["Properties"]["AvailabilityZone"])], logical_id
+
+
+def test_what_a_user_adds_below_the_new_vpc_keeps_its_own_removal_policy() -> None:
+    stack = new_stack(name="VpcAdditions")
+    cluster = AutoModeCluster(stack, "Cluster")
+    assert isinstance(cluster.vpc, ec2.Vpc)
+    cluster.vpc.add_flow_log("FlowLog")  # a log group and an IAM role below the VPC: not the cluster's network
+    subnet = cluster.vpc.private_subnets[0].node.default_child
+    assert isinstance(subnet, ec2.CfnSubnet)
+    subnet.apply_removal_policy(cdk.RemovalPolicy.DESTROY)  # an escape hatch on one subnet wins
+    template = synth_stack(stack, label="vpc-additions")
+    assert _policies(template, "AWS::EC2::FlowLog") == {(None, None)}
+    role = [r for lid, r in resources_of(template, "AWS::IAM::Role").items() if lid.startswith("ClusterVpcFlowLog")]
+    assert len(role) == 1 and role[0].get("DeletionPolicy") is None
+    subnets = {lid: (r.get("DeletionPolicy"), r.get("UpdateReplacePolicy"))
+               for lid, r in resources_of(template, "AWS::EC2::Subnet").items()}
+    assert subnets.pop(stack.get_logical_id(subnet)) == ("Delete", "Delete")
+    assert set(subnets.values()) == {("RetainExceptOnCreate", "Retain")}
+    assert _policies(template, "AWS::EC2::RouteTable") == {("RetainExceptOnCreate", "Retain")}

@@ -109,6 +109,22 @@ def test_fails_when_an_environment_inherits_the_zones_of_another_region() -> Non
         "of the region",)
 
 
+def test_zones_of_another_region_are_reported_with_every_other_problem() -> None:
+    """One check (the model's) judges the zones against the region, so it is reported together with the rest."""
+    raw = cdk_json_context()["platform"]  # AZ IDs of us-east-1
+    problems = problems_of({**raw, "environments": {"eu": env(region="eu-west-1", natGateways=7)}})
+    assert [p.split(" ", 1)[0] for p in problems] == [
+        "platform.environments.eu.availabilityZones", "platform.environments.eu.natGateways"]
+
+
+def test_a_single_environment_refuses_az_ids_of_another_region() -> None:
+    problems = problems_of({"region": "eu-west-1", "availabilityZones": ["use1-az1", "use1-az2"]})
+    assert problems == (
+        "platform.availabilityZones has use1-az1, use1-az2, which are not zones of eu-west-1; set availabilityZones "
+        "for this environment to AZ IDs of eu-west-1 (they start with euw1-az) or to its AZ names, or to null for the "
+        "first three zones of the region",)
+
+
 @pytest.mark.parametrize("zones", [["euw1-az1", "euw1-az3"], ["eu-west-1a", "eu-west-1b"], None])
 def test_an_environment_in_another_region_names_its_own_zones(zones: Any) -> None:
     raw = cdk_json_context()["platform"]
@@ -215,8 +231,8 @@ def test_fails_when_an_environment_nests_fleet_sections(key: str) -> None:
 
 def test_override_problems_are_named_by_the_environment_path() -> None:
     raw = cdk_json_context()["platform"]
-    problems = problems_of({**raw, "environments": {"prod": env(nodePools={"pools": {"batch": {"cpuLimit": "x"}}},
-                                                                natGateways=7)}})
+    problems = problems_of({**raw, "environments": {"prod": root_env(
+        nodePools={"pools": {"batch": {"cpuLimit": "x"}}}, natGateways=7)}})
     assert any(p.startswith("platform.environments.prod.natGateways 7 ") for p in problems)
     assert any(p.startswith("platform.environments.prod.nodePools.pools.batch") and "'x'" in p for p in problems)
     assert len(problems) == 2
@@ -319,7 +335,7 @@ def test_legacy_codestar_connection_arns_are_accepted() -> None:
         ([], ["platform.pipeline.waves is empty; list at least one wave, e.g. [{\"name\": \"dev\", "
               "\"environments\": [\"dev\"]}]"]),
         ([{"name": "all", "environments": ["dev", "prod"], "approval": "yes"}],
-         ["platform.pipeline.waves[0].approval must be true or false, got str 'yes'"]),
+         ["platform.pipeline.waves[0].approval must be true or false, got string 'yes'"]),
         ([{"name": "all", "environments": ["dev", "prod"], "when": "now"}],
          ["platform.pipeline.waves[0] has an unknown key 'when'"]),
     ],

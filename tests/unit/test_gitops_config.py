@@ -67,7 +67,7 @@ def test_capabilities_parse_into_typed_settings() -> None:
         ({"ack": {"type": "ACK", "roleSelectorRoleArns": ["AckS3"]}}, f"{S}.ack.roleSelectorRoleArns[0]"),
         ({"ack": {"type": "ACK", "managedPolicies": ["AdministratorAccess"]}}, "managedPolicies"),
         ({"bad name": {"type": "KRO"}}, f"{S}.bad name (the key) 'bad name'"),
-        (["argocd"], f"{S} must map capability names to settings"),
+        (["argocd"], f"{S} must be a mapping of capability names to settings"),
     ],
 )
 def test_bad_capability_settings_name_their_cdk_json_path(raw: Any, message: str) -> None:

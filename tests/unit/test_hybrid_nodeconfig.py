@@ -200,7 +200,7 @@ def test_fails_when_reserved_memory_not_positive() -> None:
 
 
 def test_fails_when_single_process_oom_kill_not_a_bool() -> None:
-    with pytest.raises(ConfigError, match=r"single_process_oom_kill must be true or false, got 'yes'"):
+    with pytest.raises(ConfigError, match=r"single_process_oom_kill must be True or False, got str 'yes'"):
         HybridKubeletConfig(single_process_oom_kill="yes")  # type: ignore[arg-type]
 
 

@@ -490,7 +490,8 @@ def test_fails_when_single_process_oom_kill_on_1_31() -> None:
 
 
 def test_fails_when_cluster_is_not_a_cluster() -> None:
-    with pytest.raises(ConfigError, match=r"cluster must be an AutoModeCluster or an aws_eks_v2.ICluster"):
+    with pytest.raises(ConfigError, match=r"cluster must be an AutoModeCluster or a PlatformClusterReference or an "
+                       "aws_eks_v2.ICluster"):
         HybridNodes(new_stack(name="NotACluster"), "Hybrid", cluster="my-cluster", networks=_networks())
 
 

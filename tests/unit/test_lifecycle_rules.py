@@ -8,7 +8,7 @@ import pytest
 
 from eks_platform._internal import addons as cat
 from eks_platform._internal.pod_identity import source_account_conditions
-from eks_platform._internal.zones import zone_problems
+from eks_platform._internal.zones import subnet_zones, zone_problems
 
 
 def test_no_add_on_pin_decreases_from_one_minor_to_the_next() -> None:
@@ -47,3 +47,11 @@ def test_other_regions_and_good_zones_pass() -> None:
 
 def test_the_source_account_guard() -> None:
     assert source_account_conditions("111111111111") == {"StringEquals": {"aws:SourceAccount": "111111111111"}}
+
+
+def test_subnet_zones_follow_ec2_vpc_creation_order() -> None:
+    zones = ["use1-az1", "use1-az2", "use1-az4"]
+    assert subnet_zones(6, zones, subnet_configurations=2) == [*zones, *zones]
+    # any other layout is not the known one: the caller then reads each subnet's zone
+    assert subnet_zones(5, zones, subnet_configurations=2) is None
+    assert subnet_zones(0, [], subnet_configurations=2) is None

@@ -147,8 +147,8 @@ def test_unset_settings_are_left_to_auto_mode_defaults() -> None:
         ({"labels": {"kubernetes.io/role": "a"}}, r"reserved for Kubernetes and Karpenter"),
         ({"labels": {"karpenter.sh/nodepool": "a"}}, r"set by Auto Mode itself"),
         ({"labels": {"team": "a b"}}, r"is not a valid Kubernetes label value"),
-        ({"architectures": ["x86"]}, r"architectures 'x86' is not one of"),
-        ({"capacity_types": ["reserved-ish"]}, r"capacity_types 'reserved-ish' is not one of"),
+        ({"architectures": ["x86"]}, r"architectures\[0\] 'x86' is not an Architecture; use one of"),
+        ({"capacity_types": ["reserved-ish"]}, r"capacity_types\[0\] 'reserved-ish' is not a CapacityType; use one of"),
         ({"weight": 0}, r"weight 0 must be a whole number from 1 to 100"),
         ({"memory_limit": "lots"}, r"memory_limit 'lots' is not a Kubernetes quantity"),
         ({"consolidate_after": "soon"}, r"consolidate_after 'soon' is not a duration"),
@@ -174,7 +174,8 @@ def test_fails_when_a_node_pool_setting_is_invalid(kwargs: dict[str, Any], messa
         ),
         ({"key": "kubernetes.io/os", "operator": RequirementOperator.IN, "values": ["linux"]}, "Linux only"),
         ({"key": "karpenter.sh/nodepool", "operator": RequirementOperator.EXISTS}, "restricted by Karpenter"),
-        ({"key": "example.com/x", "operator": "Like", "values": ["a"]}, "operator 'Like' is not one of"),
+        ({"key": "example.com/x", "operator": "Like", "values": ["a"]},
+         "operator 'Like' is not a RequirementOperator; use one of"),
     ],
 )
 def test_fails_when_a_requirement_breaks_karpenter_rules(kwargs: dict[str, Any], message: str) -> None:
@@ -227,7 +228,7 @@ def test_node_class_renders_role_name_selectors_and_options() -> None:
         ({"subnets": [SelectorTerm.by_id("sg-123")]}, "'sg-123' is not a subnet ID"),
         ({"subnets": [SelectorTerm.by_name("private")]}, "select subnets by tags or ID"),
         ({"subnets": []}, "subnets is empty"),
-        ({"snat_policy": "Sometimes"}, "snat_policy 'Sometimes' is not one of"),
+        ({"snat_policy": "Sometimes"}, "snat_policy 'Sometimes' is not a SnatPolicy; use one of"),
         ({"tags": {"eks.amazonaws.com/nodeclass": "x"}}, "reserved by EKS Auto Mode"),
     ],
 )

@@ -163,7 +163,7 @@ def test_same_account_stages_need_no_artifact_keys() -> None:
         ({"synth_commands": []}, r"synth_commands \[\] must be a non-empty list"),
         ({"waves": []}, r"waves is empty"),
         ({"waves": "dev"}, r"waves must be a list of PipelineWave"),
-        ({"retired_stacks": ["qa-Workload"]}, r"retired_stacks must be a list of RetiredStack"),
+        ({"retired_stacks": ["qa-Workload"]}, r"retired_stacks\[0\] must be a RetiredStack, got str 'qa-Workload'"),
     ],
 )
 def test_fails_when_a_setting_is_invalid(overrides: dict[str, Any], message: str) -> None:
@@ -195,8 +195,8 @@ def test_fails_when_a_stage_has_no_explicit_environment() -> None:
     [
         ({"name": "Prod", "stages": ()}, r"PipelineWave name 'Prod' is not a valid wave name"),
         ({"name": "prod", "stages": ()}, r"PipelineWave 'prod' has no stages"),
-        ({"name": "prod", "stages": ("dev",)}, r"stages\[0\] is a str, not a cdk.Stage"),
-        ({"name": "prod", "stages": (), "approval": "yes"}, r"approval must be true or false"),
+        ({"name": "prod", "stages": ("dev",)}, r"PipelineWave.stages\[0\] must be a cdk.Stage, got str 'dev'"),
+        ({"name": "prod", "stages": (), "approval": "yes"}, r"approval must be True or False, got str 'yes'"),
     ],
 )
 def test_wave_fails_when_invalid(settings: dict[str, Any], message: str) -> None:

@@ -9,6 +9,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Template
 
 from eks_platform._internal import pod_identity as pi
 from eks_platform.constructs.cluster import AutoModeCluster
@@ -291,7 +292,8 @@ def test_session_tag_policy_variable() -> None:
         ({"actions": [], "resources": ["*"]}, "actions must be a non-empty"),
         ({"actions": ["s3:GetObject"], "resources": []}, "resources must be a non-empty"),
         ({"actions": ["s3:GetObject"], "resources": ["*"], "match": []}, "match is empty"),
-        ({"actions": ["s3:GetObject"], "resources": ["*"], "match": ["kubernetes-namespace"]}, "use SessionTag"),
+        ({"actions": ["s3:GetObject"], "resources": ["*"], "match": ["namespace"]},
+         r"match\[0\] 'namespace' is not a SessionTag; use one of SessionTag.CLUSTER_ARN"),
         ({"actions": ["s3:GetObject"], "resources": ["*"], "condition_key_prefix": "aws:ResourceTag/"}, "trailing"),
     ],
 )
@@ -299,6 +301,15 @@ def test_fails_when_session_tag_grant_input_is_bad(kwargs: dict[str, Any], messa
     role = iam.Role(support.new_stack(), "R", assumed_by=iam.ServicePrincipal("pods.eks.amazonaws.com"))
     with pytest.raises(ConfigError, match=message):
         grant_with_session_tags(role, **kwargs)
+
+
+def test_a_session_tag_may_be_given_as_its_string_value() -> None:
+    stack = support.new_stack()
+    role = iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("pods.eks.amazonaws.com"))
+    grant_with_session_tags(role, actions=["s3:GetObject"], resources=["*"], match=["kubernetes-service-account"])
+    Template.from_stack(stack).has_resource_properties("AWS::IAM::Policy", {
+        "PolicyDocument": {"Statement": [{"Condition": {"StringEquals": {
+            "aws:ResourceTag/kubernetes-service-account": "${aws:PrincipalTag/kubernetes-service-account}"}}}]}})
 
 
 # -- stable identity -------------------------------------------------------------------------------------------------
@@ -526,7 +537,7 @@ def test_fails_when_service_account_creation_has_no_kubectl_provider() -> None:
         ({"aws:team": "x"}, "starts with 'aws:'"),
         ({"k" * 129: "x"}, "is 129 characters; allowed 1 to 128"),
         ({"team": "v" * 257}, "is 257 characters; allowed 0 to 256"),
-        ({"team": 3}, "must map a string key to a string value"),
+        ({"team": 3}, "tags\\['team'\\] must be a string, got int 3"),
     ],
 )
 def test_fails_when_tags_break_eks_limits(tags: dict[str, Any], message: str) -> None:
@@ -615,7 +626,7 @@ def test_fails_when_a_shared_role_binding_disables_session_tags() -> None:
 @pytest.mark.parametrize(
     ("bindings", "message"),
     [([], "at least one"), ([("a", "b"), ("a", "b")], "twice"), ([("A", "b")], r"bindings\[0\].namespace"),
-     ([("a", "b", "c")], "must be a \\(namespace, service_account\\) pair")],
+     ([("a", "b", "c")], "bindings\\[0\\] must be a tuple \\(a string, a string\\), got tuple")],
 )
 def test_fails_when_shared_role_bindings_are_bad(bindings: list[Any], message: str) -> None:
     stack, cluster = _imported()

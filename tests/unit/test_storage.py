@@ -117,7 +117,7 @@ def test_custom_tier_renders_tags_as_tag_specifications() -> None:
         ({"iops": 16000, "throughput": 3000}, r"throughput 3,000 MiB/s is outside .* \(125 to 2,000 MiB/s\)"),
         ({"volume_type": VolumeType.IO2, "iops": 1000, "throughput": 500}, r"throughput 500 is not allowed for io2"),
         ({"iops": 3000, "throughput": 1000}, r"more than 0.25 MiB/s per IOPS .* raise iops to at least 4,000"),
-        ({"volume_type": "gp4"}, r"'gp4' is not an EBS volume type"),
+        ({"volume_type": "gp4"}, r"VolumeTier.volume_type 'gp4' is not a VolumeType; use one of"),
         ({"volume_type": VolumeType.GP2, "iops": 3000}, r"iops 3000 is not allowed for gp2"),
     ],
 )
@@ -339,7 +339,7 @@ def test_parses_the_storage_config() -> None:
     ("raw", "message"),
     [
         ({"tiers": ["turbo"]}, "platform.storage.tiers[0] 'turbo' is not a ready-made tier"),
-        ({"tiers": [{"name": "x", "iops": 2000}]}, "platform.storage.tiers[0]: volume tier 'x'.iops 2,000"),
+        ({"tiers": [{"name": "x", "iops": 2000}]}, "platform.storage.tiers[0].iops: volume tier 'x'.iops 2,000"),
         ({"tiers": ["fast", "fast"]}, "platform.storage.tiers lists 'fast' twice"),
         ({"driver": "csi"}, "platform.storage.driver 'csi' is not one of"),
         ({"kmsKeyArn": KEY_ARN, "driver": "addon"}, "kmsKeyArn with driver 'addon' needs kmsKeyUserRoleArns"),
@@ -358,3 +358,73 @@ def test_storage_config_reports_problems_and_raises_nothing(raw: Any) -> None:
     problems: list[str] = []
     result = parse_storage_config("platform.storage", raw, problems)
     assert (result is None) == bool(problems)
+
+
+# -- one cluster, one version; keys of the stack's region ----------------------------------------------------------
+def test_fails_when_a_volume_attributes_class_names_another_kubernetes_version() -> None:
+    with pytest.raises(ConfigError, match=r"kubernetes_version '1\.33' differs from the cluster's Kubernetes version "
+                       r"'1\.32'; everything on one cluster runs its version"):
+        VolumeAttributesClass(
+            chart("1.32"), "V", tier=VolumeTier.standard(), driver=EbsDriver.AUTO_MODE, kubernetes_version="1.33"
+        )
+
+
+def test_a_volume_attributes_class_may_repeat_the_cluster_version() -> None:
+    vac = VolumeAttributesClass(
+        chart("1.34"), "V", tier=VolumeTier.standard(), driver=EbsDriver.AUTO_MODE, kubernetes_version="1.34"
+    )
+    assert vac.api_version == "storage.k8s.io/v1"
+
+
+def test_fails_when_a_volume_attributes_class_version_is_not_a_minor() -> None:
+    with pytest.raises(ConfigError, match=r"kubernetes_version '1\.32\.0' is not a Kubernetes minor version"):
+        VolumeAttributesClass(
+            chart("1.32"), "V", tier=VolumeTier.standard(), driver=EbsDriver.AUTO_MODE, kubernetes_version="1.32.0"
+        )
+
+
+_KEY = "1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.mark.parametrize(
+    ("arn", "pattern"),
+    [
+        (f"arn:aws:kms:eu-west-1:111111111111:key/{_KEY}",
+         r"kms_key '.*' is a key in eu-west-1, but the stack is in us-east-1; KMS keys are regional"),
+        (f"arn:aws-cn:kms:us-east-1:111111111111:key/{_KEY}",
+         r"kms_key '.*' is in partition aws-cn, but the stack's region us-east-1 is in partition aws; use a key ARN "
+         r"that starts with arn:aws:kms:us-east-1:"),
+        ("arn:aws:kms:us-east-1:111111111111:alias/volumes", r"kms_key '.*' is an alias ARN; give the key ARN"),
+    ],
+)
+def test_fails_when_the_storage_key_is_not_a_key_of_the_stack_region(
+    kms_stack: dict[str, Any], arn: str, pattern: str
+) -> None:
+    stack = kms_stack["stack"]
+    suffix = str(abs(hash(arn)))
+    key = kms.Key.from_key_arn(stack, f"Imported{suffix}", arn)
+    with pytest.raises(ConfigError, match=pattern) as error:
+        EbsStorage(stack, f"Storage{suffix}", delivery=_delivery(kms_stack, suffix), kms_key=key, chart_id=suffix)
+    assert error.value.code == "InvalidStorageSettings"
+
+
+def test_fails_when_the_storage_key_is_an_alias(kms_stack: dict[str, Any]) -> None:
+    stack = kms_stack["stack"]
+    alias = kms.Alias.from_alias_name(stack, "VolumesAlias", "alias/volumes")
+    with pytest.raises(ConfigError, match=r"kms_key is an alias \('volumes'\); give the key itself"):
+        EbsStorage(stack, "AliasStorage", delivery=_delivery(kms_stack, "Alias"), kms_key=alias, chart_id="Alias")
+
+
+def test_a_key_of_the_stack_region_is_accepted(kms_stack: dict[str, Any]) -> None:
+    stack = kms_stack["stack"]
+    arn = f"arn:aws:kms:us-east-1:111111111111:key/{_KEY}"
+    key = kms.Key.from_key_arn(stack, "SameRegionKey", arn)
+    storage = EbsStorage(stack, "SameRegion", delivery=_delivery(kms_stack, "Same"), kms_key=key, chart_id="Same")
+    assert storage.storage_class.parameters["kmsKeyId"] == arn
+
+
+def _delivery(kms_stack: dict[str, Any], suffix: str) -> ManifestDelivery:
+    return ManifestDelivery(
+        kms_stack["stack"], f"Manifests{suffix}", cluster=kms_stack["cluster"], kubernetes_version="1.32",
+        output_name=f"out{suffix}",
+    )

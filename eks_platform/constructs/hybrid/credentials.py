@@ -22,7 +22,11 @@ from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import CredentialProvider
 from eks_platform._internal.tree import account_of, created, partition_of, region_of
-from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
+from eks_platform.checks.acknowledgments import (
+    acknowledge_each,
+    managed_policy_rule_id,
+)
+from eks_platform.constructs.keywords import check_fields, checked_value
 from eks_platform.errors import ConfigError, raise_if_problems
 
 __all__ = [
@@ -42,6 +46,7 @@ SESSION_NAME_FROM_CN = "${aws:PrincipalTag/x509Subject/CN}"
 _TAG_KEY = re.compile(r"[\w.:/=+\-@ ]{1,128}")
 
 
+@checked_value("InvalidHybridCredentials")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SsmActivationOptions:
     """SSM hybrid activations (the default credential provider).
@@ -64,6 +69,7 @@ class SsmActivationOptions:
     registration_limit: int = 10
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidHybridCredentials")
         problems: list[str] = []
         if not isinstance(self.deregister_tag_key, str) or not _TAG_KEY.fullmatch(self.deregister_tag_key) or (
             self.deregister_tag_key.lower().startswith("aws:")
@@ -78,6 +84,7 @@ class SsmActivationOptions:
         raise_if_problems("InvalidHybridCredentials", problems)
 
 
+@checked_value("InvalidHybridCredentials")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class IamRolesAnywhereOptions:
     """IAM Roles Anywhere: nodes authenticate with X.509 certificates issued by your CA.
@@ -108,6 +115,7 @@ class IamRolesAnywhereOptions:
     private_key_path: str | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidHybridCredentials")
         problems = h.roles_anywhere_source_problems(
             "iam_roles_anywhere", self.ca_bundle_pem, self.trust_anchor_arn, self.node_name,
             prefix="iam_roles_anywhere.", pem_key="ca_bundle_pem", anchor_key="trust_anchor_arn",
@@ -126,6 +134,7 @@ class IamRolesAnywhereOptions:
         raise_if_problems("InvalidHybridCredentials", problems)
 
 
+@checked_value("InvalidHybridCredentials")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class HybridCredentials:
     """Which credential provider hybrid nodes use: exactly one of ``ssm`` and ``iam_roles_anywhere``.
@@ -138,6 +147,7 @@ class HybridCredentials:
     iam_roles_anywhere: IamRolesAnywhereOptions | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidHybridCredentials")
         if self.ssm is not None and self.iam_roles_anywhere is not None:
             raise ConfigError(
                 "InvalidHybridCredentials",
@@ -324,19 +334,19 @@ def _nag_acknowledgements(role: iam.Role, *, ssm: bool) -> None:
     managed = ["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodeMinimalPolicy"]
     if ssm:
         managed.append("AmazonSSMManagedInstanceCore")
-    acknowledge_aws_managed_policies(
-        role, managed,
-        "AWS managed policies exactly as in AWS's EKS Hybrid Nodes reference templates (aws/eks-hybrid example/)",
+    managed_reason = (
+        "AWS managed policies exactly as in AWS's EKS Hybrid Nodes reference templates (aws/eks-hybrid example/)"
     )
+    acknowledged = [(managed_policy_rule_id(name), managed_reason) for name in managed]
     if ssm:
         region = region_of(role) if not v.is_unresolved(region_of(role)) else "<AWS::Region>"
         account = account_of(role) if not v.is_unresolved(account_of(role)) else "<AWS::AccountId>"
         partition = partition_of(role) if not v.is_unresolved(partition_of(role)) else "<AWS::Partition>"
-        acknowledge(role, "AwsSolutions-IAM5[Resource::*]",
-                    "ssm:DescribeInstanceInformation has no resource-level permissions (AWS reference template)")
-        acknowledge(
-            role,
-            f"AwsSolutions-IAM5[Resource::arn:{partition}:ssm:{region}:{account}:managed-instance/*]",
-            "ssm:DeregisterManagedInstance is limited by condition to managed instances tagged with this "
-            "cluster's ARN (AWS reference template)",
-        )
+        acknowledged += [
+            ("AwsSolutions-IAM5[Resource::*]",
+             "ssm:DescribeInstanceInformation has no resource-level permissions (AWS reference template)"),
+            (f"AwsSolutions-IAM5[Resource::arn:{partition}:ssm:{region}:{account}:managed-instance/*]",
+             "ssm:DeregisterManagedInstance is limited by condition to managed instances tagged with this "
+             "cluster's ARN (AWS reference template)"),
+        ]
+    acknowledge_each(role, acknowledged)  # one call into CDK for all of them

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from aws_cdk import aws_eks_v2 as eks
 
 from eks_platform._internal import hybrid as h
+from eks_platform.constructs.keywords import check_fields, checked_value
 from eks_platform.errors import raise_if_problems
 
 __all__ = ["HybridNetworks"]
 
 
+@checked_value("InvalidHybridNetworks")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class HybridNetworks:
     """The on-premises networks of EKS Hybrid Nodes: the cluster's ``RemoteNetworkConfig``.
@@ -57,6 +59,7 @@ class HybridNetworks:
     pod_cidrs_routable: bool = False
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidHybridNetworks")
         nodes = () if self.node_cidrs is None else self.node_cidrs
         pods = () if self.pod_cidrs is None else self.pod_cidrs
         problems = h.remote_network_problems(node_cidrs=nodes, pod_cidrs=pods)

@@ -23,6 +23,7 @@ from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import CredentialProvider
 from eks_platform.constructs.hybrid.credentials import HybridCredentials
+from eks_platform.constructs.keywords import check_fields, checked_value
 from eks_platform.errors import raise_if_problems
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 
+@checked_value("InvalidHybridKubelet")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class HybridKubeletConfig:
     """Kubelet settings for the generated NodeConfig (``spec.kubelet``), validated against the kubelet's rules.
@@ -66,6 +68,7 @@ class HybridKubeletConfig:
     extra_config: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidHybridKubelet")
         problems: list[str] = []
         object.__setattr__(self, "flags", h.as_tuple("kubelet.flags", self.flags, problems))
         if isinstance(self.reserved_memory, Mapping):

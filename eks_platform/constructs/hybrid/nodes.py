@@ -25,7 +25,7 @@ from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import addons as addon_hybrid
 from eks_platform._internal.hybrid.cilium import pool_warnings
-from eks_platform._internal.tree import created, path_of, region_of, stack_of
+from eks_platform._internal.tree import created, default_child_of, path_of, region_of, stack_of
 from eks_platform._internal.versions import consistent_version_problems
 from eks_platform.constructs import addons as addon_api
 from eks_platform.constructs.hybrid.cilium import HybridCni, cilium_chart, cilium_problems, cilium_values, cni_choice
@@ -43,8 +43,15 @@ from eks_platform.constructs.hybrid.node_config import (
     node_config_file_text,
     write_node_config_file,
 )
+from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.constructs.registry import ClusterRegistry
-from eks_platform.constructs.types import ClusterLike, PlatformCluster, cluster_arn_of
+from eks_platform.constructs.types import (
+    ClusterLike,
+    PlatformCluster,
+    cfn_cluster_name_of,
+    cluster_arn_of,
+    cluster_name_of,
+)
 from eks_platform.errors import ConfigError, raise_if_problems
 
 if TYPE_CHECKING:  # type-only: cluster.py imports this package for HybridNetworks
@@ -159,6 +166,7 @@ class HybridNodes(Construct):
     See: https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-overview.html
     """
 
+    @checked_keywords("InvalidHybridNodes")
     def __init__(
         self,
         scope: Construct,
@@ -299,7 +307,7 @@ class HybridNodes(Construct):
 
     @staticmethod
     def _cfn_of(cluster: eks.ICluster) -> eks.CfnCluster | None:
-        child = cluster.node.default_child
+        child = default_child_of(cluster)
         return child if isinstance(child, eks.CfnCluster) else None
 
     def _networks(self, cluster: ClusterLike | eks.Cluster, networks: HybridNetworks | None) -> HybridNetworks:
@@ -336,7 +344,10 @@ class HybridNodes(Construct):
         if cfn is None:
             return []
         problems: list[str] = []
-        remote = self._resolved(cfn.remote_network_config) or {}
+        # Every property of the L1 at once (CfnResource.cfnProperties, camelCase keys), resolved in one call: a read
+        # per nested field otherwise.
+        properties = self._resolved(dict(cfn._cfn_properties)) or {}
+        remote = properties.get("remoteNetworkConfig") or {}
         nodes = [c for n in remote.get("remoteNodeNetworks") or [] for c in (n.get("cidrs") or [])]
         pods = [c for n in remote.get("remotePodNetworks") or [] for c in (n.get("cidrs") or [])]
         if not nodes:
@@ -358,9 +369,9 @@ class HybridNodes(Construct):
                     f"networks.pod_cidrs {list(self.networks.pod_cidrs)} differ from the cluster's remote pod "
                     f"networks {pods}; pass the same HybridNetworks to both"
                 )
-        vpc_config = self._resolved(cfn.resources_vpc_config) or {}
-        access = self._resolved(cfn.access_config) or {}
-        k8s_net = self._resolved(cfn.kubernetes_network_config) or {}
+        vpc_config = properties.get("resourcesVpcConfig") or {}
+        access = properties.get("accessConfig") or {}
+        k8s_net = properties.get("kubernetesNetworkConfig") or {}
         public = vpc_config.get("endpointPublicAccess", True)
         private = vpc_config.get("endpointPrivateAccess", False)
         problems += self.networks.cluster_problems(
@@ -522,7 +533,8 @@ class HybridNodes(Construct):
     @property
     def cluster_name_literal(self) -> str | None:
         """The cluster name when it is known at synth (set explicitly), else None (CloudFormation generates it)."""
-        name = self._cfn_cluster.name if self._cfn_cluster is not None else self.cluster.cluster_name
+        cfn = self._cfn_cluster
+        name = cfn_cluster_name_of(cfn) if cfn is not None else cluster_name_of(self.cluster)
         return name if isinstance(name, str) and not v.is_unresolved(name) else None
 
     def node_config(

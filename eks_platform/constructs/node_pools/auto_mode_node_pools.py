@@ -25,9 +25,11 @@ from eks_platform._internal import validation as v
 from eks_platform._internal.node_pools import role_name_problems
 from eks_platform._internal.tree import created, path_of, region_of
 from eks_platform.checks.acknowledgments import acknowledge_aws_managed_policies
+from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery, PlatformChart
 from eks_platform.constructs.node_pools.node_class import NodeClass, NodeClassSpec, SelectorTerm
 from eks_platform.constructs.node_pools.node_pool import NodePool, NodePoolSpec
+from eks_platform.constructs.types import private_subnets_of
 from eks_platform.errors import ConfigError, raise_if_problems
 
 __all__ = ["CLUSTER_SECURITY_GROUP_TAG", "SUBNET_DISCOVERY_TAG", "AutoModeNodePools"]
@@ -83,6 +85,7 @@ class AutoModeNodePools(Construct):
         manifest: the chart's custom resource (None in render-only mode).
     """
 
+    @checked_keywords("InvalidNodePools")
     def __init__(
         self,
         scope: Construct,
@@ -167,7 +170,7 @@ class AutoModeNodePools(Construct):
         default_subnets: list[SelectorTerm] | None = None
         if any(spec.subnets is None for spec in node_classes):
             default_subnets = [SelectorTerm.by_tags({SUBNET_DISCOVERY_TAG: delivery.output_name})]
-            self._tag_subnets(list(subnets) if subnets is not None else list(cluster.vpc.private_subnets), delivery)
+            self._tag_subnets(list(subnets) if subnets is not None else private_subnets_of(cluster), delivery)
         default_groups = [SelectorTerm.by_tags({CLUSTER_SECURITY_GROUP_TAG: delivery.cluster_name})]
 
         self.chart: PlatformChart = delivery.new_chart(chart_id)

@@ -23,6 +23,7 @@ from eks_platform._internal import validation as v
 from eks_platform._internal.node_pools import BUILT_IN_NODE_CLASS, role_name_problems
 from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.tree import created, path_of
+from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
 from eks_platform.errors import ConfigError, raise_if_problems
 
 __all__ = [
@@ -67,6 +68,7 @@ class NetworkPolicyEventLogs(str, Enum):
     ENABLED = "Enabled"
 
 
+@checked_value("InvalidSelectorTerm")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SelectorTerm:
     """One subnet or security-group selector term: by tags (all must match), by ID, or (security groups) by name.
@@ -80,6 +82,7 @@ class SelectorTerm:
     name: str | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidSelectorTerm")
         given = [x for x in (self.tags, self.resource_id, self.name) if x is not None]
         problems = []
         if len(given) != 1:
@@ -117,6 +120,7 @@ class SelectorTerm:
         return {"name": self.name}
 
 
+@checked_value("InvalidNodeClass")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class EphemeralStorage:
     """A NodeClass's node volume (ephemeral storage).
@@ -134,6 +138,7 @@ class EphemeralStorage:
     kms_key_id: str | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidNodeClass")
         problems = []
         if self.size is not None:
             match = _EPHEMERAL_SIZE.fullmatch(self.size) if isinstance(self.size, str) else None
@@ -167,6 +172,7 @@ class EphemeralStorage:
         return out
 
 
+@checked_value("InvalidNodeClass")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class NodeClassSpec:
     """Settings of one custom Auto Mode ``NodeClass``. The IAM role comes from :class:`AutoModeNodePools`.
@@ -195,6 +201,7 @@ class NodeClassSpec:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidNodeClass")
         setting = f"node class {self.name!r}"
         problems = k8s_api.name_problems(f"{setting} name", self.name)
         if self.name == BUILT_IN_NODE_CLASS:
@@ -257,6 +264,7 @@ class NodeClass(Construct):
         role_name: the node IAM role's name (not ARN).
     """
 
+    @checked_keywords("InvalidNodeClass")
     def __init__(self, scope: Construct, construct_id: str, *, spec: NodeClassSpec, role_name: str) -> None:
         super().__init__(scope, construct_id)
         created(self, scope, construct_id)

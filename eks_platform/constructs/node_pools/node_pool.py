@@ -28,6 +28,7 @@ from eks_platform._internal.node_pools import (
     node_class_reference_problems,
 )
 from eks_platform._internal.tree import created, path_of
+from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
 from eks_platform.constructs.node_pools.node_class import node_class_names
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -100,6 +101,7 @@ class RequirementOperator(str, Enum):
     LT = "Lt"
 
 
+@checked_value("InvalidTaint")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Taint:
     """A node taint (workload isolation: only pods tolerating it land on the pool's nodes).
@@ -115,6 +117,7 @@ class Taint:
     value: str | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidTaint")
         problems = v.k8s_qualified_name("taint key", self.key)
         problems += v.enum_problems(f"taint {self.key!r} effect", self.effect, TaintEffect)
         if self.value is not None:
@@ -129,6 +132,7 @@ class Taint:
         return out
 
 
+@checked_value("InvalidRequirement")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Requirement:
     """A raw NodePool scheduling requirement (for labels the typed settings do not cover).
@@ -142,6 +146,7 @@ class Requirement:
     min_values: int | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidRequirement")
         values = v.store_tuple(self, "values")
         setting = f"requirement {self.key!r}"
         problems = v.k8s_qualified_name("requirement key", self.key)
@@ -187,6 +192,7 @@ class Requirement:
         return out
 
 
+@checked_value("InvalidNodePool")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class DisruptionBudget:
     """How many nodes Auto Mode may disrupt at once (optionally only in a cron window).
@@ -204,6 +210,7 @@ class DisruptionBudget:
     reasons: Sequence[DisruptionReason] = ()
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidNodePool")
         reasons = v.store_tuple(self, "reasons")
         problems = []
         if not isinstance(self.nodes, str) or not _BUDGET_NODES.fullmatch(self.nodes):
@@ -233,6 +240,7 @@ class DisruptionBudget:
         return out
 
 
+@checked_value("InvalidNodePool")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class NodePoolSpec:
     """Settings of one custom Auto Mode ``NodePool``.
@@ -286,6 +294,7 @@ class NodePoolSpec:
     weight: int | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self, "InvalidNodePool")
         setting = f"node pool {self.name!r}"
         problems = k8s_api.name_problems(f"{setting} name", self.name)
         problems += custom_pool_name_problems(f"{setting} name", self.name)
@@ -462,6 +471,7 @@ class NodePool(Construct):
             ``default``.
     """
 
+    @checked_keywords("InvalidNodePool")
     def __init__(self, scope: Construct, construct_id: str, *, spec: NodePoolSpec) -> None:
         super().__init__(scope, construct_id)
         created(self, scope, construct_id)
