@@ -83,8 +83,9 @@ deploy: $(SETUP)
 	PATH="$(VENV_BIN):$$PATH" $(CDK) deploy --all --require-approval broadening
 
 # `make test` runs the suite in TEST_WORKERS pytest-xdist processes (2: the cores of the machines it runs on). Each
-# worker collects the suite, starts its own jsii kernel and builds its own session fixtures: the run takes about 13%
-# more CPU than one process (152 against 135 CPU-s, measured back to back), spread over two cores. --dist loadfile keeps a module's tests, and so its module-scoped
+# worker collects the suite, starts its own jsii kernel and builds its own session fixtures: the run takes 13-20%
+# more CPU than one process (measured back to back: 152 against 135 CPU-s, 170 against 140), spread over two cores.
+# --dist loadfile keeps a module's tests, and so its module-scoped
 # fixtures (one synth per distinct stack), in one worker; --no-loadscope-reorder hands out files in collection order,
 # which puts the few long contract tests (real CDK CLI, wheel build, mypy) first and the many short unit files last,
 # so no long file is left for the end. Each worker also lints with cfn-lint what it synthesized
