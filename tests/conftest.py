@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +16,25 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 # aws-cdk-lib's built-in template validation only warns, and cfn-lint checks every template the suite synthesizes
-# (tests/contract/test_cfn_lint.py): skip it. jsii's node process reads the variable when the import below starts
-# it; a value already in the environment wins. See docs/benchmarks.md, "aws-cdk-lib's built-in validation".
+# (tests/contract/test_cfn_lint.py): skip it. jsii's node process reads the variable when the first import of
+# aws_cdk starts it (a test module's, or a fixture's below); a value already in the environment wins. See
+# docs/benchmarks.md, "aws-cdk-lib's built-in validation".
 os.environ.setdefault("CDK_VALIDATION", "false")
 
-from eks_platform.stacks.app import build_app
 from eks_platform.testing import normalize_template
-from tests import support
+
+# The imports of aws_cdk (tests.support, eks_platform.stacks) are inside the fixtures: the pytest-xdist controller
+# loads this file for its hooks but runs no test, and importing aws_cdk would start a jsii kernel (about 5 s of CPU)
+# there for nothing.
 
 
 @pytest.fixture(scope="session")
 def reference_app() -> Any:
     """The reference app exactly as `cdk synth` builds it from cdk.json, with the fixed synth date."""
+    # lazy: starts jsii (see the note on the imports)
+    from eks_platform.stacks.app import build_app
+    from tests import support
+
     app = support.new_app(support.cdk_json_context())
     stacks = build_app(app)
     templates = support.synth(app, label="reference")
@@ -42,6 +53,25 @@ def reference_render_only() -> Any:
     from tests.k8s_support import build_reference_stack
 
     return build_reference_stack(manifestDelivery="render-only")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cfn_lint_the_rest(request: pytest.FixtureRequest) -> Iterator[None]:
+    """When the run includes the cfn-lint sweep, lint at the end of this process's session every template it recorded
+    that no sweep linted: under pytest-xdist, all of a worker's templates but those of the worker that ran the sweep
+    test before it (see ``tests/cfn_lint_sweep.py``). A finding is an error in the teardown of the last test."""
+    yield
+    if not any(item.get_closest_marker("runs_last") for item in request.session.items):
+        return  # a run without the sweep test (one file, `make lifecycle`) lints nothing, as before
+    # lazy: tests.support imports aws_cdk (see the note on the imports)
+    from tests import cfn_lint_sweep
+
+    linted, failures = cfn_lint_sweep.lint_unlinted(cfn_lint_sweep.claims_directory(request.config))
+    assert failures == [], (
+        f"cfn-lint: {len(failures)} finding(s) in the {linted} template(s) this test process synthesized and linted "
+        "when its session ended (none of them went through test_every_synthesized_template_passes_cfn_lint):\n"
+        + "\n".join(failures)
+    )
 
 
 @pytest.fixture
@@ -68,6 +98,22 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return not any(path == LIFECYCLE_DIR or LIFECYCLE_DIR in path.parents for path in asked)
 
 
+#: The run's cfn-lint claims directory, in the xdist controller (see ``pytest_configure_node``).
+_CLAIMS = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, in the controller: every worker of the run gets the same directory for its cfn-lint claims
+    (``tests/cfn_lint_sweep.py``, key ``CLAIMS_KEY``), removed when the run ends."""
+    config: pytest.Config = node.config
+    if _CLAIMS not in config.stash:
+        config.stash[_CLAIMS] = tempfile.mkdtemp(prefix="eks-platform-cfn-lint-")
+        config.add_cleanup(functools.partial(shutil.rmtree, config.stash[_CLAIMS], ignore_errors=True))
+    node.workerinput["eks_platform_cfn_lint_claims"] = config.stash[_CLAIMS]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Run tests marked ``runs_last`` (the suite-wide cfn-lint sweep) after everything else has synthesized."""
+    """Run tests marked ``runs_last`` (the suite-wide cfn-lint sweep) after everything else has synthesized. Under
+    pytest-xdist the sweep test sees only its own worker's templates so far: ``cfn_lint_the_rest`` lints the rest."""
     items.sort(key=lambda item: 1 if item.get_closest_marker("runs_last") else 0)

@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import pytest
 
 from eks_platform.testing import cfn_lint_findings
-from tests import support
-
-
-def _lint(item: tuple[str, dict[str, Any]]) -> list[str]:
-    label, template = item
-    return [f"{label}: {finding}" for finding in cfn_lint_findings(template, allow=support.CFN_LINT_ALLOW)]
+from tests import cfn_lint_sweep, support
 
 
 @pytest.mark.runs_last
-def test_every_synthesized_template_passes_cfn_lint(reference_templates: dict[str, Any]) -> None:
-    """Includes the reference app's stacks (recorded by the session fixture) and every test stack."""
+def test_every_synthesized_template_passes_cfn_lint(
+    reference_templates: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
+    """Includes the reference app's stacks (recorded by the session fixture) and every test stack. Under
+    pytest-xdist it covers this worker's recordings so far; ``tests/cfn_lint_sweep.py`` says how the rest is linted."""
     assert support.SYNTHESIZED, "no template was recorded: tests must synthesize through tests.support.synth"
     labels = [label for label, _ in support.SYNTHESIZED.values()]
     assert any(label.startswith("reference:") for label in labels)
-    items = list(support.SYNTHESIZED.values())
-    # cfn-lint is pure Python and CPU-bound: lint in forked workers (they never touch the jsii kernel).
-    workers = min(len(items), os.cpu_count() or 1, 4)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        failures = [line for lines in pool.map(_lint, items, chunksize=4) for line in lines]
+    _, failures = cfn_lint_sweep.lint_unlinted(cfn_lint_sweep.claims_directory(request.config))
     assert failures == [], "\n".join(failures)
 
 
