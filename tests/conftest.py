@@ -21,7 +21,16 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 # docs/benchmarks.md, "aws-cdk-lib's built-in validation".
 os.environ.setdefault("CDK_VALIDATION", "false")
 
+from hypothesis import settings
+
 from eks_platform.testing import normalize_template
+
+# Hypothesis draws the same examples on every run unless asked otherwise, so a red run is reproducible and a change
+# is judged on the inputs its parent passed; `HYPOTHESIS_PROFILE=explore` draws new ones (and `make fuzz` runs the
+# long schema fuzz). A test's own `@settings` still wins over the profile.
+settings.register_profile("reproducible", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "reproducible"))
 
 # The imports of aws_cdk (tests.support, eks_platform.stacks) are inside the fixtures: the pytest-xdist controller
 # loads this file for its hooks but runs no test, and importing aws_cdk would start a jsii kernel (about 5 s of CPU)

@@ -23,7 +23,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Tag, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Tag, TypeAdapter, ValidationError
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -87,6 +87,17 @@ def check(problems: Sequence[str]) -> None:
     """Raise the problems a rule returned, if any (inside a validator)."""
     if problems:
         raise rule_error(problems)
+
+
+def ruled(rule: Callable[[str, Any], Sequence[str]]) -> AfterValidator:
+    """A field's rule, written on its type: ``account: Annotated[str, ruled(v.aws_account)]`` runs
+    ``v.aws_account(HERE, value)`` once the value has its type, and reports what it returns under the field's path."""
+
+    def validate(value: Any) -> Any:
+        check(rule(HERE, value))
+        return value
+
+    return AfterValidator(validate)
 
 
 def camel_case_problems(model: type[BaseModel], problems: Iterable[str]) -> list[str]:

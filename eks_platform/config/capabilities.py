@@ -30,7 +30,7 @@ from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, mod
 from eks_platform._internal import capabilities as rules
 from eks_platform._internal import validation as v
 from eks_platform._internal.pod_identity import tag_problems
-from eks_platform.config._base import HERE, TAG_ERROR, TAG_RULES, UNION_TAG, ConfigModel, check, section_problems
+from eks_platform.config._base import HERE, TAG_ERROR, TAG_RULES, UNION_TAG, ConfigModel, check, ruled, section_problems
 from eks_platform.constructs.capabilities import (
     AckCapability,
     ArgoCdCapability,
@@ -109,14 +109,10 @@ def _each(rule: Any, values: tuple[str, ...], **kind: Any) -> list[str]:
 class IdentityCenterSettings(ConfigModel):
     """``identityCenter``: the AWS Identity Center instance Argo CD signs users in with."""
 
-    instance_arn: str = Field(description="arn:aws:sso:::instance/ssoins-... (aws sso-admin list-instances).")
+    instance_arn: Annotated[str, ruled(rules.idc_instance_arn_problems)] = Field(
+        description="arn:aws:sso:::instance/ssoins-... (aws sso-admin list-instances)."
+    )
     region: str | None = Field(default=None, description="Region of the instance. Default: the stack's region.")
-
-    @field_validator("instance_arn")
-    @classmethod
-    def _arn(cls, value: str) -> str:
-        check(rules.idc_instance_arn_problems(HERE, value))
-        return value
 
     @field_validator("region")
     @classmethod
@@ -156,13 +152,9 @@ class _CapabilityBase(ConfigModel):
         kind = typing.get_args(cls.model_fields["type"].annotation)[0]  # the Literal of the subclass
         return f"{path} is not a setting of a {kind} capability" if key in _ANY_TYPE_KEYS else None
 
-    tags: dict[str, str] = Field(default_factory=dict, description="Tags on the capability.")
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
-        check(tag_problems(HERE, value))
-        return value
+    tags: Annotated[dict[str, str], ruled(tag_problems)] = Field(
+        default_factory=dict, description="Tags on the capability."
+    )
 
 
 class ArgoCdCapabilitySettings(_CapabilityBase):
@@ -182,7 +174,9 @@ class ArgoCdCapabilitySettings(_CapabilityBase):
         description="Argo CD role (ADMIN, EDITOR, VIEWER) -> the Identity Center groups and users that get it.",
         json_schema_extra={"propertyNames": {"enum": list(rules.ARGOCD_ROLES)}},
     )
-    namespace: str = Field(default=rules.DEFAULT_ARGOCD_NAMESPACE, description="Namespace Argo CD watches.")
+    namespace: Annotated[str, ruled(v.dns1123_label)] = Field(
+        default=rules.DEFAULT_ARGOCD_NAMESPACE, description="Namespace Argo CD watches."
+    )
     endpoint_prefix: str | None = Field(default=None, description="Prefix of the Argo CD endpoint's host name.")
     vpc_endpoint_ids: tuple[str, ...] = Field(default=(), description="VPC endpoints (vpce-...) for private access.")
     code_connection_arns: tuple[str, ...] = Field(default=(), description="CodeConnections connections it may use.")
@@ -198,12 +192,6 @@ class ArgoCdCapabilitySettings(_CapabilityBase):
         problems = [p for role in value for p in rules.argocd_role_problems(f"{HERE}.{role}", role)]
         problems += rules.role_mappings_problems(HERE, [(role, len(m.identities())) for role, m in value.items()])
         check(problems)
-        return value
-
-    @field_validator("namespace")
-    @classmethod
-    def _namespace(cls, value: str) -> str:
-        check(v.dns1123_label(HERE, value))
         return value
 
     @field_validator("endpoint_prefix")

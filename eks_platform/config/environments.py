@@ -18,13 +18,13 @@ import re
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, create_model, field_validator
 
 from eks_platform._internal import fleet as rules
 from eks_platform._internal import validation as v
-from eks_platform.config._base import HERE, ConfigModel, check, section_problems
+from eks_platform.config._base import HERE, ConfigModel, check, ruled, section_problems
 from eks_platform.config.platform import CONTEXT_KEY, PlatformConfig, context_object, parse_platform_config
 from eks_platform.errors import ConfigError
 
@@ -67,47 +67,21 @@ class PipelineSettings(ConfigModel):
         key: f" ({PIPELINE_KEYS[key]})" for key in ("account", "region", "connectionArn", "repository")
     }
 
-    account: str = Field(description=PIPELINE_KEYS["account"] + " (12 digits).")
-    region: str = Field(description=PIPELINE_KEYS["region"] + ".")
-    connection_arn: str = Field(description=PIPELINE_KEYS["connectionArn"] + " (arn:aws:codeconnections:...).")
-    repository: str = Field(description=PIPELINE_KEYS["repository"] + ".")
-    branch: str = Field(default="main", description=PIPELINE_KEYS["branch"] + ".")
+    account: Annotated[str, ruled(v.aws_account)] = Field(description=PIPELINE_KEYS["account"] + " (12 digits).")
+    region: Annotated[str, ruled(v.aws_region)] = Field(description=PIPELINE_KEYS["region"] + ".")
+    connection_arn: Annotated[str, ruled(rules.connection_arn_problems)] = Field(
+        description=PIPELINE_KEYS["connectionArn"] + " (arn:aws:codeconnections:...)."
+    )
+    repository: Annotated[str, ruled(rules.repository_problems)] = Field(description=PIPELINE_KEYS["repository"] + ".")
+    branch: Annotated[str, ruled(rules.branch_problems)] = Field(
+        default="main", description=PIPELINE_KEYS["branch"] + "."
+    )
     waves: tuple[WaveSettings, ...] | None = Field(
         default=None, description=PIPELINE_KEYS["waves"] + ". Default: one wave per environment, in declaration order."
     )
     cli_version: str | None = Field(
         default=None, description=PIPELINE_KEYS["cliVersion"] + ". Default: the CDK Pipelines default."
     )
-
-    @field_validator("account")
-    @classmethod
-    def _account(cls, value: str) -> str:
-        check(v.aws_account(HERE, value))
-        return value
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, value: str) -> str:
-        check(v.aws_region(HERE, value))
-        return value
-
-    @field_validator("connection_arn")
-    @classmethod
-    def _connection(cls, value: str) -> str:
-        check(rules.connection_arn_problems(HERE, value))
-        return value
-
-    @field_validator("repository")
-    @classmethod
-    def _repository(cls, value: str) -> str:
-        check(rules.repository_problems(HERE, value))
-        return value
-
-    @field_validator("branch")
-    @classmethod
-    def _branch(cls, value: str) -> str:
-        check(rules.branch_problems(HERE, value))
-        return value
 
     @field_validator("cli_version")
     @classmethod

@@ -19,13 +19,13 @@ See: https://argo-cd.readthedocs.io/en/stable/user-guide/application-specificati
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
 from eks_platform._internal import gitops as rules
 from eks_platform._internal import validation as v
-from eks_platform.config._base import HERE, ConfigModel, check, section_problems
+from eks_platform.config._base import HERE, ConfigModel, check, ruled, section_problems
 
 __all__ = ["ApplicationSettings", "GitOpsSettings", "parse_gitops_config"]
 
@@ -33,40 +33,28 @@ __all__ = ["ApplicationSettings", "GitOpsSettings", "parse_gitops_config"]
 class ApplicationSettings(ConfigModel):
     """``platform.gitops.application``: the Argo CD ``Application`` that syncs the cluster's folder."""
 
-    repository_url: str = Field(description="Git repository (https://host/owner/repo(.git) or git@host:owner/repo).")
+    repository_url: Annotated[str, ruled(rules.repository_url_problems)] = Field(
+        description="Git repository (https://host/owner/repo(.git) or git@host:owner/repo)."
+    )
     path: str | None = Field(
         default=None,
         description="Folder in the repository, relative to its root. Default: <manifestsDirectory>/<cluster folder>.",
     )
-    target_revision: str = Field(default="HEAD", description="Branch, tag or commit to sync.")
-    project: str = Field(default="default", description="Argo CD project (DNS-1123 subdomain).")
+    target_revision: Annotated[str, ruled(rules.revision_problems)] = Field(
+        default="HEAD", description="Branch, tag or commit to sync."
+    )
+    project: Annotated[str, ruled(v.dns1123_subdomain)] = Field(
+        default="default", description="Argo CD project (DNS-1123 subdomain)."
+    )
     automated: bool = Field(default=True, description="Sync automatically.")
     prune: bool = Field(default=True, description="Delete objects removed from the folder (automated sync).")
     self_heal: bool = Field(default=True, description="Revert changes made in the cluster (automated sync).")
-
-    @field_validator("repository_url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        check(rules.repository_url_problems(HERE, value))
-        return value
 
     @field_validator("path")
     @classmethod
     def _path(cls, value: str | None) -> str | None:
         if value is not None:
             check(rules.repository_path_problems(HERE, value))
-        return value
-
-    @field_validator("target_revision")
-    @classmethod
-    def _revision(cls, value: str) -> str:
-        check(rules.revision_problems(HERE, value))
-        return value
-
-    @field_validator("project")
-    @classmethod
-    def _project(cls, value: str) -> str:
-        check(v.dns1123_subdomain(HERE, value))
         return value
 
     def options(self, *, manifests_directory: str | None, cluster_folder: str) -> dict[str, Any]:

@@ -7,14 +7,14 @@ See: https://docs.aws.amazon.com/eks/latest/userguide/auto-configure-alb.html
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from eks_platform._internal import ingress as rules
 from eks_platform._internal import validation as v
 from eks_platform._internal.pod_identity import tag_problems
-from eks_platform.config._base import HERE, PARENT, ConfigModel, check, section_problems
+from eks_platform.config._base import HERE, PARENT, ConfigModel, check, ruled, section_problems
 
 __all__ = ["IngressSettings", "parse_ingress_config"]
 
@@ -27,7 +27,9 @@ class IngressSettings(ConfigModel):
     """``platform.ingress``: the Auto Mode ALB IngressClass; :meth:`options` gives the arguments of
     ``AlbIngressClass``."""
 
-    class_name: str = Field(default="alb", description="IngressClass name Ingresses refer to (DNS-1123 subdomain).")
+    class_name: Annotated[str, ruled(rules.class_name_problems)] = Field(
+        default="alb", description="IngressClass name Ingresses refer to (DNS-1123 subdomain)."
+    )
     allow_internet_facing: bool = Field(
         default=False, description="Explicit opt-in needed for scheme internet-facing (public load balancers)."
     )
@@ -46,16 +48,12 @@ class IngressSettings(ConfigModel):
         json_schema_extra={"enum": [*rules.IP_ADDRESS_TYPES, None]},
     )
     group_name: str | None = Field(default=None, description="IngressGroup that shares one load balancer.")
-    tags: dict[str, str] = Field(default_factory=dict, description="Tags on the load balancers.")
+    tags: Annotated[dict[str, str], ruled(tag_problems)] = Field(
+        default_factory=dict, description="Tags on the load balancers."
+    )
     namespace_labels: dict[str, str] = Field(
         default_factory=dict, description="Only Ingresses in namespaces with these labels use the class."
     )
-
-    @field_validator("class_name")
-    @classmethod
-    def _class_name(cls, value: str) -> str:
-        check(rules.class_name_problems(HERE, value))
-        return value
 
     @field_validator("scheme")
     @classmethod
@@ -91,12 +89,6 @@ class IngressSettings(ConfigModel):
     def _group_name(cls, value: str | None) -> str | None:
         if value is not None:
             check(rules.group_name_problems(HERE, value))
-        return value
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
-        check(tag_problems(HERE, value))
         return value
 
     @field_validator("namespace_labels")

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -26,7 +26,7 @@ from eks_platform._internal.node_pools import built_in_node_pool_problems, defau
 from eks_platform._internal.pod_identity import ADDON_TAG_KEY_MAX, ADDON_TAG_VALUE_MAX
 from eks_platform._internal.tags import aws_tag_problems
 from eks_platform._internal.versions import SupportType, minor_version_shape_problems, version_problems
-from eks_platform.config._base import HERE, PARENT, ConfigModel, check, validate
+from eks_platform.config._base import HERE, PARENT, ConfigModel, check, ruled, validate
 from eks_platform.config.addons import AddonSettings, addons_problems, default_addon_settings
 from eks_platform.config.capabilities import SECTION_SHAPE as CAPABILITIES_SHAPE
 from eks_platform.config.capabilities import (
@@ -91,7 +91,7 @@ class PlatformConfig(ConfigModel):
         "ingress": "an object (use {} for an internal 'alb' class)",
     }
 
-    cluster_name: str = _setting(
+    cluster_name: Annotated[str, ruled(v.eks_cluster_name)] = _setting(
         "eks-platform",
         "EKS cluster name (1-100 chars, `^[0-9A-Za-z][A-Za-z0-9_-]*$`). Changing it replaces the cluster.",
     )
@@ -100,12 +100,14 @@ class PlatformConfig(ConfigModel):
         'Kubernetes minor, `"1.29"` to `"1.36"` in the table; versions past end of extended support are rejected.',
         validate_default=True,
     )
-    account: str = _setting(
+    account: Annotated[str, ruled(v.aws_account)] = _setting(
         PLACEHOLDER_ACCOUNT,
         "Account of the stacks (the placeholder lets synth run without credentials).",
         shown="`CDK_DEFAULT_ACCOUNT`, else `111111111111`",
     )
-    region: str = _setting(PLACEHOLDER_REGION, "Region of the stacks.", shown="`CDK_DEFAULT_REGION`, else `us-east-1`")
+    region: Annotated[str, ruled(v.aws_region)] = _setting(
+        PLACEHOLDER_REGION, "Region of the stacks.", shown="`CDK_DEFAULT_REGION`, else `us-east-1`"
+    )
     admin_principal_arns: tuple[str, ...] = _setting(
         (), "IAM role/user ARNs given cluster admin through access entries. Nobody else is admin."
     )
@@ -122,10 +124,10 @@ class PlatformConfig(ConfigModel):
     allow_public_endpoint_from_anywhere: bool = _setting(
         False, "Explicit opt-in needed for `0.0.0.0/0`; also raises a warning.", validate_default=True
     )
-    built_in_node_pools: tuple[str, ...] = _setting(
+    built_in_node_pools: Annotated[tuple[str, ...], ruled(built_in_node_pool_problems)] = _setting(
         ("system", "general-purpose"), "Auto Mode built-in pools (a subset, or `[]`)."
     )
-    vpc_cidr: str = _setting("10.0.0.0/16", "CIDR of the new VPC.")
+    vpc_cidr: Annotated[str, ruled(v.ipv4_cidr)] = _setting("10.0.0.0/16", "CIDR of the new VPC.")
     availability_zones: tuple[str, ...] | None = _setting(
         None,
         "AZs of the new VPC (at least two), as names of the stack's region or as AZ IDs (the same physical zones in "
@@ -200,12 +202,6 @@ class PlatformConfig(ConfigModel):
         shown="absent (YAML in `cdk.out/manifests`)",
     )
 
-    @field_validator("cluster_name")
-    @classmethod
-    def _cluster_name(cls, value: str) -> str:
-        check(v.eks_cluster_name(HERE, value))
-        return value
-
     @field_validator("kubernetes_version", mode="before")
     @classmethod
     def _version(cls, value: Any, info: ValidationInfo) -> Any:
@@ -213,18 +209,6 @@ class PlatformConfig(ConfigModel):
         today = (info.context or {}).get("today")
         if today is not None:  # lifecycle: past the end of EKS extended support on the synth date
             check(version_problems(HERE, value, today=today))
-        return value
-
-    @field_validator("account")
-    @classmethod
-    def _account(cls, value: str) -> str:
-        check(v.aws_account(HERE, value))
-        return value
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, value: str) -> str:
-        check(v.aws_region(HERE, value))
         return value
 
     @field_validator("admin_principal_arns")
@@ -251,18 +235,6 @@ class PlatformConfig(ConfigModel):
     @classmethod
     def _public_cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         check(_each(v.ipv4_cidr, value))
-        return value
-
-    @field_validator("built_in_node_pools")
-    @classmethod
-    def _built_in(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        check(built_in_node_pool_problems(HERE, value))
-        return value
-
-    @field_validator("vpc_cidr")
-    @classmethod
-    def _vpc_cidr(cls, value: str) -> str:
-        check(v.ipv4_cidr(HERE, value))
         return value
 
     @field_validator("availability_zones")

@@ -114,7 +114,6 @@ class PodIdentityBinding(ConfigModel):
         }
 
 
-
 def duplicate_binding_problems(bindings: tuple[PodIdentityBinding, ...]) -> list[str]:
     """EKS allows one role per service account: one binding per ``namespace/serviceAccount``."""
     problems: list[str] = []

@@ -18,7 +18,7 @@ from pydantic import Discriminator, Field, PrivateAttr, Tag, ValidationInfo, fie
 from eks_platform._internal import ebs, k8s_api
 from eks_platform._internal import validation as v
 from eks_platform._internal.ebs import VolumeType
-from eks_platform.config._base import HERE, UNION_TAG, ConfigModel, build, check, section_problems
+from eks_platform.config._base import HERE, UNION_TAG, ConfigModel, build, check, ruled, section_problems
 from eks_platform.constructs.storage import EbsDriver, ReclaimPolicy, VolumeTier
 
 __all__ = ["StorageConfig", "StorageDriver", "TierSettings", "parse_storage_config"]
@@ -98,7 +98,9 @@ class StorageConfig(ConfigModel):
     driver: StorageDriver = Field(
         default=StorageDriver.AUTO_MODE, description="auto-mode (EKS Auto Mode block storage) or addon (EBS CSI)."
     )
-    storage_class_name: str = Field(default="gp3", description="StorageClass name.")
+    storage_class_name: Annotated[str, ruled(k8s_api.name_problems)] = Field(
+        default="gp3", description="StorageClass name."
+    )
     default_class: bool = Field(default=True, description="Make the class the cluster's default StorageClass.")
     reclaim_policy: ReclaimPolicy = Field(default=ReclaimPolicy.RETAIN, description="Retain or Delete volumes.")
     kms_key_arn: str | None = Field(default=None, description="KMS key ARN for the volumes. Default: a new key.")
@@ -112,12 +114,6 @@ class StorageConfig(ConfigModel):
     )
 
     _tiers: tuple[VolumeTier, ...] = PrivateAttr(default=())
-
-    @field_validator("storage_class_name")
-    @classmethod
-    def _class_name(cls, value: str) -> str:
-        check(k8s_api.name_problems(HERE, value))
-        return value
 
     @field_validator("kms_key_arn")
     @classmethod
