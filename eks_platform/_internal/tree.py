@@ -162,3 +162,9 @@ def child_path(scope: Any, construct_id: str) -> str:
     """The path a child ``construct_id`` of ``scope`` has (or will have), without asking jsii."""
     parent = path_of(scope)
     return f"{parent}/{construct_id}" if parent else construct_id
+
+
+def tags_of(construct: Any) -> cdk.Tags:
+    """``cdk.Tags.of(construct)``, made once per construct: the handle only holds its scope (each ``add`` applies a
+    new ``Tag`` aspect there), so one serves every tag added to the construct."""
+    return remember(construct, "tags", lambda: cdk.Tags.of(construct))
