@@ -168,3 +168,21 @@ def tags_of(construct: Any) -> cdk.Tags:
     """``cdk.Tags.of(construct)``, made once per construct: the handle only holds its scope (each ``add`` applies a
     new ``Tag`` aspect there), so one serves every tag added to the construct."""
     return remember(construct, "tags", lambda: cdk.Tags.of(construct))
+
+
+def stage_of(construct: Any) -> cdk.Stage | None:
+    """``cdk.Stage.of(construct)`` (the stage or app containing it), from the recorded scopes when every one up to
+    the stage was recorded with :func:`created`, otherwise read once."""
+
+    def read() -> cdk.Stage | None:
+        scope = _facts(construct).get(_SCOPE)
+        if scope is None:
+            return cdk.Stage.of(construct)
+        return scope if isinstance(scope, cdk.Stage) else stage_of(scope)
+
+    return remember(construct, "stage", read)
+
+
+def outdir_of(stage: cdk.Stage) -> str:
+    """``stage.outdir``, read once per stage (fixed when the stage is created)."""
+    return str(remember(stage, "outdir", lambda: stage.outdir))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import aws_cdk as cdk
 import cdk8s
 from aws_cdk import aws_ec2 as ec2
+from constructs import Construct
 
 from eks_platform._internal import k8s_api
-from eks_platform._internal.tree import tags_of
+from eks_platform._internal.tree import created, stage_of, tags_of
 from eks_platform.constructs.manifests import PlatformChart
 from eks_platform.constructs.storage import EbsDriver, Gp3StorageClass
 
@@ -70,3 +71,16 @@ def test_tags_of_is_one_handle_per_construct_and_still_tags() -> None:
     (properties,) = [r["Properties"] for r in subnets.values()]
     assert {"Key": "a", "Value": "1"} in properties["Tags"]
     assert {"Key": "b", "Value": "2"} in properties["Tags"]
+
+
+def test_stage_of_follows_the_recorded_scopes_and_agrees_with_jsii() -> None:
+    app = cdk.App()
+    stage = cdk.Stage(app, "Prod")
+    stack = cdk.Stack(stage, "S")
+    created(stack, stage, "S")
+    inner = Construct(stack, "Inner")
+    created(inner, stack, "Inner")
+    unrecorded = Construct(inner, "Unrecorded")
+    assert stage_of(inner) is stage
+    assert stage_of(stage) is cdk.Stage.of(stage)  # a stage's own stage is the one around it (the app)
+    assert stage_of(unrecorded) is cdk.Stage.of(unrecorded) is stage
