@@ -186,3 +186,13 @@ def stage_of(construct: Any) -> cdk.Stage | None:
 def outdir_of(stage: cdk.Stage) -> str:
     """``stage.outdir``, read once per stage (fixed when the stage is created)."""
     return str(remember(stage, "outdir", lambda: stage.outdir))
+
+
+def role_arn_of(role: Any) -> str:
+    """``role.role_arn`` of an IAM role, read once per role (a role's ARN is fixed when it is made or imported)."""
+    return str(remember(role, "role_arn", lambda: role.role_arn))
+
+
+def role_name_of(role: Any) -> str:
+    """``role.role_name`` of an IAM role, read once per role (fixed when it is made or imported)."""
+    return str(remember(role, "role_name", lambda: role.role_name))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import aws_cdk as cdk
 import cdk8s
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from eks_platform._internal import k8s_api
-from eks_platform._internal.tree import created, stage_of, tags_of
+from eks_platform._internal.tree import created, role_arn_of, role_name_of, stage_of, tags_of
 from eks_platform.constructs.manifests import PlatformChart
 from eks_platform.constructs.storage import EbsDriver, Gp3StorageClass
 
@@ -84,3 +85,11 @@ def test_stage_of_follows_the_recorded_scopes_and_agrees_with_jsii() -> None:
     assert stage_of(inner) is stage
     assert stage_of(stage) is cdk.Stage.of(stage)  # a stage's own stage is the one around it (the app)
     assert stage_of(unrecorded) is cdk.Stage.of(unrecorded) is stage
+
+
+def test_role_arn_and_name_are_read_once_and_match_jsii() -> None:
+    stack = cdk.Stack(cdk.App(), "S")
+    role = iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("ssm.amazonaws.com"))
+    assert role_arn_of(role) == role.role_arn
+    assert role_name_of(role) == role.role_name
+    assert vars(role)["_eks_platform_role_arn"] == role.role_arn  # kept on the construct, not read again
