@@ -8,7 +8,7 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
-from eks_platform._internal.tree import created, share_stack
+from eks_platform._internal.tree import created, remember, share_stack
 
 
 class HermeticStack(cdk.Stack):
@@ -37,6 +37,15 @@ class HermeticStack(cdk.Stack):
         share_stack(self, self)
         if scope is not None and construct_id is not None:
             created(self, scope, construct_id)
+        # A region or account given as a string is what the stack reports (aws-cdk-lib's Stack.parseEnvironment:
+        # env.region ?? the stage's ?? AWS::Region), so tree.region_of/account_of need not read it back
+        env = kwargs.get("env")
+        if isinstance(env, cdk.Environment):
+            region, account = env.region, env.account
+            if isinstance(region, str):
+                remember(self, "region", lambda: region)
+            if isinstance(account, str):
+                remember(self, "account", lambda: account)
 
     @property
     def availability_zones(self) -> list[str]:

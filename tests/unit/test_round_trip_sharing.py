@@ -1,4 +1,4 @@
-"""Values shared across jsii to save round trips: JsonPatch objects per CDK app, Tags handles per construct."""
+"""Facts kept or shared on the Python side to save jsii round trips, and that they agree with what jsii reads."""
 
 from __future__ import annotations
 
@@ -9,9 +9,20 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from eks_platform._internal import k8s_api
-from eks_platform._internal.tree import created, role_arn_of, role_name_of, stage_of, tags_of
+from eks_platform._internal.tree import (
+    account_of,
+    created,
+    path_of,
+    region_of,
+    role_arn_of,
+    role_name_of,
+    stack_of,
+    stage_of,
+    tags_of,
+)
 from eks_platform.constructs.manifests import PlatformChart
 from eks_platform.constructs.storage import EbsDriver, Gp3StorageClass
+from eks_platform.stacks.base import HermeticStack
 
 
 def _classes(chart: cdk8s.Chart) -> list[dict[str, object]]:
@@ -93,3 +104,16 @@ def test_role_arn_and_name_are_read_once_and_match_jsii() -> None:
     assert role_arn_of(role) == role.role_arn
     assert role_name_of(role) == role.role_name
     assert vars(role)["_eks_platform_role_arn"] == role.role_arn  # kept on the construct, not read again
+
+
+def test_a_hermetic_stack_knows_its_literal_region_and_account_and_reads_the_rest() -> None:
+    app = cdk.App()
+    fixed = HermeticStack(app, "Fixed", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    assert region_of(fixed) == fixed.region == "eu-west-1"
+    assert account_of(fixed) == fixed.account == "111111111111"
+    agnostic = HermeticStack(app, "Agnostic", env=cdk.Environment(region="us-east-1"))
+    assert region_of(agnostic) == "us-east-1"
+    assert account_of(agnostic) == agnostic.account  # the AWS::AccountId token, read from the stack
+    assert cdk.Token.is_unresolved(account_of(agnostic))
+    assert stack_of(fixed) is fixed
+    assert path_of(fixed) == "Fixed"
