@@ -88,18 +88,26 @@ CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
 WHY: dict[str, str] = {
     CATEGORIES[0][0]: "every accepted cdk-nag finding is acknowledged on the construct it is on, with its reason, so "
     "the audit can list it and flag it stale (one `Validations.of(scope).acknowledge(...)` per construct: two round "
-    "trips; the plain app acknowledges nothing)",
+    "trips; the plain app acknowledges nothing). aws-cdk-lib 2.275 and cdk-nag 3 have no call that acknowledges "
+    "on several constructs at once: `acknowledge` records metadata on its own scope, and acknowledging on a common "
+    "parent would also hide findings on everything added below it later",
     CATEGORIES[1][0]: "storage classes, VolumeAttributesClasses and Auto Mode NodePools/NodeClasses are cdk8s "
     "objects in charts that are also rendered to YAML for GitOps (`cdk.out/manifests`); the plain app hands plain "
-    "dicts to `add_manifest` and writes no YAML",
+    "dicts to `add_manifest` and writes no YAML. Per object: the `ApiObject`, one `addJsonPatch`, and one "
+    "`JsonPatch` per distinct field value (shared by every object of the app with the same field); per chart its "
+    "`toJson` when added and again at synth (the check that it did not change after). Plain dicts instead would "
+    "drop the documented escape hatch (`node.default_child` is the object's `ApiObject`) and the objects from "
+    "`chart.to_json()`",
     CATEGORIES[2][0]: "one `Construct` per add-on, binding, chart and feature: the construct tree and logical IDs "
     "are the public API (and the templates must not change)",
     CATEGORIES[3][0]: "warnings and notices with something to say (extended-support cost, unpinned add-on versions, "
     "VolumeAttributesClass driver support)",
     CATEGORIES[4][0]: "checks that can only run on the complete tree (contract file, rendered manifests, the "
-    "resource quota, add-on readiness, Pod Identity policy ordering, hybrid nodes)",
+    "resource quota, add-on readiness, Pod Identity policy ordering, hybrid nodes); each aspect is registered on a "
+    "leaf L1, so it is called back once",
     CATEGORIES[5][0]: "subnets chosen by AZ ID (the same physical zones in every account; `ec2.Vpc` knows only "
-    "names): two property sets per subnet",
+    "names): two property sets per subnet (one call cannot set one property and remove another: an `add_override` "
+    "of `Properties` with a null `AvailabilityZone` keeps the name)",
     CATEGORIES[6][0]: "facts read once per construct or stack (cached), the searches of the compute-readiness and "
     "resource-quota checks, and the L1s aws-cdk-lib creates for itself (kubectl provider) whose findings are "
     "computed",

@@ -271,11 +271,45 @@ def new_api_object(scope: Construct, construct_id: str, manifest: Mapping[str, A
         metadata={k: meta[k] for k in ("name", "namespace", "labels", "annotations") if meta.get(k) is not None},
     )
     known[key] = obj
-    patches = [cdk8s.JsonPatch.add(f"/{k}", value) for k, value in manifest.items()
+    cache = json_patch_cache(chart)
+    patches = [_json_patch_add(cache, f"/{k}", value) for k, value in manifest.items()
                if k not in ("apiVersion", "kind", "metadata")]
     if patches:
         obj.add_json_patch(*patches)
     return obj
+
+
+def json_patch_cache(chart: cdk8s.Chart) -> dict[tuple[str, str], cdk8s.JsonPatch]:
+    """The ``JsonPatch`` objects already made for ``chart`` (or for every chart sharing its cache), by path and JSON
+    value. A ``JsonPatch`` is an immutable value (``ApiObject.toJson`` applies a deep copy of its operation:
+    https://github.com/cdk8s-team/cdk8s-core/blob/2.x/src/json-patch.ts), so objects with the same field share one
+    instead of a round trip each. Charts created directly in a cdk8s ``App`` share that app's cache."""
+
+    def read() -> dict[tuple[str, str], cdk8s.JsonPatch]:
+        scope = scope_of(chart)
+        return remember(scope, "json_patches", dict) if isinstance(scope, cdk8s.App) else {}
+
+    return remember(chart, "json_patches", read)
+
+
+def _json_patch_add(cache: dict[tuple[str, str], cdk8s.JsonPatch], path: str, value: Any) -> cdk8s.JsonPatch:
+    if not _is_plain_json(value):  # jsii objects, tokens as objects or non-string keys: never shared
+        return cdk8s.JsonPatch.add(path, value)
+    key = (path, json.dumps(value))
+    patch = cache.get(key)
+    if patch is None:
+        patch = cache[key] = cdk8s.JsonPatch.add(path, value)
+    return patch
+
+
+def _is_plain_json(value: Any) -> bool:
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return True
+    if isinstance(value, list):
+        return all(_is_plain_json(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_plain_json(item) for k, item in value.items())
+    return False
 
 
 # -- durations and quantities ------------------------------------------------------------------------------------

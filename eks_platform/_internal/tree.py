@@ -162,3 +162,37 @@ def child_path(scope: Any, construct_id: str) -> str:
     """The path a child ``construct_id`` of ``scope`` has (or will have), without asking jsii."""
     parent = path_of(scope)
     return f"{parent}/{construct_id}" if parent else construct_id
+
+
+def tags_of(construct: Any) -> cdk.Tags:
+    """``cdk.Tags.of(construct)``, made once per construct: the handle only holds its scope (each ``add`` applies a
+    new ``Tag`` aspect there), so one serves every tag added to the construct."""
+    return remember(construct, "tags", lambda: cdk.Tags.of(construct))
+
+
+def stage_of(construct: Any) -> cdk.Stage | None:
+    """``cdk.Stage.of(construct)`` (the stage or app containing it), from the recorded scopes when every one up to
+    the stage was recorded with :func:`created`, otherwise read once."""
+
+    def read() -> cdk.Stage | None:
+        scope = _facts(construct).get(_SCOPE)
+        if scope is None:
+            return cdk.Stage.of(construct)
+        return scope if isinstance(scope, cdk.Stage) else stage_of(scope)
+
+    return remember(construct, "stage", read)
+
+
+def outdir_of(stage: cdk.Stage) -> str:
+    """``stage.outdir``, read once per stage (fixed when the stage is created)."""
+    return str(remember(stage, "outdir", lambda: stage.outdir))
+
+
+def role_arn_of(role: Any) -> str:
+    """``role.role_arn`` of an IAM role, read once per role (a role's ARN is fixed when it is made or imported)."""
+    return str(remember(role, "role_arn", lambda: role.role_arn))
+
+
+def role_name_of(role: Any) -> str:
+    """``role.role_name`` of an IAM role, read once per role (fixed when it is made or imported)."""
+    return str(remember(role, "role_name", lambda: role.role_name))

@@ -23,7 +23,7 @@ from eks_platform._internal import zones as az
 from eks_platform._internal.kubectl_layers import kubectl_layer
 from eks_platform._internal.node_pools import BUILT_IN_NODE_POOLS, built_in_node_pool_problems
 from eks_platform._internal.tags import aws_tag_problems
-from eks_platform._internal.tree import created, node_of, path_of, remember, root_of, share_root
+from eks_platform._internal.tree import created, node_of, path_of, remember, root_of, share_root, tags_of
 from eks_platform._internal.versions import SupportDecision, SupportType, decide_support
 from eks_platform.checks.acknowledgments import acknowledge, acknowledge_aws_managed_policies
 from eks_platform.checks.cdk_internals import acknowledge_cdk_internal_findings
@@ -473,9 +473,9 @@ class AutoModeCluster(ClusterAttachments, Construct):
         public_subnets, private_subnets = vpc.public_subnets, vpc.private_subnets
         remember(vpc, "private_subnets", lambda: list(private_subnets))  # read by types.private_subnets_of
         for subnet in public_subnets:
-            cdk.Tags.of(subnet).add("kubernetes.io/role/elb", "1")
+            tags_of(subnet).add("kubernetes.io/role/elb", "1")
         for subnet in private_subnets:
-            cdk.Tags.of(subnet).add("kubernetes.io/role/internal-elb", "1")
+            tags_of(subnet).add("kubernetes.io/role/internal-elb", "1")
         # Policy-pack acknowledgment; remove it when the VPC gets flow logs (the audit then flags it stale).
         acknowledge(
             vpc,

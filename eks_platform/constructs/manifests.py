@@ -58,12 +58,14 @@ from eks_platform._internal.tree import (
     default_child_of,
     id_of,
     node_of,
+    outdir_of,
     path_of,
     remember,
     root_of,
     scope_of,
     stack_name_of,
     stack_of,
+    stage_of,
 )
 from eks_platform._internal.versions import consistent_version_problems, minor_of, minor_version_shape_problems
 from eks_platform.constructs.keywords import checked_keywords
@@ -288,11 +290,13 @@ class ManifestDelivery(Construct):
         self.mode: DeliveryMode = mode or (DeliveryMode.APPLY if has_provider else DeliveryMode.RENDER_ONLY)
         self.output_name = name
         self._base_directory = Path(output_directory) if output_directory is not None else None
-        stage = cdk.Stage.of(self)
+        stage = stage_of(self)
         self.stage_path: str = "" if stage is None or stage is root_of(self) else path_of(stage)
         """Path of the nested ``cdk.Stage`` holding the cluster ("" at the app root): a folder level."""
         self.overwrite = overwrite
         self.app = cdk8s.App()
+        # the charts of every delivery in this CDK app share their JsonPatch values (k8s_api.json_patch_cache)
+        remember(self.app, "json_patches", lambda: remember(root_of(self), "json_patches", dict))
         """The cdk8s app that :meth:`new_chart` creates charts in (charts from other cdk8s apps are accepted too)."""
         self.charts: dict[str, DeliveredChart] = {}
         """Delivered charts by chart id, in delivery order."""
@@ -318,11 +322,7 @@ class ManifestDelivery(Construct):
             return self._base_directory
         root = root_of(self)
         # an app's outdir is fixed when it is created: read once per app
-        outdir = (
-            remember(root, "outdir", lambda: root.outdir)
-            if isinstance(root, cdk.Stage)
-            else cdk.Stage.of(self).outdir  # type: ignore[union-attr]
-        )
+        outdir = outdir_of(root) if isinstance(root, cdk.Stage) else cdk.Stage.of(self).outdir  # type: ignore[union-attr]
         return Path(outdir) / MANIFESTS_DIRECTORY
 
     @property

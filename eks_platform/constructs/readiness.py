@@ -67,7 +67,7 @@ class _ComputeReadiness:
     each compute scope is searched once for all of them, so n add-ons cost n, not n times the tree.
     """
 
-    def __init__(self, owner: ManagedAddon) -> None:
+    def __init__(self, owner: IConstruct) -> None:
         self._owner = owner
         self._addons: list[tuple[ManagedAddon, tuple[IConstruct, ...], tuple[IDependable, ...]]] = []
 
@@ -76,8 +76,10 @@ class _ComputeReadiness:
         """The cluster's aspect, added on ``addon`` when it is the cluster's first."""
 
         def first() -> _ComputeReadiness:
-            aspect = cls(addon)
-            cdk.Aspects.of(addon).add(aspect)
+            # on the add-on's L1, a leaf: the aspect is called back for that one node, not for each construct
+            # below the add-on (its Pod Identity role and policies)
+            aspect = cls(addon.addon)
+            cdk.Aspects.of(addon.addon).add(aspect)
             return aspect
 
         return remember(registry, "compute_readiness", first)

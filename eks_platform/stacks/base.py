@@ -8,6 +8,8 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
+from eks_platform._internal.tree import created, remember, share_stack
+
 
 class HermeticStack(cdk.Stack):
     """A ``cdk.Stack`` whose availability zones never need a lookup, even with an explicit account and region.
@@ -31,6 +33,19 @@ class HermeticStack(cdk.Stack):
     ) -> None:
         self._fixed_zones = tuple(availability_zones or ())
         super().__init__(scope, construct_id, **kwargs)
+        # Its path and root follow from the scope's, and Stack.of(stack) is the stack: nothing to read back
+        share_stack(self, self)
+        if scope is not None and construct_id is not None:
+            created(self, scope, construct_id)
+        # A region or account given as a string is what the stack reports (aws-cdk-lib's Stack.parseEnvironment:
+        # env.region ?? the stage's ?? AWS::Region), so tree.region_of/account_of need not read it back
+        env = kwargs.get("env")
+        if isinstance(env, cdk.Environment):
+            region, account = env.region, env.account
+            if isinstance(region, str):
+                remember(self, "region", lambda: region)
+            if isinstance(account, str):
+                remember(self, "account", lambda: account)
 
     @property
     def availability_zones(self) -> list[str]:

@@ -44,8 +44,9 @@ class EksReferenceStack(HermeticStack):
         kwargs.setdefault("availability_zones", config.availability_zones)
         super().__init__(scope, construct_id, **kwargs)
         self.platform = config
+        tags = cdk.Tags.of(self)  # one handle for every tag (each add applies its own aspect here)
         for key, value in sorted(config.tags.items()):
-            cdk.Tags.of(self).add(key, value)
+            tags.add(key, value)
 
         self.cluster = AutoModeCluster(
             self,

@@ -22,6 +22,7 @@ from constructs import IConstruct
 from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import CredentialProvider
+from eks_platform._internal.tree import outdir_of, stage_of
 from eks_platform.constructs.hybrid.credentials import HybridCredentials
 from eks_platform.constructs.keywords import check_fields, checked_value
 from eks_platform.errors import raise_if_problems
@@ -197,8 +198,8 @@ def node_config_file_text(
 
 def write_node_config_file(scope: IConstruct, file_name: str, text: str) -> str:
     """Write ``text`` to ``<cloud assembly of scope>/hybrid/<file_name>``; returns the path."""
-    stage = cdk.Stage.of(scope)
-    outdir = stage.outdir if stage is not None else "cdk.out"
+    stage = stage_of(scope)
+    outdir = outdir_of(stage) if stage is not None else "cdk.out"
     directory = os.path.join(outdir, "hybrid")
     os.makedirs(directory, exist_ok=True)
     path = os.path.join(directory, file_name)

@@ -25,7 +25,15 @@ from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import addons as addon_hybrid
 from eks_platform._internal.hybrid.cilium import pool_warnings
-from eks_platform._internal.tree import created, default_child_of, path_of, region_of, stack_of
+from eks_platform._internal.tree import (
+    created,
+    default_child_of,
+    path_of,
+    region_of,
+    role_arn_of,
+    role_name_of,
+    stack_of,
+)
 from eks_platform._internal.versions import consistent_version_problems
 from eks_platform.constructs import addons as addon_api
 from eks_platform.constructs.hybrid.cilium import HybridCni, cilium_chart, cilium_problems, cilium_values, cni_choice
@@ -263,7 +271,7 @@ class HybridNodes(Construct):
             self,
             "AccessEntry",
             cluster=self.cluster,
-            principal=self.role.role_arn,
+            principal=role_arn_of(self.role),
             access_entry_type=eks.AccessEntryType.HYBRID_LINUX,
             access_policies=[],
         )
@@ -563,7 +571,7 @@ class HybridNodes(Construct):
             kubelet=self.kubelet,
             cluster_name=self.cluster_name_literal or self.cluster.cluster_name,
             region=region_of(self),
-            role_arn=self.role.role_arn,
+            role_arn=role_arn_of(self.role),
             trust_anchor_arn=self.trust_anchor_arn,
             profile_arn=self.profile_arn,
             enable_credentials_file="eks-pod-identity-agent" in self.addons,
@@ -602,7 +610,7 @@ class HybridNodes(Construct):
             return None
         options = self.credentials.ssm
         return (
-            f"aws ssm create-activation --region {region_of(self)} --iam-role {self.role.role_name} "
+            f"aws ssm create-activation --region {region_of(self)} --iam-role {role_name_of(self.role)} "
             f"--registration-limit {options.registration_limit} "
             f"--tags Key={options.deregister_tag_key},Value={cluster_arn_of(self.cluster)} "
             "--query '{ActivationId: ActivationId, ActivationCode: ActivationCode}'"
@@ -620,7 +628,7 @@ class HybridNodes(Construct):
 
     def _outputs(self) -> None:
         self._role_arn_output = cdk.CfnOutput(
-            self, "RoleArn", value=self.role.role_arn, description="EKS Hybrid Nodes IAM role"
+            self, "RoleArn", value=role_arn_of(self.role), description="EKS Hybrid Nodes IAM role"
         )
         if self.node_config_parameter is not None:
             cdk.CfnOutput(

@@ -23,7 +23,7 @@ from constructs import Construct
 
 from eks_platform._internal import validation as v
 from eks_platform._internal.node_pools import role_name_problems
-from eks_platform._internal.tree import created, path_of, region_of
+from eks_platform._internal.tree import created, path_of, region_of, tags_of
 from eks_platform.checks.acknowledgments import acknowledge_aws_managed_policies
 from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery, PlatformChart
@@ -225,7 +225,7 @@ class AutoModeNodePools(Construct):
                 path=self.node.path,
             )
         for subnet in subnets:
-            cdk.Tags.of(subnet).add(
+            tags_of(subnet).add(
                 SUBNET_DISCOVERY_TAG, delivery.output_name, include_resource_types=["AWS::EC2::Subnet"]
             )
 

@@ -1,0 +1,119 @@
+"""Facts kept or shared on the Python side to save jsii round trips, and that they agree with what jsii reads."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+import cdk8s
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from eks_platform._internal import k8s_api
+from eks_platform._internal.tree import (
+    account_of,
+    created,
+    path_of,
+    region_of,
+    role_arn_of,
+    role_name_of,
+    stack_of,
+    stage_of,
+    tags_of,
+)
+from eks_platform.constructs.manifests import PlatformChart
+from eks_platform.constructs.storage import EbsDriver, Gp3StorageClass
+from eks_platform.stacks.base import HermeticStack
+
+
+def _classes(chart: cdk8s.Chart) -> list[dict[str, object]]:
+    return [o for o in chart.to_json() if o["kind"] == "StorageClass"]
+
+
+def test_objects_with_the_same_field_share_one_json_patch_and_render_as_before() -> None:
+    app = cdk8s.App()
+    first = PlatformChart(app, "First", kubernetes_version="1.32")
+    second = PlatformChart(app, "Second", kubernetes_version="1.32")
+    Gp3StorageClass(first, "Sc", name="gp3", driver=EbsDriver.AUTO_MODE)
+    Gp3StorageClass(second, "Sc", name="gp3", driver=EbsDriver.AUTO_MODE)
+    Gp3StorageClass(second, "Fast", name="fast", driver=EbsDriver.AUTO_MODE, iops=16000)
+    cache = k8s_api.json_patch_cache(first)
+    assert k8s_api.json_patch_cache(second) is cache  # charts of one cdk8s app share the cache
+    provisioners = [key for key in cache if key[0] == "/provisioner"]
+    assert provisioners == [("/provisioner", '"ebs.csi.eks.amazonaws.com"')]
+    parameters = sorted(value for path, value in cache if path == "/parameters")
+    assert len(parameters) == 2  # two distinct parameter sets, each made once
+    (gp3_first,) = _classes(first)
+    rendered_second = {str(o["metadata"]["name"]).split("-")[0]: o for o in _classes(second)}  # type: ignore[index]
+    assert gp3_first == rendered_second["gp3"]
+    assert list(gp3_first) == ["apiVersion", "kind", "metadata", "provisioner", "parameters", "reclaimPolicy",
+                               "volumeBindingMode", "allowVolumeExpansion", "allowedTopologies"]
+    assert rendered_second["fast"]["parameters"]["iops"] == "16000"  # type: ignore[index]
+
+
+def test_a_patch_changed_on_one_object_leaves_the_other_alone() -> None:
+    app = cdk8s.App()
+    chart = PlatformChart(app, "Chart", kubernetes_version="1.32")
+    one = Gp3StorageClass(chart, "One", name="one", driver=EbsDriver.AUTO_MODE)
+    Gp3StorageClass(chart, "Two", name="two", driver=EbsDriver.AUTO_MODE)
+    one.api_object.add_json_patch(cdk8s.JsonPatch.replace("/parameters/type", "io2"))
+    by_name = {str(o["metadata"]["name"]).split("-")[0]: o for o in _classes(chart)}  # type: ignore[index]
+    assert by_name["one"]["parameters"]["type"] == "io2"  # type: ignore[index]
+    assert by_name["two"]["parameters"]["type"] == "gp3"  # type: ignore[index]
+
+
+def test_values_that_are_not_plain_json_are_never_shared() -> None:
+    cache: dict[tuple[str, str], cdk8s.JsonPatch] = {}
+    k8s_api._json_patch_add(cache, "/data", {1: "int key"})
+    k8s_api._json_patch_add(cache, "/data", {"a": cdk8s.Duration.seconds(1)})  # a jsii object
+    assert cache == {}
+    k8s_api._json_patch_add(cache, "/data", {"a": [1, True, None, 1.5]})
+    assert list(cache) == [("/data", '{"a": [1, true, null, 1.5]}')]
+
+
+def test_tags_of_is_one_handle_per_construct_and_still_tags() -> None:
+    stack = cdk.Stack(cdk.App(), "S")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=0,
+                  subnet_configuration=[ec2.SubnetConfiguration(name="P", subnet_type=ec2.SubnetType.PUBLIC)])
+    subnet = vpc.public_subnets[0]
+    assert tags_of(subnet) is tags_of(subnet)
+    tags_of(subnet).add("a", "1")
+    tags_of(subnet).add("b", "2")
+    template = cdk.assertions.Template.from_stack(stack)
+    subnets = template.find_resources("AWS::EC2::Subnet")
+    (properties,) = [r["Properties"] for r in subnets.values()]
+    assert {"Key": "a", "Value": "1"} in properties["Tags"]
+    assert {"Key": "b", "Value": "2"} in properties["Tags"]
+
+
+def test_stage_of_follows_the_recorded_scopes_and_agrees_with_jsii() -> None:
+    app = cdk.App()
+    stage = cdk.Stage(app, "Prod")
+    stack = cdk.Stack(stage, "S")
+    created(stack, stage, "S")
+    inner = Construct(stack, "Inner")
+    created(inner, stack, "Inner")
+    unrecorded = Construct(inner, "Unrecorded")
+    assert stage_of(inner) is stage
+    assert stage_of(stage) is cdk.Stage.of(stage)  # a stage's own stage is the one around it (the app)
+    assert stage_of(unrecorded) is cdk.Stage.of(unrecorded) is stage
+
+
+def test_role_arn_and_name_are_read_once_and_match_jsii() -> None:
+    stack = cdk.Stack(cdk.App(), "S")
+    role = iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("ssm.amazonaws.com"))
+    assert role_arn_of(role) == role.role_arn
+    assert role_name_of(role) == role.role_name
+    assert vars(role)["_eks_platform_role_arn"] == role.role_arn  # kept on the construct, not read again
+
+
+def test_a_hermetic_stack_knows_its_literal_region_and_account_and_reads_the_rest() -> None:
+    app = cdk.App()
+    fixed = HermeticStack(app, "Fixed", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    assert region_of(fixed) == fixed.region == "eu-west-1"
+    assert account_of(fixed) == fixed.account == "111111111111"
+    agnostic = HermeticStack(app, "Agnostic", env=cdk.Environment(region="us-east-1"))
+    assert region_of(agnostic) == "us-east-1"
+    assert account_of(agnostic) == agnostic.account  # the AWS::AccountId token, read from the stack
+    assert cdk.Token.is_unresolved(account_of(agnostic))
+    assert stack_of(fixed) is fixed
+    assert path_of(fixed) == "Fixed"
