@@ -12,10 +12,11 @@ import collections.abc
 import contextlib
 import inspect
 import itertools
+import os
 import re
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
 from typing import Any
 
@@ -125,8 +126,20 @@ class _Env:
         return PlatformChart(cdk8s.App(), "Chart", kubernetes_version="1.32")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _scratch_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Run this module in a scratch directory: junk given as a manifests directory (a relative path) is written
+    below the working directory, which must not be the checkout."""
+    before = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("keyword-junk"))
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
 @pytest.fixture(scope="module")
-def env() -> _Env:
+def env(_scratch_directory: None) -> _Env:
     return _Env()
 
 
