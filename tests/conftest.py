@@ -126,3 +126,45 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Run tests marked ``runs_last`` (the suite-wide cfn-lint sweep) after everything else has synthesized. Under
     pytest-xdist the sweep test sees only its own worker's templates so far: ``cfn_lint_the_rest`` lints the rest."""
     items.sort(key=lambda item: 1 if item.get_closest_marker("runs_last") else 0)
+
+
+# -- the suite leaves the checkout as it found it -------------------------------------------------------------------
+# A test that writes below the working directory (a relative manifests directory, a stray `cdk.out`) would leave
+# files a later `git add -A` commits. The controller (or the only process) lists what git sees as changed or
+# untracked before the run and fails the run if the list grows.
+_REPO = Path(__file__).resolve().parent.parent
+
+
+def _checkout_changes() -> set[str] | None:
+    import subprocess
+
+    if not (_REPO / ".git").exists() or shutil.which("git") is None:
+        return None
+    done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=_REPO,
+                          capture_output=True, text=True, check=False)
+    return set(done.stdout.splitlines()) if done.returncode == 0 else None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):
+        session.config.stash[_CHANGES_BEFORE] = _checkout_changes()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput"):
+        return
+    before = session.config.stash.get(_CHANGES_BEFORE, None)
+    after = _checkout_changes()
+    if before is None or after is None:
+        return
+    written = sorted(after - before)
+    if written:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("The test run changed the checkout (write to tmp_path instead):", red=True)
+            for line in written[:20]:
+                reporter.write_line(f"  {line}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_CHANGES_BEFORE = pytest.StashKey[set[str] | None]()
