@@ -10,7 +10,6 @@ from eks_platform.config import CONTEXT_KEY, PlatformConfig
 from eks_platform.config.environments import FleetConfig, parse_fleet_config
 from eks_platform.context import synth_date
 from eks_platform.errors import ConfigError
-from eks_platform.stacks.fleet import build_fleet
 from eks_platform.stacks.stage import HYBRID_STACK_NAME, REFERENCE_STACK_NAME, build_reference_stacks
 
 __all__ = ["HYBRID_STACK_NAME", "REFERENCE_STACK_NAME", "build_app", "load_config", "load_fleet_config", "main"]
@@ -36,6 +35,9 @@ def build_app(app: cdk.App) -> dict[str, cdk.Stack]:
     """
     config = load_fleet_config(app)
     if config.environments:
+        # lazy: the fleet's pipeline loads CDK Pipelines, CodePipeline and CodeBuild (about 0.3 s per process)
+        from eks_platform.stacks.fleet import build_fleet
+
         return build_fleet(app, config).stacks
     return dict(build_reference_stacks(app, config.base))
 
