@@ -19,11 +19,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 import os
 import re
-import traceback
-from collections import Counter
 from typing import Any
 
 import pytest
@@ -32,9 +29,9 @@ from hypothesis import strategies as st
 
 from eks_platform.config import CONTEXT_KEY, context_keys, parse_platform_config
 from eks_platform.errors import ConfigError
-from eks_platform.stacks.app import build_app
-from eks_platform.testing import FIXED_SYNTH_DATE, cfn_lint_findings, synth_templates
+from eks_platform.testing import FIXED_SYNTH_DATE
 from tests import support
+from tests.fuzz_harness import FuzzRun
 
 EXAMPLES = int(os.environ.get("EKS_PLATFORM_FUZZ_EXAMPLES", "300"))
 SYNTH_BUDGET = int(os.environ.get("EKS_PLATFORM_FUZZ_SYNTH", "2"))
@@ -140,56 +137,14 @@ def names_a_setting(error: ConfigError, raw: Any) -> bool:
     return bool(error.code) and all(any(token in problem for token in tokens) for problem in error.problems)
 
 
-STATS: Counter[str] = Counter()
-FAILURES: dict[str, str] = {}
-
-
-def fail(kind: str, raw: Any, detail: str) -> None:
-    message = f"{kind}: {detail}\nplatform = {json.dumps(raw, default=str)[:2000]}"
-    STATS["failures"] += 1
-    if not KEEP_GOING:
-        raise AssertionError(message)
-    FAILURES.setdefault(f"{kind}: {detail.splitlines()[0][:200]}", message)
-
-
-def check(raw: Any, synthesize: bool) -> None:
-    STATS["examples"] += 1
-    try:
-        parse_platform_config(raw, environ={}, today=TODAY)
-    except ConfigError as error:
-        STATS["parse: ConfigError"] += 1
-        if not names_a_setting(error, raw):
-            fail("ConfigError names no setting", raw, str(error))
-        return
-    except Exception as error:  # the point of the test
-        fail(f"parse raised {type(error).__name__}", raw, "".join(traceback.format_exception_only(error)))
-        return
-    STATS["parse: valid"] += 1
-    # Synthesize the drawn share of valid objects, and always the first one, so the run is never vacuous whatever
-    # sequence the (derandomized) strategy produces for the current set of keys.
-    first = STATS["synthesized"] + STATS["build: ConfigError"] == 0
-    if not (synthesize or first) or STATS["synthesized"] + STATS["build: ConfigError"] >= SYNTH_BUDGET:
-        return
-    context = support.cdk_json_context()
-    context[CONTEXT_KEY] = raw
-    app = support.new_app(context)
-    try:
-        build_app(app)
-        templates = synth_templates(app)
-    except ConfigError as error:
-        STATS["build: ConfigError"] += 1
-        if not names_a_setting(error, raw):
-            fail("ConfigError names no setting", raw, str(error))
-        return
-    except Exception as error:
-        fail(f"build/synth raised {type(error).__name__}", raw, "".join(traceback.format_exception_only(error)))
-        return
-    STATS["synthesized"] += 1
-    for name, template in templates.items():
-        findings = cfn_lint_findings(template, allow=support.CFN_LINT_ALLOW)
-        STATS["templates linted"] += 1
-        if findings:
-            fail("cfn-lint", raw, f"{name}: " + "; ".join(map(str, findings[:5])))
+RUN = FuzzRun(
+    "fuzz",
+    examples=EXAMPLES,
+    synth_budget=SYNTH_BUDGET,
+    keep_going=KEEP_GOING,
+    parse=lambda raw: parse_platform_config(raw, environ={}, today=TODAY),
+    names_a_setting=names_a_setting,
+)
 
 
 @settings(
@@ -201,31 +156,11 @@ def check(raw: Any, synthesize: bool) -> None:
 )
 @given(raw=platform_objects(), synthesize=st.integers(0, 9).map(lambda n: n == 7))
 def fuzz(raw: Any, synthesize: bool) -> None:
-    check(raw, synthesize)
-
-
-def report() -> str:
-    lines = [f"fuzz: {EXAMPLES} examples requested, synth budget {SYNTH_BUDGET}"]
-    lines += [f"  {key:<22} {STATS[key]:>6}" for key in sorted(STATS)]
-    for summary in FAILURES:
-        lines.append(f"  FAILURE {summary}")
-    return "\n".join(lines)
+    RUN.check(raw, synthesize)
 
 
 @pytest.mark.slow
 def test_every_platform_object_synthesizes_clean_or_raises_a_config_error_naming_a_setting() -> None:
-    STATS.clear()
-    FAILURES.clear()
+    RUN.reset()
     fuzz()
-    print("\n" + report())
-    if KEEP_GOING:  # `make fuzz`: keep the counts for docs/benchmarks.md
-        out = support.REPO_ROOT / ".bench-tmp"
-        out.mkdir(exist_ok=True)
-        (out / "fuzz.json").write_text(json.dumps({
-            "date": dt.datetime.now(dt.UTC).isoformat(timespec="minutes"), "examples": EXAMPLES,
-            "synth_budget": SYNTH_BUDGET, "stats": dict(STATS), "failures": sorted(FAILURES),
-        }, indent=2))
-    assert not FAILURES, report() + "\n\n" + "\n\n".join(FAILURES.values())
-    # not vacuous: both outcomes were exercised and something was synthesized and linted
-    assert STATS["parse: ConfigError"] > 0 and STATS["parse: valid"] > 0
-    assert STATS["synthesized"] > 0 and STATS["templates linted"] > 0
+    RUN.finish("fuzz.json")

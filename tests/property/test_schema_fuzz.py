@@ -15,13 +15,9 @@ cfn-lint. Anything else (TypeError, KeyError, a jsii error, a ConfigError naming
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
-import tempfile
-import traceback
-from collections import Counter
 from typing import Any
 
 import pytest
@@ -31,9 +27,9 @@ from hypothesis import strategies as st
 from eks_platform.config import CONTEXT_KEY
 from eks_platform.config.environments import parse_fleet_config
 from eks_platform.errors import ConfigError
-from eks_platform.stacks.app import build_app
-from eks_platform.testing import FIXED_SYNTH_DATE, cfn_lint_findings, synth_templates
+from eks_platform.testing import FIXED_SYNTH_DATE
 from tests import support
+from tests.fuzz_harness import FuzzRun
 from tests.schema_strategies import SchemaStrategies
 
 EXAMPLES = int(os.environ.get("EKS_PLATFORM_SCHEMA_FUZZ_EXAMPLES", "100"))
@@ -44,62 +40,22 @@ SCHEMA = json.loads((support.REPO_ROOT / "schemas" / "platform.schema.json").rea
 
 TYPED_SECTIONS = ("capabilities", "ingress", "gitops", "teams", "environments", "pipeline")
 
-STATS: Counter[str] = Counter()
-FAILURES: dict[str, str] = {}
 
-
-def _fail(kind: str, raw: Any, detail: str) -> None:
-    STATS["failures"] += 1
-    message = f"{kind}: {detail}\nplatform = {json.dumps(raw, default=str)[:2000]}"
-    if not KEEP_GOING:
-        raise AssertionError(message)
-    FAILURES.setdefault(f"{kind}: {detail.splitlines()[0][:200]}", message)
-
-
-def _names_a_path(error: ConfigError) -> bool:
+def _names_a_path(error: ConfigError, raw: Any = None) -> bool:
     return bool(error.code) and all(CONTEXT_KEY in problem for problem in error.problems)
 
 
-def check(raw: Any, synthesize: bool) -> None:
-    STATS["examples"] += 1
-    try:
-        parse_fleet_config(raw, environ={}, today=TODAY)
-    except ConfigError as error:
-        STATS["parse: ConfigError"] += 1
-        if not _names_a_path(error):
-            _fail("ConfigError names no path", raw, str(error))
-        return
-    except Exception as error:  # the point of the test
-        _fail(f"parse raised {type(error).__name__}", raw, "".join(traceback.format_exception_only(error)))
-        return
-    STATS["parse: valid"] += 1
-    for section in TYPED_SECTIONS:  # how often the sections typed last are valid and non-empty
-        if isinstance(raw, dict) and raw.get(section):
-            STATS[f"valid with {section}"] += 1
-    if not synthesize or STATS["synthesized"] + STATS["build: ConfigError"] >= SYNTH_BUDGET:
-        return
-    context = support.cdk_json_context()
-    context[CONTEXT_KEY] = raw
-    app = support.new_app(context)
-    try:
-        # a drawn gitops.manifestsDirectory is relative to the working directory: write it to a scratch one
-        with tempfile.TemporaryDirectory() as scratch, contextlib.chdir(scratch):
-            build_app(app)
-            templates = synth_templates(app)
-    except ConfigError as error:
-        STATS["build: ConfigError"] += 1
-        if not _names_a_path(error) and not error.path:
-            _fail("ConfigError names no setting", raw, str(error))
-        return
-    except Exception as error:
-        _fail(f"build/synth raised {type(error).__name__}", raw, "".join(traceback.format_exception_only(error)))
-        return
-    STATS["synthesized"] += 1
-    for name, template in templates.items():
-        STATS["templates linted"] += 1
-        findings = cfn_lint_findings(template, allow=support.CFN_LINT_ALLOW)
-        if findings:
-            _fail("cfn-lint", raw, f"{name}: " + "; ".join(map(str, findings[:5])))
+RUN = FuzzRun(
+    "schema fuzz",
+    examples=EXAMPLES,
+    synth_budget=SYNTH_BUDGET,
+    keep_going=KEEP_GOING,
+    parse=lambda raw: parse_fleet_config(raw, environ={}, today=TODAY),
+    names_a_setting=_names_a_path,
+    # a rule judged on the built tree names the construct it is about
+    build_error_names_a_setting=lambda error, raw: _names_a_path(error) or bool(error.path),
+    counted_sections=TYPED_SECTIONS,
+)
 
 
 def _sections_on_the_reference() -> st.SearchStrategy[dict[str, Any]]:
@@ -128,14 +84,7 @@ def _sections_on_the_reference() -> st.SearchStrategy[dict[str, Any]]:
 )
 @given(raw=st.one_of(SchemaStrategies(SCHEMA).strategy(), _sections_on_the_reference()), synthesize=st.booleans())
 def fuzz(raw: Any, synthesize: bool) -> None:
-    check(raw, synthesize)
-
-
-def report() -> str:
-    lines = [f"schema fuzz: {EXAMPLES} examples requested, synth budget {SYNTH_BUDGET}"]
-    lines += [f"  {key:<22} {STATS[key]:>6}" for key in sorted(STATS)]
-    lines += [f"  FAILURE {summary}" for summary in FAILURES]
-    return "\n".join(lines)
+    RUN.check(raw, synthesize)
 
 
 def test_generated_objects_cover_every_top_level_key() -> None:
@@ -181,17 +130,6 @@ def test_generated_objects_reach_the_keys_of_every_typed_section() -> None:
 
 @pytest.mark.slow
 def test_every_object_from_the_schema_is_refused_naming_a_path_or_synthesizes() -> None:
-    STATS.clear()
-    FAILURES.clear()
+    RUN.reset()
     fuzz()
-    print("\n" + report())
-    if KEEP_GOING:  # `make fuzz`: keep the counts
-        out = support.REPO_ROOT / ".bench-tmp"
-        out.mkdir(exist_ok=True)
-        (out / "schema-fuzz.json").write_text(json.dumps({
-            "date": dt.datetime.now(dt.UTC).isoformat(timespec="minutes"), "examples": EXAMPLES,
-            "synth_budget": SYNTH_BUDGET, "stats": dict(STATS), "failures": sorted(FAILURES),
-        }, indent=2))
-    assert not FAILURES, report() + "\n\n" + "\n\n".join(FAILURES.values())
-    assert STATS["parse: ConfigError"] > 0 and STATS["parse: valid"] > 0
-    assert STATS["synthesized"] > 0 and STATS["templates linted"] > 0
+    RUN.finish("schema-fuzz.json")
