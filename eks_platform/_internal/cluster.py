@@ -10,6 +10,7 @@ import ipaddress
 import re
 from collections.abc import Sequence
 
+from eks_platform._internal.validation import is_unresolved
 from eks_platform._internal.zones import is_az_id
 
 #: The CIDR that opens the public endpoint to every address on the internet.
@@ -60,9 +61,9 @@ def availability_zone_problems(setting: str, zones: Sequence[object] | None, reg
         )
     if len(set(names)) != len(names):
         problems.append(f"{setting} lists a zone twice; list each zone once")
-    known_region = isinstance(region, str) and "{Token[" not in region
+    known_region = isinstance(region, str) and not is_unresolved(region)
     for i, zone in enumerate(zones):
-        if not isinstance(zone, str) or "{Token[" in zone or is_az_id(zone):
+        if not isinstance(zone, str) or is_unresolved(zone) or is_az_id(zone):
             continue  # an AZ ID (use1-az1) is the same in every account; zones.zone_problems judges its region
         if known_region and not re.fullmatch(re.escape(str(region)) + "[a-z]", zone, re.ASCII):
             problems.append(
@@ -76,7 +77,7 @@ def availability_zone_problems(setting: str, zones: Sequence[object] | None, reg
 
 def vpc_size_problems(setting: str, cidr: object, zone_count: int) -> list[str]:
     """The new VPC's CIDR: /16 to /28, and large enough for a public /20 and a private /19 in every zone."""
-    if not isinstance(cidr, str) or "{Token[" in cidr:
+    if not isinstance(cidr, str) or is_unresolved(cidr):
         return []
     try:
         net = ipaddress.IPv4Network(cidr)
@@ -102,7 +103,7 @@ _RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12
 
 def service_cidr_problems(setting: str, cidr: object, *, vpc_cidrs: Sequence[object]) -> list[str]:
     """``service_ipv4_cidr``: inside RFC 1918, /12 to /24, and not overlapping the VPC (remote networks: hybrid)."""
-    if not isinstance(cidr, str) or "{Token[" in cidr:
+    if not isinstance(cidr, str) or is_unresolved(cidr):
         return []
     try:
         net = ipaddress.IPv4Network(cidr)
@@ -118,7 +119,7 @@ def service_cidr_problems(setting: str, cidr: object, *, vpc_cidrs: Sequence[obj
     if not low <= net.prefixlen <= high:
         problems.append(f"{setting} {cidr!r} is a /{net.prefixlen}; EKS takes /{low} to /{high}")
     for vpc_cidr in vpc_cidrs:
-        if isinstance(vpc_cidr, str) and "{Token[" not in vpc_cidr:
+        if isinstance(vpc_cidr, str) and not is_unresolved(vpc_cidr):
             try:
                 vpc_net = ipaddress.IPv4Network(vpc_cidr)
             except ValueError:

@@ -90,7 +90,7 @@ def _aws_managed_path_problems(setting: str, arn: str) -> list[str]:
     """An AWS managed policy built without the path AWS publishes it under names a policy that does not exist
     (``from_aws_managed_policy_name("AmazonEBSCSIDriverPolicy")``; the policy is ``service-role/...``)."""
     _, marker, reference = arn.partition(":iam::aws:policy/")
-    if not marker or "{Token[" in reference:
+    if not marker or v.is_unresolved(reference):
         return []
     written_path, name = mp.split_name(reference)
     path = mp.aws_managed_policies().get(name)
