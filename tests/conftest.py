@@ -75,7 +75,9 @@ def cfn_lint_the_rest(request: pytest.FixtureRequest) -> Iterator[None]:
     # lazy: tests.support imports aws_cdk (see the note on the imports)
     from tests import cfn_lint_sweep
 
-    linted, failures = cfn_lint_sweep.lint_unlinted(cfn_lint_sweep.claims_directory(request.config))
+    linted, failures = cfn_lint_sweep.lint_unlinted(
+        cfn_lint_sweep.claims_directory(request.config), cfn_lint_sweep.cache_directory()
+    )
     assert failures == [], (
         f"cfn-lint: {len(failures)} finding(s) in the {linted} template(s) this test process synthesized and linted "
         "when its session ended (none of them went through test_every_synthesized_template_passes_cfn_lint):\n"
