@@ -22,7 +22,10 @@ resource schemas it ships), the regions and the allowlist. A checkout keeps the 
 everything the verdict depends on (``cache_key``). A template whose key is there was linted clean before and is not
 linted again; any other template is linted for real, and only a clean result is stored, so a template with a finding
 is linted on every run and fails it every time. A fresh clone (CI) has no cache and lints everything; so does a run
-with ``CI`` set or ``EKS_PLATFORM_CFN_LINT_CACHE=0``. Delete the directory to start cold.
+with ``CI`` set or ``EKS_PLATFORM_CFN_LINT_CACHE=0``. Delete the directory to start cold. Tests that assert a
+template is clean call ``lint_template``, which goes through the same cache; within one process
+``eks_platform.testing.cfn_lint_findings`` lints the same template once, so a template a test linted is not linted
+again by the sweep.
 """
 
 from __future__ import annotations
@@ -34,11 +37,12 @@ import importlib.util
 import json
 import multiprocessing
 import os
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from eks_platform.testing import cfn_lint_findings
+from eks_platform.testing import CfnLintFinding, cfn_lint_findings
 from eks_platform.testing import lint as lint_module
 from tests import support
 
@@ -53,6 +57,8 @@ CACHE_DIR = support.REPO_ROOT / ".pytest_cache" / "eks-platform-cfn-lint"
 CACHE_ENV = "EKS_PLATFORM_CFN_LINT_CACHE"
 #: cfn-lint's regions (those ``cfn_lint_findings`` lints for by default).
 REGIONS = ("us-east-1",)
+#: How many templates this process linted for real and how many clean verdicts it took from the cache.
+COUNTS = {"linted": 0, "cached": 0}
 #: Bump when the cache's layout or key changes meaning.
 _CACHE_FORMAT = "eks-platform cfn-lint verdict v1"
 
@@ -83,11 +89,34 @@ def linter_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def cache_key(template_digest: str) -> str:
+def cache_key(digest: str, *, regions: Sequence[str] = REGIONS, allow: Mapping[str, str] | None = None) -> str:
     """The key of a template's verdict: its content digest (``support.SYNTHESIZED``'s key: SHA-256 of the JSON with
-    sorted keys), the installed linter (``linter_fingerprint``), the regions and the allowlist."""
-    rules = json.dumps({"regions": REGIONS, "allow": support.CFN_LINT_ALLOW}, sort_keys=True)
-    return hashlib.sha256(f"{linter_fingerprint()}\n{rules}\n{template_digest}".encode()).hexdigest()
+    sorted keys), the installed linter (``linter_fingerprint``), the regions and the allowlist (default: the suite's,
+    ``support.CFN_LINT_ALLOW``)."""
+    rules = json.dumps({"regions": list(regions), "allow": support.CFN_LINT_ALLOW if allow is None else dict(allow)},
+                       sort_keys=True)
+    return hashlib.sha256(f"{linter_fingerprint()}\n{rules}\n{digest}".encode()).hexdigest()
+
+
+def template_digest(template: Mapping[str, Any]) -> str:
+    """A template's content digest, as ``tests.support.synth`` records it."""
+    return hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()
+
+
+def lint_template(template: Mapping[str, Any], *, regions: Sequence[str] = REGIONS) -> list[CfnLintFinding]:
+    """``cfn_lint_findings(template, regions=..., allow=support.CFN_LINT_ALLOW)`` for a test that asserts a template
+    is clean, through the result cache: a template cfn-lint passed before under the same key is not linted again
+    (``[]``); any other is linted for real, and stored when clean."""
+    cache = cache_directory()
+    key = cache_key(template_digest(template), regions=regions) if cache is not None else ""
+    if cache is not None and (cache / key).is_file():
+        COUNTS["cached"] += 1
+        return []
+    findings = cfn_lint_findings(template, regions=regions, allow=support.CFN_LINT_ALLOW)
+    COUNTS["linted"] += 1
+    if cache is not None and not findings:
+        _remember_clean(cache, key)
+    return findings
 
 
 def _remember_clean(cache: Path, key: str) -> None:
@@ -122,9 +151,6 @@ def _lint(item: tuple[str, dict[str, Any]]) -> list[str]:
     return [f"{label}: {finding}" for finding in cfn_lint_findings(template, regions=REGIONS,
                                                                      allow=support.CFN_LINT_ALLOW)]
 
-
-#: How many templates this process linted for real and how many clean verdicts it took from the cache.
-COUNTS = {"linted": 0, "cached": 0}
 
 
 def lint_unlinted(claims: Path | None = None, cache: Path | None = None) -> tuple[int, list[str]]:

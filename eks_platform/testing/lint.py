@@ -38,25 +38,29 @@ def cfn_lint_findings(
 ) -> list[CfnLintFinding]:
     """Run cfn-lint on ``template`` and return findings not in ``allow`` (rule id -> reason it is accepted).
 
-    Errors are never allowlisted: an ``E`` rule in ``allow`` is ignored.
+    Errors are never allowlisted: an ``E`` rule in ``allow`` is ignored. A process lints the same template (the same
+    JSON text) for the same regions once: a test suite that asserts on one template in several tests, or lints what
+    it already linted, reuses the findings (the allowlist is applied to them on each call).
     """
+    allowed = {rule for rule in (allow or {}) if not rule.startswith("E")}
+    return [finding for finding in _findings(json.dumps(template), tuple(regions)) if finding.rule not in allowed]
+
+
+@functools.lru_cache(maxsize=256)
+def _findings(text: str, regions: tuple[str, ...]) -> tuple[CfnLintFinding, ...]:
+    """Every cfn-lint finding on the template ``text`` (no allowlist): cfn-lint's verdict depends only on the text,
+    the regions and the installed cfn-lint, so one process keeps the last 256 verdicts."""
     # lazy: cfn-lint is imported only when a template is linted
     from cfnlint.decode.decode import decode_str
 
-    allowed = {rule for rule in (allow or {}) if not rule.startswith("E")}
-    decoded, errors = decode_str(json.dumps(template))
-    matches = errors or list(_runner(tuple(regions)).validate_template(decoded))
-    findings = []
-    for match in matches:
-        rule_id = match.rule.id
-        if rule_id in allowed:
-            continue
-        findings.append(
-            CfnLintFinding(
-                rule=rule_id,
-                severity=str(getattr(match.rule, "severity", rule_id[0])),
-                message=match.message,
-                path="/".join(str(part) for part in getattr(match, "path", []) or []),
-            )
+    decoded, errors = decode_str(text)
+    matches = errors or list(_runner(regions).validate_template(decoded))
+    return tuple(
+        CfnLintFinding(
+            rule=match.rule.id,
+            severity=str(getattr(match.rule, "severity", match.rule.id[0])),
+            message=match.message,
+            path="/".join(str(part) for part in getattr(match, "path", []) or []),
         )
-    return findings
+        for match in matches
+    )

@@ -145,3 +145,27 @@ def test_the_cache_is_off_in_ci_and_on_request(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv(cfn_lint_sweep.CACHE_ENV)
     monkeypatch.setenv("CI", "true")
     assert cfn_lint_sweep.cache_directory() is None
+
+
+def test_lint_template_fails_a_broken_template_on_every_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv(cfn_lint_sweep.CACHE_ENV, raising=False)
+    monkeypatch.setattr(cfn_lint_sweep, "CACHE_DIR", tmp_path)
+    assert cfn_lint_sweep.lint_template(CLEAN) == []
+    clean_key = cfn_lint_sweep.cache_key(cfn_lint_sweep.template_digest(CLEAN))
+    assert [path.name for path in tmp_path.iterdir()] == [clean_key]
+    for _ in range(2):
+        assert any(finding.rule.startswith("E") for finding in cfn_lint_sweep.lint_template(BROKEN))
+    assert len(list(tmp_path.iterdir())) == 1, "a template with findings must never be stored"
+    monkeypatch.setattr(cfn_lint_sweep, "cfn_lint_findings", lambda *args, **kwargs: pytest.fail("linted again"))
+    assert cfn_lint_sweep.lint_template(CLEAN) == []
+
+
+def test_one_process_lints_a_template_once_and_applies_the_allowlist_on_each_call() -> None:
+    from eks_platform.testing import lint
+
+    first = cfn_lint_findings(BROKEN)
+    hits = lint._findings.cache_info().hits
+    again = cfn_lint_findings(BROKEN, allow={first[0].rule: "errors are never allowed, even from a reused verdict"})
+    assert lint._findings.cache_info().hits == hits + 1
+    assert again == first
