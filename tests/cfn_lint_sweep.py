@@ -7,9 +7,12 @@ Two callers share it, so that every template the whole run synthesized is linted
   recorded when it runs. In a plain run it runs last (``tests/conftest.py`` orders ``runs_last`` tests last), so that
   is everything.
 - With pytest-xdist (``make test`` runs two workers) each worker is its own process with its own recordings, and the
-  sweep test runs on one worker only, at some point of that worker's share. So every process, when its session
-  ends, also lints what it recorded and no sweep has linted yet (the session fixture ``cfn_lint_the_rest`` in
-  ``tests/conftest.py``); a finding fails the run as an error in the teardown of that process's last test.
+  sweep test runs on one worker only, at some point of that worker's share. So a worker lints what each test file
+  recorded when the file is done (the module fixture ``cfn_lint_each_module`` in ``tests/conftest.py``: the lint
+  work then spreads over both workers as pytest-xdist hands out files, rather than piling up at one worker's end),
+  and every process, when its session ends, lints what it recorded and nothing has linted yet (the session fixture
+  ``cfn_lint_the_rest``); a finding fails the run as an error in the teardown of the file's, or the process's, last
+  test.
   See https://pytest-xdist.readthedocs.io/en/stable/how-it-works.html (each worker runs a full pytest session).
 
 Workers build the same session fixtures (the reference app), so they record some of the same templates. Under xdist a

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,13 +65,23 @@ def reference_render_only() -> Any:
     return build_reference_stack(manifestDelivery="render-only")
 
 
+_RUNS_THE_SWEEP = pytest.StashKey[bool]()
+
+
+def _runs_the_sweep(session: pytest.Session) -> bool:
+    """Whether this run includes the cfn-lint sweep test (``runs_last``), worked out once per session."""
+    if _RUNS_THE_SWEEP not in session.stash:
+        session.stash[_RUNS_THE_SWEEP] = any(item.get_closest_marker("runs_last") for item in session.items)
+    return session.stash[_RUNS_THE_SWEEP]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cfn_lint_the_rest(request: pytest.FixtureRequest) -> Iterator[None]:
     """When the run includes the cfn-lint sweep, lint at the end of this process's session every template it recorded
     that no sweep linted: under pytest-xdist, all of a worker's templates but those of the worker that ran the sweep
     test before it (see ``tests/cfn_lint_sweep.py``). A finding is an error in the teardown of the last test."""
     yield
-    if not any(item.get_closest_marker("runs_last") for item in request.session.items):
+    if not _runs_the_sweep(request.session):
         return  # a run without the sweep test (one file, `make lifecycle`) lints nothing, as before
     # lazy: tests.support imports aws_cdk (see the note on the imports)
     from tests import cfn_lint_sweep
@@ -81,6 +92,28 @@ def cfn_lint_the_rest(request: pytest.FixtureRequest) -> Iterator[None]:
     assert failures == [], (
         f"cfn-lint: {len(failures)} finding(s) in the {linted} template(s) this test process synthesized and linted "
         "when its session ended (none of them went through test_every_synthesized_template_passes_cfn_lint):\n"
+        + "\n".join(failures)
+    )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cfn_lint_each_module(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Under pytest-xdist, a worker lints what a test file synthesized when the file is done (before it takes its next
+    file), so linting spreads over the run and over both workers as pytest-xdist hands out files, instead of piling up
+    at the end of one worker's session. A finding is an error in the teardown of the file's last test. A plain run
+    keeps linting at the end, in forked processes on every core (``tests/cfn_lint_sweep.py``)."""
+    yield
+    if "tests.support" not in sys.modules or not os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # nothing synthesized through tests.support yet (and importing it would start jsii), or a plain run
+    if not _runs_the_sweep(request.session):
+        return  # a run without the sweep test lints nothing (see cfn_lint_the_rest)
+    from tests import cfn_lint_sweep  # lazy: see the note on the imports
+
+    linted, failures = cfn_lint_sweep.lint_unlinted(
+        cfn_lint_sweep.claims_directory(request.config), cfn_lint_sweep.cache_directory()
+    )
+    assert failures == [], (
+        f"cfn-lint: {len(failures)} finding(s) in the {linted} template(s) {request.node.nodeid} synthesized:\n"
         + "\n".join(failures)
     )
 
