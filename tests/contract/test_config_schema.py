@@ -6,6 +6,7 @@ the schema would accept what the models refuse by type, or when the example cdk.
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -19,6 +20,13 @@ from eks_platform.config.schema import cdk_json_schema, platform_schema, readme_
 from tests.support import REPO_ROOT, cdk_json_context
 
 SCHEMA_DIR = REPO_ROOT / "schemas"
+
+
+@functools.cache
+def platform_validator() -> jsonschema.Draft202012Validator:
+    """A validator of the schema the models generate, built once per process (generating the schema from the models
+    takes ~0.1 s, and the tests below validate against it many times; none of them changes it)."""
+    return jsonschema.Draft202012Validator(platform_schema())
 
 
 @pytest.mark.parametrize(
@@ -52,13 +60,13 @@ def test_the_schema_is_valid_draft_2020_12() -> None:
 
 
 def test_the_reference_cdk_json_validates_against_the_schema() -> None:
-    jsonschema.Draft202012Validator(platform_schema()).validate(cdk_json_context()[CONTEXT_KEY])
+    platform_validator().validate(cdk_json_context()[CONTEXT_KEY])
 
 
 def test_the_example_fleet_validates_against_the_schema() -> None:
     """An environment's overrides are partial objects (merged on the base), so nested keys are not required there."""
     fleet = json.loads((REPO_ROOT / "examples" / "fleet" / "cdk.json").read_text())["context"][CONTEXT_KEY]
-    jsonschema.Draft202012Validator(platform_schema()).validate(fleet)
+    platform_validator().validate(fleet)
 
 
 def test_an_environment_still_names_its_account_and_region() -> None:
@@ -96,7 +104,7 @@ def test_an_environment_still_names_its_account_and_region() -> None:
 )
 def test_the_schema_refuses_what_the_models_refuse_by_type(raw: dict[str, Any]) -> None:
     """An editor flags these while typing; synth refuses them with a ConfigError (tests/unit/test_config.py)."""
-    assert list(jsonschema.Draft202012Validator(platform_schema()).iter_errors(raw))
+    assert list(platform_validator().iter_errors(raw))
 
 
 def _untyped(schema: Any, where: str = "") -> list[str]:
