@@ -6,7 +6,13 @@ what an idle machine would need, near enough, since the suite runs one test at a
 the load average before and after: the machine may be shared, and wall time under load is not comparable with an
 idle machine's. Target: at most 60 s on 2 cores.
 
-Usage: python bench/suite_time.py [--runs 2] [--command "make test"]
+The suite keeps cfn-lint's verdicts on clean templates in ``.pytest_cache/eks-platform-cfn-lint/`` (see
+``tests/cfn_lint_sweep.py``): a run after another on the same checkout lints only what changed. ``--cfn-lint-cache
+cold`` empties that cache before every run, as a fresh clone (CI) starts; ``warm`` (the default) keeps it. Each run
+records which it was and how many verdicts the cache held when the run started, so cold and warm figures are never
+mixed up.
+
+Usage: python bench/suite_time.py [--runs 2] [--command "make test"] [--cfn-lint-cache warm|cold]
 """
 
 from __future__ import annotations
@@ -16,11 +22,22 @@ import os
 import re
 import resource
 import shlex
+import shutil
 import subprocess
 import time
 from typing import Any
 
 from _common import REPO_ROOT, machine, write_result
+
+#: The suite's cfn-lint result cache (``tests/cfn_lint_sweep.py``, ``CACHE_DIR``).
+CFN_LINT_CACHE = REPO_ROOT / ".pytest_cache" / "eks-platform-cfn-lint"
+
+
+def cached_verdicts() -> int:
+    """How many clean verdicts the cache holds (0 when it does not exist)."""
+    if not CFN_LINT_CACHE.is_dir():
+        return 0
+    return sum(1 for path in CFN_LINT_CACHE.iterdir() if not path.name.startswith("."))
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -28,9 +45,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--command", default="make test")
     parser.add_argument("--note", default="", help="why the command differs from `make test`, shown in the docs")
+    parser.add_argument("--cfn-lint-cache", choices=("warm", "cold"), default="warm",
+                        help="cold: empty the suite's cfn-lint result cache before every run (as a fresh clone)")
     args = parser.parse_args(argv)
     runs = []
     for _ in range(args.runs):
+        if args.cfn_lint_cache == "cold":
+            shutil.rmtree(CFN_LINT_CACHE, ignore_errors=True)
+        verdicts = cached_verdicts()
         load_before = machine()["load_average"]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
@@ -42,9 +64,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         summary = next((line.strip("= ") for line in reversed(done.stdout.splitlines())
                         if re.search(r"\d+ (passed|failed|error)", line)), "no pytest summary")
         runs.append({"wall_s": wall, "cpu_s": cpu, "returncode": done.returncode, "summary": summary,
-                     "load_before": load_before, "load_after": machine()["load_average"]})
-        print(f"{args.command}: {wall:.1f} s wall, {cpu:.1f} s CPU, exit {done.returncode}, {summary}", flush=True)
-    result = {"command": args.command, "note": args.note, "runs": runs, "best_s": min(r["wall_s"] for r in runs)}
+                     "load_before": load_before, "load_after": machine()["load_average"],
+                     "cfn_lint_cache": args.cfn_lint_cache, "cached_verdicts_before": verdicts})
+        print(f"{args.command}: {wall:.1f} s wall, {cpu:.1f} s CPU, exit {done.returncode}, {summary} "
+              f"(cfn-lint cache {args.cfn_lint_cache}: {verdicts} verdicts; load {load_before} -> "
+              f"{runs[-1]['load_after']})", flush=True)
+    result = {"command": args.command, "note": args.note, "cfn_lint_cache": args.cfn_lint_cache, "runs": runs,
+              "best_s": min(r["wall_s"] for r in runs)}
     write_result("suite_time", result)
     return result
 
