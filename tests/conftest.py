@@ -24,7 +24,8 @@ os.environ.setdefault("CDK_VALIDATION", "false")
 
 from hypothesis import settings
 
-from eks_platform.testing import normalize_template
+from eks_platform.testing import normalize_template, use_verdict_cache
+from tests.cfn_lint_cache import cache_directory
 
 # Hypothesis draws the same examples on every run unless asked otherwise, so a red run is reproducible and a change
 # is judged on the inputs its parent passed; `HYPOTHESIS_PROFILE=explore` draws new ones (and `make fuzz` runs the
@@ -32,6 +33,8 @@ from eks_platform.testing import normalize_template
 settings.register_profile("reproducible", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "reproducible"))
+# cfn-lint's verdicts without errors are kept between runs of this checkout (tests/cfn_lint_cache.py says when not).
+use_verdict_cache(cache_directory())
 
 # The imports of aws_cdk (tests.support, eks_platform.stacks) are inside the fixtures: the pytest-xdist controller
 # loads this file for its hooks but runs no test, and importing aws_cdk would start a jsii kernel (about 5 s of CPU)
@@ -86,9 +89,7 @@ def cfn_lint_the_rest(request: pytest.FixtureRequest) -> Iterator[None]:
     # lazy: tests.support imports aws_cdk (see the note on the imports)
     from tests import cfn_lint_sweep
 
-    linted, failures = cfn_lint_sweep.lint_unlinted(
-        cfn_lint_sweep.claims_directory(request.config), cfn_lint_sweep.cache_directory()
-    )
+    linted, failures = cfn_lint_sweep.lint_unlinted(cfn_lint_sweep.claims_directory(request.config))
     assert failures == [], (
         f"cfn-lint: {len(failures)} finding(s) in the {linted} template(s) this test process synthesized and linted "
         "when its session ended (none of them went through test_every_synthesized_template_passes_cfn_lint):\n"
@@ -109,9 +110,7 @@ def cfn_lint_each_module(request: pytest.FixtureRequest) -> Iterator[None]:
         return  # a run without the sweep test lints nothing (see cfn_lint_the_rest)
     from tests import cfn_lint_sweep  # lazy: see the note on the imports
 
-    linted, failures = cfn_lint_sweep.lint_unlinted(
-        cfn_lint_sweep.claims_directory(request.config), cfn_lint_sweep.cache_directory()
-    )
+    linted, failures = cfn_lint_sweep.lint_unlinted(cfn_lint_sweep.claims_directory(request.config))
     assert failures == [], (
         f"cfn-lint: {len(failures)} finding(s) in the {linted} template(s) {request.node.nodeid} synthesized:\n"
         + "\n".join(failures)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from eks_platform.testing.baselines import Baselines, added_and_removed, assert_no_replacement
 from eks_platform.testing.kubernetes import kubernetes_objects, object_yaml
-from eks_platform.testing.lint import CfnLintFinding, cfn_lint_findings
+from eks_platform.testing.lint import CfnLintFinding, cfn_lint_findings, use_verdict_cache
 from eks_platform.testing.manifests import assert_manifests_current, manifest_differences
 from eks_platform.testing.synth import (
     AppBuilder,
@@ -72,6 +72,7 @@ __all__ = [
     "support_drift",
     "synth_app",
     "synth_templates",
+    "use_verdict_cache",
 ]
 
 
