@@ -255,7 +255,7 @@ class AutoModeCluster(ClusterAttachments, Construct):
         decision: SupportDecision | None = None
         if not v.is_unresolved(version_string):
             decision, version_problems = decide_support(
-                version_string, today=synth_date(self), requested=upgrade_support_type
+                version_string, today=synth_date(root_of(self)), requested=upgrade_support_type
             )
             problems += version_problems
         # Hybrid nodes: remote networks against the VPC, the service CIDR and the endpoint.

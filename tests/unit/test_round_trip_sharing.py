@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import aws_cdk as cdk
 import cdk8s
 from aws_cdk import aws_ec2 as ec2
@@ -22,7 +24,17 @@ from eks_platform._internal.tree import (
 )
 from eks_platform.constructs.manifests import PlatformChart
 from eks_platform.constructs.storage import EbsDriver, Gp3StorageClass
+from eks_platform.context import (
+    IGNORE_ACKNOWLEDGMENTS_CONTEXT_KEY,
+    SYNTH_DATE_CONTEXT_KEY,
+    app_context,
+    ignore_acknowledgments,
+    read_context,
+    synth_date,
+)
+from eks_platform.stacks.app import build_app
 from eks_platform.stacks.base import HermeticStack
+from eks_platform.testing import FIXED_SYNTH_DATE, fixed_context
 
 
 def _classes(chart: cdk8s.Chart) -> list[dict[str, object]]:
@@ -117,3 +129,23 @@ def test_a_hermetic_stack_knows_its_literal_region_and_account_and_reads_the_res
     assert cdk.Token.is_unresolved(account_of(agnostic))
     assert stack_of(fixed) is fixed
     assert path_of(fixed) == "Fixed"
+
+
+def test_app_context_is_read_once_per_app_and_agrees_with_jsii() -> None:
+    app = cdk.App(context={SYNTH_DATE_CONTEXT_KEY: "2026-11-27", IGNORE_ACKNOWLEDGMENTS_CONTEXT_KEY: "true"})
+    cdk.Stack(app, "S")  # a child: the app's context can no longer change
+    values = app_context(app)
+    assert values[SYNTH_DATE_CONTEXT_KEY] == app.node.try_get_context(SYNTH_DATE_CONTEXT_KEY)
+    assert app_context(app) is values  # kept on the app, not read again
+    assert synth_date(app) == dt.date(2026, 11, 27)
+    assert ignore_acknowledgments(app) is True
+    assert ignore_acknowledgments(cdk.App()) is False
+
+
+def test_build_app_keeps_the_context_it_parsed_for_the_constructs() -> None:
+    app = cdk.App(context=fixed_context({"platform": {"clusterName": "ctx", "kubernetesVersion": "1.32"}}))
+    stacks = build_app(app)
+    assert stacks
+    kept = vars(app)["_eks_platform_context"]
+    assert kept == read_context(app)  # what jsii answers now, after the stacks were added
+    assert synth_date(app).isoformat() == FIXED_SYNTH_DATE
