@@ -31,6 +31,7 @@ _ROOT = "_eks_platform_root"
 _STACK = "_eks_platform_stack"
 _SCOPE = "_eks_platform_scope"
 _ID = "_eks_platform_id"
+_CHILDREN = "_eks_platform_children"
 
 
 def _facts(construct: Any) -> dict[str, Any]:
@@ -58,6 +59,34 @@ def created(construct: Any, scope: Any, construct_id: str) -> None:
     facts = _facts(construct)
     facts[_SCOPE] = scope
     facts[_ID] = construct_id
+    _facts(scope).setdefault(_CHILDREN, {})[construct_id] = construct
+
+
+def child_made(scope: Any, construct_id: str) -> Any:
+    """The child ``construct_id`` of ``scope`` recorded by :func:`created`, or None (a child made without it, by a
+    user or by aws-cdk-lib, is only known to jsii: ``scope.node.try_find_child``)."""
+    children: dict[str, Any] = _facts(scope).get(_CHILDREN) or {}
+    return children.get(construct_id)
+
+
+def make_child(scope: Any, construct_id: str, make: Callable[[], T], *, accept: type[T]) -> T:
+    """The child ``construct_id`` of ``scope``: ``make()`` (which creates it, and nothing after that can fail), or
+    the child of that id ``scope`` already has when it is an ``accept`` (else the creation's error).
+
+    Find-or-create in one round trip (the creation) instead of two (a ``try_find_child`` first): creating a second
+    child with the same id fails in constructs' ``Node`` constructor before anything is added to the tree
+    (https://github.com/aws/constructs/blob/10.x/src/construct.ts, ``Node.addChild``), so only then is the tree asked.
+    A child recorded with :func:`created` is answered with no round trip at all."""
+    known = child_made(scope, construct_id)
+    if isinstance(known, accept):
+        return known
+    try:
+        return make()
+    except RuntimeError:
+        found = node_of(scope).try_find_child(construct_id)
+        if not isinstance(found, accept):
+            raise
+        return found
 
 
 def scope_of(construct: Any) -> Any:

@@ -28,7 +28,7 @@ from eks_platform._internal.tree import (
     child_path,
     created,
     default_child_of,
-    node_of,
+    make_child,
     path_of,
     region_of,
     remember,
@@ -586,15 +586,12 @@ class ManagedAddon(Construct):
 def addons_scope(cluster: Construct) -> Construct:
     """The ``Addons`` child of a platform cluster, where ``add_addon`` puts every add-on (created on first use)."""
 
-    def find_or_create() -> Construct:
-        found = node_of(cluster).try_find_child("Addons")
-        if isinstance(found, Construct):
-            return found
+    def create() -> Construct:
         scope = Construct(cluster, "Addons")
         created(scope, cluster, "Addons")
         return scope
 
-    return remember(cluster, "addons_scope", find_or_create)
+    return remember(cluster, "addons_scope", lambda: make_child(cluster, "Addons", create, accept=Construct))
 
 
 class AddsAddons(Protocol):

@@ -541,28 +541,38 @@ class AutoModeCluster(ClusterAttachments, Construct):
         are only written to ``cdk.out/manifests/<cluster>/`` (render-only, no Lambda). Both write the YAML. The
         arguments are ``ManifestDelivery``'s.
         """
-        existing = self._find_manifests()
-        if existing is not None:
-            raise ConfigError(
-                "DuplicateManifestDelivery",
-                f"cluster {self.node.path} already has a ManifestDelivery ({existing.node.path}); one delivery per "
-                "cluster: use cluster.manifests",
-                path=self.node.path,
-            )
-        return ManifestDelivery(
-            self,
-            MANIFESTS_ID,
-            cluster=self.cluster,
-            kubernetes_version=self.version_string,
-            mode=mode,
-            output_name=output_name,
-            output_directory=output_directory,
-            overwrite=overwrite,
+        existing = tree.child_made(self, MANIFESTS_ID)
+        if existing is None:
+            try:
+                return ManifestDelivery(
+                    self,
+                    MANIFESTS_ID,
+                    cluster=self.cluster,
+                    kubernetes_version=self.version_string,
+                    mode=mode,
+                    output_name=output_name,
+                    output_directory=output_directory,
+                    overwrite=overwrite,
+                )
+            except RuntimeError:
+                # A child "Manifests" that no ManifestDelivery recorded (tree.created) makes constructs refuse the
+                # id before the delivery does anything; only then is the tree asked (not before every creation).
+                if tree.child_made(self, MANIFESTS_ID) is not None:
+                    raise  # the delivery was created and failed later: not a duplicate id
+                existing = self._find_manifests()
+                if existing is None:
+                    raise
+        raise ConfigError(
+            "DuplicateManifestDelivery",
+            f"cluster {self.node.path} already has a ManifestDelivery ({existing.node.path}); one delivery per "
+            "cluster: use cluster.manifests",
+            path=self.node.path,
         )
 
     def _find_manifests(self) -> Any:
-        """The child ``Manifests``, or None; kept once found (a child is never replaced)."""
-        found = vars(self).get("_manifests_child")
+        """The child ``Manifests``, or None: the ``ManifestDelivery`` recorded when it was created (tree.created),
+        else the tree's answer, kept once found (a child is never replaced)."""
+        found = tree.child_made(self, MANIFESTS_ID) or vars(self).get("_manifests_child")
         if found is None:
             found = node_of(self).try_find_child(MANIFESTS_ID)
             if found is not None:

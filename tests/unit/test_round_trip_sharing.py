@@ -6,6 +6,7 @@ import datetime as dt
 
 import aws_cdk as cdk
 import cdk8s
+import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -14,6 +15,7 @@ from eks_platform._internal import k8s_api
 from eks_platform._internal.tree import (
     account_of,
     created,
+    make_child,
     path_of,
     region_of,
     role_arn_of,
@@ -149,3 +151,34 @@ def test_build_app_keeps_the_context_it_parsed_for_the_constructs() -> None:
     kept = vars(app)["_eks_platform_context"]
     assert kept == read_context(app)  # what jsii answers now, after the stacks were added
     assert synth_date(app).isoformat() == FIXED_SYNTH_DATE
+
+
+def test_make_child_creates_once_and_takes_a_child_made_without_the_library() -> None:
+    stack = cdk.Stack(cdk.App(), "S")
+    made: list[Construct] = []
+
+    def make(scope: Construct, construct_id: str) -> Construct:
+        child = Construct(scope, construct_id)
+        created(child, scope, construct_id)
+        made.append(child)
+        return child
+
+    first = make_child(stack, "Holder", lambda: make(stack, "Holder"), accept=Construct)
+    assert make_child(stack, "Holder", lambda: make(stack, "Holder"), accept=Construct) is first  # no second create
+    assert made == [first] and stack.node.find_child("Holder") is first
+    users = Construct(stack, "Users")  # made without the library: the creation fails, the tree is asked
+    assert make_child(stack, "Users", lambda: make(stack, "Users"), accept=Construct) is users
+    with pytest.raises(RuntimeError, match="There is already a Construct with name 'Users'"):
+        make_child(stack, "Users", lambda: make(stack, "Users"), accept=cdk.Stack)  # not the kind asked for
+
+
+def test_the_platform_scopes_reuse_what_a_user_made_with_their_ids() -> None:
+    from eks_platform.constructs.addons import addons_scope
+    from eks_platform.constructs.cluster import AutoModeCluster
+
+    cluster = AutoModeCluster(HermeticStack(cdk.App(context=fixed_context()), "Ids", env=cdk.Environment(
+        account="111111111111", region="us-east-1")), "Cluster")
+    addons = Construct(cluster, "Addons")
+    pods = Construct(cluster, "PodIdentities")
+    assert addons_scope(cluster) is addons
+    assert cluster._pod_identities_scope() is pods
