@@ -475,14 +475,16 @@ class AutoModeCluster(ClusterAttachments, Construct):
         created(vpc, self, "Vpc")
         if zones is not None and all(az.is_az_id(zone) for zone in zones):
             # Chosen by AZ ID: the same physical zones in every account (ec2.Vpc only knows names). The L1 subnets
-            # come from one find_all, not one node.default_child per subnet; an unset AvailabilityZone is left out
-            # of the template, as a deletion override would.
+            # come from one find_all, not one node.default_child per subnet. One override per subnet sets
+            # AvailabilityZoneId and drops AvailabilityZone: aws-cdk-lib merges overrides into the rendered resource
+            # and deletes a key whose merged value is an empty object, as a deletion override would
+            # (packages/aws-cdk-lib/core/lib/private/deep-merge.ts in https://github.com/aws/aws-cdk).
             cfn_subnets = [c for c in vpc.node.find_all() if isinstance(c, ec2.CfnSubnet)]
             # in creation order, so their zones are known (another layout: each subnet's zone is read)
             known = az.subnet_zones(len(cfn_subnets), list(zones), subnet_configurations=2)
             for index, cfn_subnet in enumerate(cfn_subnets):
-                cfn_subnet.availability_zone_id = known[index] if known else cfn_subnet.availability_zone
-                cfn_subnet.availability_zone = None
+                zone_id = known[index] if known else cfn_subnet.availability_zone
+                cfn_subnet.add_override("Properties", {"AvailabilityZone": {}, "AvailabilityZoneId": zone_id})
         # Where the Auto Mode load balancer controller places load balancers.
         public_subnets, private_subnets = vpc.public_subnets, vpc.private_subnets
         remember(vpc, "private_subnets", lambda: list(private_subnets))  # read by types.private_subnets_of

@@ -381,6 +381,19 @@ def test_subnets_chosen_by_az_id_are_the_same_zones_in_every_account() -> None:
                 if "availability-zones" in json.dumps(m.entry.data)]
 
 
+def test_a_users_override_of_a_subnet_chosen_by_az_id_still_applies() -> None:
+    zones = ["use1-az1", "use1-az2", "use1-az4"]
+    stack = new_stack(name="ZoneIdOverride", availability_zones=zones)
+    cluster = AutoModeCluster(stack, "Cluster", availability_zones=zones)
+    subnet = cluster.vpc.private_subnets[0].node.default_child
+    assert isinstance(subnet, ec2.CfnSubnet)
+    subnet.add_property_override("MapPublicIpOnLaunch", False)
+    subnet.add_property_override("AvailabilityZoneId", "use1-az6")
+    rendered = Template.from_stack(stack).to_json()["Resources"][stack.get_logical_id(subnet)]["Properties"]
+    assert rendered["MapPublicIpOnLaunch"] is False
+    assert rendered["AvailabilityZoneId"] == "use1-az6" and "AvailabilityZone" not in rendered
+
+
 def test_fails_when_a_zone_eks_refuses_is_chosen() -> None:
     with pytest.raises(ConfigError, match="use1-az3, which EKS refuses for cluster subnets in us-east-1"):
         AutoModeCluster(new_stack(), "Cluster", availability_zones=["use1-az1", "use1-az3"])
