@@ -17,7 +17,7 @@ from constructs import Construct
 
 from eks_platform._internal import arguments as args
 from eks_platform._internal import cluster as rules
-from eks_platform._internal import tree
+from eks_platform._internal import tree, values
 from eks_platform._internal import validation as v
 from eks_platform._internal import zones as az
 from eks_platform._internal.kubectl_layers import kubectl_layer
@@ -44,7 +44,7 @@ MANIFESTS_ID = "Manifests"
 def _kubernetes_version(value: eks.KubernetesVersion | str) -> tuple[eks.KubernetesVersion, str]:
     if isinstance(value, eks.KubernetesVersion):
         return value, value.version
-    return eks.KubernetesVersion.of(value), value
+    return values.kubernetes_version(value), value
 
 
 class _SecretsKey(kms.Key):
@@ -302,11 +302,11 @@ class AutoModeCluster(ClusterAttachments, Construct):
         self.node_role: iam.Role = iam.Role(
             self,
             "NodeRole",
-            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
+            assumed_by=values.service_principal("ec2.amazonaws.com"),
             description="EKS Auto Mode node role",
             managed_policies=[
-                iam.ManagedPolicy.from_aws_managed_policy_name("AmazonEKSWorkerNodeMinimalPolicy"),
-                iam.ManagedPolicy.from_aws_managed_policy_name("AmazonEC2ContainerRegistryPullOnly"),
+                values.aws_managed_policy("AmazonEKSWorkerNodeMinimalPolicy"),
+                values.aws_managed_policy("AmazonEC2ContainerRegistryPullOnly"),
             ],
         )
         created(self.node_role, self, "NodeRole")
@@ -451,7 +451,7 @@ class AutoModeCluster(ClusterAttachments, Construct):
             iam.PolicyStatement(
                 sid="OnlyKeyAdministratorsDisableOrDeleteTheSecretsKey",
                 effect=iam.Effect.DENY,
-                principals=[iam.AnyPrincipal()],
+                principals=[values.any_principal()],
                 actions=["kms:DisableKey", "kms:ScheduleKeyDeletion"],
                 resources=["*"],
                 conditions={"ArnNotLike": {"aws:PrincipalArn": allowed}},
@@ -504,12 +504,12 @@ class AutoModeCluster(ClusterAttachments, Construct):
     @staticmethod
     def _endpoint(mode: EndpointAccess, cidrs: tuple[str, ...]) -> eks.EndpointAccess:
         if mode is EndpointAccess.PRIVATE:
-            return eks.EndpointAccess.PRIVATE
+            return values.endpoint_access("PRIVATE")
         if mode is EndpointAccess.PUBLIC:
             # aws_eks_v2 refuses PUBLIC.only_from(): nodes in the VPC reach a public-only endpoint through NAT, so
             # the allow-list must include the NAT addresses. _restrict_public_only_endpoint sets it on the L1.
-            return eks.EndpointAccess.PUBLIC
-        return eks.EndpointAccess.PUBLIC_AND_PRIVATE.only_from(*cidrs)
+            return values.endpoint_access("PUBLIC")
+        return values.endpoint_access("PUBLIC_AND_PRIVATE", tuple(cidrs))
 
     def _restrict_public_only_endpoint(self, cfn: eks.CfnCluster, cidrs: tuple[str, ...], *, owns_vpc: bool) -> None:
         """Public-only endpoint: the given CIDRs plus the new VPC's NAT gateway addresses (nodes egress there)."""

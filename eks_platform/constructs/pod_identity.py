@@ -21,6 +21,7 @@ from constructs import Construct, IConstruct
 from eks_platform._internal import managed_policies as mp
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
+from eks_platform._internal import values
 from eks_platform._internal.tree import account_of, child_path, created, node_of, path_of, remember, stack_of
 from eks_platform.constructs.abac import SessionTag as SessionTag  # re-export: public here before
 from eks_platform.constructs.abac import grant_with_session_tags as grant_with_session_tags  # re-export
@@ -140,7 +141,7 @@ def create_pod_identity_role(
 
     See: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
     """
-    base = iam.SessionTagsPrincipal(iam.ServicePrincipal(pi.POD_IDENTITY_PRINCIPAL))
+    base = values.session_tags_service_principal(pi.POD_IDENTITY_PRINCIPAL)
     # Without session tags the trust cannot name cluster, namespace or service account; it still names the
     # account EKS must be acting for (the confused-deputy guard), so no other account's association can use it.
     principal: iam.IPrincipal = (
@@ -159,7 +160,7 @@ def create_pod_identity_role(
     for ns, sa in also_trusted:
         role.assume_role_policy.add_statements(  # type: ignore[union-attr]
             iam.PolicyStatement(
-                principals=[iam.ServicePrincipal(pi.POD_IDENTITY_PRINCIPAL)],
+                principals=[values.service_principal(pi.POD_IDENTITY_PRINCIPAL)],
                 actions=list(pi.TRUST_ACTIONS),
                 conditions=pi.trust_conditions(cluster_arn_of(cluster), [(ns, sa)]),
             )
@@ -248,7 +249,7 @@ class PodIdentity(Construct):
     Example::
 
         PodIdentity(stack, "Reporting", cluster=cluster, namespace="apps", service_account="reporting",
-                    managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("AmazonS3ReadOnlyAccess")])
+                    managed_policies=[values.aws_managed_policy("AmazonS3ReadOnlyAccess")])
 
     Args:
         scope: parent construct.

@@ -182,3 +182,28 @@ def test_the_platform_scopes_reuse_what_a_user_made_with_their_ids() -> None:
     pods = Construct(cluster, "PodIdentities")
     assert addons_scope(cluster) is addons
     assert cluster._pod_identities_scope() is pods
+
+
+def test_value_objects_made_once_per_process_render_as_fresh_ones_in_every_app() -> None:
+    from aws_cdk import aws_eks_v2 as eks
+    from aws_cdk.assertions import Template
+
+    from eks_platform._internal import values
+
+    assert values.aws_managed_policy("AmazonS3ReadOnlyAccess") is values.aws_managed_policy("AmazonS3ReadOnlyAccess")
+    assert values.access_policy("AmazonEKSViewPolicy", eks.AccessScopeType.NAMESPACE, ("a",)) is not (
+        values.access_policy("AmazonEKSViewPolicy", eks.AccessScopeType.NAMESPACE, ("b",)))
+
+    def rendered(region: str, *, shared: bool) -> dict[str, object]:
+        stack = cdk.Stack(cdk.App(), "S", env=cdk.Environment(account="111111111111", region=region))
+        iam.Role(
+            stack, "Role",
+            assumed_by=values.service_principal("ec2.amazonaws.com") if shared else iam.ServicePrincipal(
+                "ec2.amazonaws.com"),
+            managed_policies=[values.aws_managed_policy("AmazonS3ReadOnlyAccess") if shared
+                              else iam.ManagedPolicy.from_aws_managed_policy_name("AmazonS3ReadOnlyAccess")],
+        )
+        return Template.from_stack(stack).to_json()  # type: ignore[no-any-return]
+
+    for region in ("us-east-1", "cn-north-1", "us-east-1"):
+        assert rendered(region, shared=True) == rendered(region, shared=False), region
