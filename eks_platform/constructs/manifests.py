@@ -295,8 +295,6 @@ class ManifestDelivery(Construct):
         """Path of the nested ``cdk.Stage`` holding the cluster ("" at the app root): a folder level."""
         self.overwrite = overwrite
         self.app = cdk8s.App()
-        # the charts of every delivery in this CDK app share their JsonPatch values (k8s_api.json_patch_cache)
-        remember(self.app, "json_patches", lambda: remember(root_of(self), "json_patches", dict))
         """The cdk8s app that :meth:`new_chart` creates charts in (charts from other cdk8s apps are accepted too)."""
         self.charts: dict[str, DeliveredChart] = {}
         """Delivered charts by chart id, in delivery order."""

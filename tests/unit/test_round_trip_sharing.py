@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 import aws_cdk as cdk
 import cdk8s
@@ -43,19 +45,29 @@ def _classes(chart: cdk8s.Chart) -> list[dict[str, object]]:
     return [o for o in chart.to_json() if o["kind"] == "StorageClass"]
 
 
-def test_objects_with_the_same_field_share_one_json_patch_and_render_as_before() -> None:
-    app = cdk8s.App()
-    first = PlatformChart(app, "First", kubernetes_version="1.32")
-    second = PlatformChart(app, "Second", kubernetes_version="1.32")
+def test_objects_with_the_same_field_share_one_json_patch_and_render_as_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[tuple[str, object]] = []
+    real_add = cdk8s.JsonPatch.add
+
+    def counted_add(path: str, value: object) -> cdk8s.JsonPatch:
+        made.append((path, value))
+        return real_add(path, value)
+
+    monkeypatch.setattr(cdk8s.JsonPatch, "add", staticmethod(counted_add))
+    first = PlatformChart(cdk8s.App(), "First", kubernetes_version="1.32")
+    second = PlatformChart(cdk8s.App(), "Second", kubernetes_version="1.32")  # another cdk8s app: shared too
     Gp3StorageClass(first, "Sc", name="gp3", driver=EbsDriver.AUTO_MODE)
     Gp3StorageClass(second, "Sc", name="gp3", driver=EbsDriver.AUTO_MODE)
     Gp3StorageClass(second, "Fast", name="fast", driver=EbsDriver.AUTO_MODE, iops=16000)
-    cache = k8s_api.json_patch_cache(first)
-    assert k8s_api.json_patch_cache(second) is cache  # charts of one cdk8s app share the cache
-    provisioners = [key for key in cache if key[0] == "/provisioner"]
-    assert provisioners == [("/provisioner", '"ebs.csi.eks.amazonaws.com"')]
-    parameters = sorted(value for path, value in cache if path == "/parameters")
-    assert len(parameters) == 2  # two distinct parameter sets, each made once
+    cache = k8s_api.json_patch_cache()
+    # three objects with one provisioner: made at most once (not at all when an earlier chart of the process did)
+    assert [path for path, _ in made].count("/provisioner") <= 1
+    assert ("/provisioner", '"ebs.csi.eks.amazonaws.com"') in cache
+    # two distinct parameter sets, each made at most once
+    assert [path for path, _ in made].count("/parameters") <= 2
+    assert len(made) == len({(path, repr(value)) for path, value in made})
     (gp3_first,) = _classes(first)
     rendered_second = {str(o["metadata"]["name"]).split("-")[0]: o for o in _classes(second)}  # type: ignore[index]
     assert gp3_first == rendered_second["gp3"]
@@ -169,7 +181,7 @@ def test_make_child_creates_once_and_takes_a_child_made_without_the_library() ->
     users = Construct(stack, "Users")  # made without the library: the creation fails, the tree is asked
     assert make_child(stack, "Users", lambda: make(stack, "Users"), accept=Construct) is users
     with pytest.raises(RuntimeError, match="There is already a Construct with name 'Users'"):
-        make_child(stack, "Users", lambda: make(stack, "Users"), accept=cdk.Stack)  # not the kind asked for
+        make_child(stack, "Users", lambda: make(stack, "Users"), accept=cdk.Stack)  # type: ignore[arg-type, return-value]  # not the kind asked for
 
 
 def test_the_platform_scopes_reuse_what_a_user_made_with_their_ids() -> None:
@@ -194,7 +206,7 @@ def test_value_objects_made_once_per_process_render_as_fresh_ones_in_every_app()
     assert values.access_policy("AmazonEKSViewPolicy", eks.AccessScopeType.NAMESPACE, ("a",)) is not (
         values.access_policy("AmazonEKSViewPolicy", eks.AccessScopeType.NAMESPACE, ("b",)))
 
-    def rendered(region: str, *, shared: bool) -> dict[str, object]:
+    def rendered(region: str, *, shared: bool) -> Mapping[str, Any]:
         stack = cdk.Stack(cdk.App(), "S", env=cdk.Environment(account="111111111111", region=region))
         iam.Role(
             stack, "Role",
@@ -203,7 +215,7 @@ def test_value_objects_made_once_per_process_render_as_fresh_ones_in_every_app()
             managed_policies=[values.aws_managed_policy("AmazonS3ReadOnlyAccess") if shared
                               else iam.ManagedPolicy.from_aws_managed_policy_name("AmazonS3ReadOnlyAccess")],
         )
-        return Template.from_stack(stack).to_json()  # type: ignore[no-any-return]
+        return Template.from_stack(stack).to_json()
 
     for region in ("us-east-1", "cn-north-1", "us-east-1"):
         assert rendered(region, shared=True) == rendered(region, shared=False), region
