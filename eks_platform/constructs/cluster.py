@@ -479,14 +479,20 @@ class AutoModeCluster(ClusterAttachments, Construct):
             # AvailabilityZoneId and drops AvailabilityZone: aws-cdk-lib merges overrides into the rendered resource
             # and deletes a key whose merged value is an empty object, as a deletion override would
             # (packages/aws-cdk-lib/core/lib/private/deep-merge.ts in https://github.com/aws/aws-cdk).
-            cfn_subnets = [c for c in vpc.node.find_all() if isinstance(c, ec2.CfnSubnet)]
+            found = vpc.node.find_all()
+            cfn_subnets = [c for c in found if isinstance(c, ec2.CfnSubnet)]
             # in creation order, so their zones are known (another layout: each subnet's zone is read)
             known = az.subnet_zones(len(cfn_subnets), list(zones), subnet_configurations=2)
             for index, cfn_subnet in enumerate(cfn_subnets):
                 zone_id = known[index] if known else cfn_subnet.availability_zone
                 cfn_subnet.add_override("Properties", {"AvailabilityZone": {}, "AvailabilityZoneId": zone_id})
+            # the same search has the subnets, in creation order as vpc.public_subnets / private_subnets list them
+            # (the two subnet configurations above are PUBLIC and PRIVATE_WITH_EGRESS)
+            public_subnets: list[ec2.ISubnet] = [c for c in found if isinstance(c, ec2.PublicSubnet)]
+            private_subnets: list[ec2.ISubnet] = [c for c in found if isinstance(c, ec2.PrivateSubnet)]
+        else:
+            public_subnets, private_subnets = vpc.public_subnets, vpc.private_subnets
         # Where the Auto Mode load balancer controller places load balancers.
-        public_subnets, private_subnets = vpc.public_subnets, vpc.private_subnets
         remember(vpc, "private_subnets", lambda: list(private_subnets))  # read by types.private_subnets_of
         for subnet in public_subnets:
             tags_of(subnet).add("kubernetes.io/role/elb", "1")

@@ -394,6 +394,23 @@ def test_a_users_override_of_a_subnet_chosen_by_az_id_still_applies() -> None:
     assert rendered["AvailabilityZoneId"] == "use1-az6" and "AvailabilityZone" not in rendered
 
 
+def test_the_subnets_found_with_the_az_id_search_are_the_vpcs_own_lists() -> None:
+    from eks_platform._internal.tree import remember
+
+    zones = ["use1-az1", "use1-az2", "use1-az4"]
+    stack = new_stack(name="ZoneIdLists", availability_zones=zones)
+    vpc = AutoModeCluster(stack, "Cluster", availability_zones=zones).vpc
+    kept = remember(vpc, "private_subnets", list)  # what _new_vpc kept for types.private_subnets_of
+    # jsii hands back a new Python object for a construct made in aws-cdk-lib: compare what they are, in order
+    assert [s.node.path for s in kept] == [s.node.path for s in vpc.private_subnets] and len(kept) == 3
+    assert all(isinstance(s, ec2.PrivateSubnet) for s in kept)
+    tagged = resources_of(Template.from_stack(stack).to_json(), "AWS::EC2::Subnet")
+    roles = {logical_id: {t["Key"] for t in s["Properties"]["Tags"]} for logical_id, s in tagged.items()}
+    for subnet, role in [(s, "kubernetes.io/role/elb") for s in vpc.public_subnets] + [
+            (s, "kubernetes.io/role/internal-elb") for s in vpc.private_subnets]:
+        assert role in roles[stack.get_logical_id(subnet.node.default_child)]  # type: ignore[arg-type]
+
+
 def test_fails_when_a_zone_eks_refuses_is_chosen() -> None:
     with pytest.raises(ConfigError, match="use1-az3, which EKS refuses for cluster subnets in us-east-1"):
         AutoModeCluster(new_stack(), "Cluster", availability_zones=["use1-az1", "use1-az3"])
