@@ -22,6 +22,7 @@ from eks_platform._internal.tree import (
     region_of,
     role_arn_of,
     role_name_of,
+    stack_name_of,
     stack_of,
     stage_of,
     tags_of,
@@ -143,6 +144,11 @@ def test_a_hermetic_stack_knows_its_literal_region_and_account_and_reads_the_res
     assert cdk.Token.is_unresolved(account_of(agnostic))
     assert stack_of(fixed) is fixed
     assert path_of(fixed) == "Fixed"
+    assert vars(fixed)["_eks_platform_stack_name"] == fixed.stack_name == "Fixed"  # kept, and what jsii answers
+    named = HermeticStack(app, "Named", stack_name="other-name")
+    assert stack_name_of(named) == named.stack_name == "other-name"
+    staged = HermeticStack(cdk.Stage(app, "Dev"), "Inner")
+    assert stack_name_of(staged) == staged.stack_name == "Dev-Inner"
 
 
 def test_app_context_is_read_once_per_app_and_agrees_with_jsii() -> None:
