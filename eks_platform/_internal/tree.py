@@ -118,7 +118,10 @@ def path_of(construct: Any) -> str:
     path = facts.get(_PATH)
     if path is None:
         scope = facts.get(_SCOPE)
-        path = child_path(scope, facts[_ID]) if scope is not None else node_of(construct).path
+        if scope is not None:
+            path = child_path(scope, facts[_ID])
+        else:  # an app is a root (it takes no scope): its path is empty
+            path = "" if isinstance(construct, cdk.App) else node_of(construct).path
         facts[_PATH] = path
     return str(path)
 
@@ -129,7 +132,11 @@ def root_of(construct: Any) -> Any:
     root = facts.get(_ROOT)
     if root is None:
         scope = facts.get(_SCOPE)
-        root = facts[_ROOT] = root_of(scope) if scope is not None else node_of(construct).root
+        if scope is not None:
+            root = root_of(scope)
+        else:  # an app is always the root of its tree (cdk.App takes no scope)
+            root = construct if isinstance(construct, cdk.App) else node_of(construct).root
+        facts[_ROOT] = root
     return root
 
 
