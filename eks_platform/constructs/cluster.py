@@ -34,7 +34,7 @@ from eks_platform.constructs.cluster_arguments import EndpointAccess as Endpoint
 from eks_platform.constructs.cluster_arguments import _endpoint_access_argument
 from eks_platform.constructs.hybrid.networks import HybridNetworks
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery
-from eks_platform.constructs.types import kubectl_provider_of, vpc_cidrs_for_checks
+from eks_platform.constructs.types import control_plane_security_group_of, kubectl_provider_of, vpc_cidrs_for_checks
 from eks_platform.context import synth_date
 from eks_platform.errors import ConfigError
 
@@ -355,8 +355,8 @@ class AutoModeCluster(ClusterAttachments, Construct):
         cfn.apply_removal_policy(removal_policy)
         cluster_role = self.cluster.role
         cluster_role.apply_removal_policy(removal_policy)
-        control_plane_sg = node_of(self.cluster).try_find_child("ControlPlaneSecurityGroup")
-        if isinstance(control_plane_sg, ec2.SecurityGroup):
+        control_plane_sg = control_plane_security_group_of(self.cluster)
+        if control_plane_sg is not None:
             control_plane_sg.apply_removal_policy(removal_policy)
         if vpc is None:
             # One aspect in aws-cdk-lib at synth, not a call per resource: the network ec2.Vpc made (not a user's flow

@@ -59,6 +59,7 @@ from eks_platform.constructs.types import (
     cfn_cluster_name_of,
     cluster_arn_of,
     cluster_name_of,
+    control_plane_security_group_of,
 )
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -406,10 +407,8 @@ class HybridNodes(Construct):
 
     # -- network -------------------------------------------------------------------------------------------------------
     def _default_security_group(self) -> ec2.ISecurityGroup:
-        child = self.cluster.node.try_find_child("ControlPlaneSecurityGroup")
-        if isinstance(child, ec2.SecurityGroup):
-            return child
-        return self.cluster.cluster_security_group
+        child = control_plane_security_group_of(self.cluster)
+        return child if child is not None else self.cluster.cluster_security_group
 
     def _network_rules(self) -> None:
         group_id = self.security_group.security_group_id
