@@ -30,6 +30,7 @@ from eks_platform._internal.tree import (
     default_child_of,
     path_of,
     region_of,
+    remember,
     role_arn_of,
     role_name_of,
     stack_of,
@@ -395,7 +396,8 @@ class HybridNodes(Construct):
 
     def _vpc_cidrs(self) -> list[str]:
         try:
-            block = self.cluster.vpc.vpc_cidr_block
+            # the VPC a platform cluster made is kept on its eks.Cluster (as types.private_subnets_of reads it)
+            block = remember(self.cluster, "vpc", lambda: self.cluster.vpc).vpc_cidr_block
         except Exception:
             return []
         return [block] if isinstance(block, str) and not v.is_unresolved(block) else []
