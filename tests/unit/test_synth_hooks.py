@@ -1,5 +1,6 @@
-"""One jsii aspect and one jsii validation per stack (eks_platform._internal.synth_hooks): each hook runs once per
-synth, in its own stack and phase, and its errors keep the path and place a validation of its own would give."""
+"""One jsii aspect and one jsii validation per app or stage (eks_platform._internal.synth_hooks): each hook runs once
+per synth, when its own stack is synthesized and in its phase, and its errors keep the path and place a validation of
+its own would give."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import jsii
 import pytest
 from constructs import Construct, IConstruct, IValidation
 
-from eks_platform._internal.synth_hooks import _StackAspect, on_prepare, on_validate
+from eks_platform._internal.synth_hooks import _Aspect, on_prepare, on_validate
 from tests.support import new_app, new_stack
 
 
@@ -19,8 +20,8 @@ def _leaf(scope: Construct, construct_id: str) -> cdk.CfnResource:
     return cdk.CfnResource(scope, construct_id, type="AWS::SNS::Topic")
 
 
-def _ours(construct: IConstruct) -> list[_StackAspect]:
-    return [a for a in cdk.Aspects.of(construct).all if isinstance(a, _StackAspect)]
+def _ours(construct: IConstruct) -> list[_Aspect]:
+    return [a for a in cdk.Aspects.of(construct).all if isinstance(a, _Aspect)]
 
 
 @jsii.implements(IValidation)
@@ -40,7 +41,7 @@ def _recorder(calls: list[str], label: str, result: Any = None) -> Any:
     return hook
 
 
-def test_prepare_hooks_of_a_stack_share_one_aspect_on_the_first_anchor() -> None:
+def test_prepare_hooks_share_one_aspect_on_the_first_anchor() -> None:
     app = new_app()
     stack = new_stack(app, "Shared")
     first, second = _leaf(stack, "First"), _leaf(stack, "Second")
@@ -80,7 +81,8 @@ def test_each_stack_nested_stack_and_stage_runs_its_own_hooks_once_per_synth() -
                               for p in ("prepare", "validate")}
     for name in ("First", "Nested", "Second"):  # the aspect phase ends before validation starts
         assert calls.index(f"{name}:prepare") < min(calls.index(f"{n}:validate") for n in ("First", "Nested", "Second"))
-    assert [len(_ours(s.node.find_child("Anchor"))) for s in (first, nested, second, staged)] == [1, 1, 1, 1]
+    # one aspect for the app's stacks (on the first anchor), one for the stage's
+    assert [len(_ours(s.node.find_child("Anchor"))) for s in (first, nested, second, staged)] == [1, 0, 0, 1]
 
 
 def _error_lines(app: cdk.App) -> list[str]:
@@ -89,10 +91,11 @@ def _error_lines(app: cdk.App) -> list[str]:
     return [line.strip() for line in str(raised.value).splitlines() if line.strip().startswith("[")]
 
 
-def _validated_app(*, hooks: bool) -> cdk.App:
+def _validated_app(*, hooks: bool, staged: bool = False) -> cdk.App:
     """The same errors from plain jsii validations (hooks=False) or from hooks (hooks=True)."""
     app = new_app()
-    stack = new_stack(app, "Checked")
+    other = new_stack(app, "Other")
+    stack = new_stack(cdk.Stage(app, "Stage") if staged else app, "Checked")  # type: ignore[arg-type]
     early = Construct(stack, "Early")
     owner = Construct(stack, "Owner")
     nested = cdk.NestedStack(stack, "Nested")
@@ -100,7 +103,8 @@ def _validated_app(*, hooks: bool) -> cdk.App:
     late = Construct(stack, "Late")
     early.node.add_validation(_Fails("early"))
     late.node.add_validation(_Fails("late"))
-    for scope, message in ((inner, "inner"), (owner, "owned"), (owner, "owned again"), (stack, "stack")):
+    for scope, message in ((inner, "inner"), (owner, "owned"), (other, "other"), (owner, "owned again"),
+                           (stack, "stack")):
         if hooks:
             on_validate(scope, lambda message=message: [message])  # type: ignore[misc]
         else:
@@ -110,9 +114,15 @@ def _validated_app(*, hooks: bool) -> cdk.App:
 
 def test_validation_errors_keep_the_path_and_order_of_a_validation_of_their_owner() -> None:
     expected = _error_lines(_validated_app(hooks=False))
-    assert expected == ["[Checked] stack", "[Checked/Early] early", "[Checked/Owner] owned",
+    assert expected == ["[Other] other", "[Checked] stack", "[Checked/Early] early", "[Checked/Owner] owned",
                         "[Checked/Owner] owned again", "[Checked/Nested/Inner] inner", "[Checked/Late] late"]
     assert _error_lines(_validated_app(hooks=True)) == expected
+
+
+def test_validation_errors_of_a_stage_are_reported_when_the_stage_is_synthesized() -> None:
+    expected = _error_lines(_validated_app(hooks=False, staged=True))
+    assert expected[0] == "[Stage/Checked] stack"  # the stage fails first: its assembly is made before the app's
+    assert _error_lines(_validated_app(hooks=True, staged=True)) == expected
 
 
 def test_apps_synthesized_twice_run_each_hook_once_per_synth_and_report_only_that_synths_errors() -> None:
