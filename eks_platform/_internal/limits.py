@@ -75,7 +75,7 @@ def warning_message(stack_path: str, count: int, limit: int) -> str:
 
 
 class _ResourceLimitValidation:
-    """The synth-time check (a validation-phase hook of the stack, see ``synth_hooks.on_validate``)."""
+    """The synth-time check: a validation-phase hook owned by the stack (``synth_hooks.on_validate``)."""
 
     def __init__(self, stack: Stack, limit: int) -> None:
         self._stack = stack
