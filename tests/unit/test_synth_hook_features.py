@@ -17,6 +17,7 @@ from eks_platform.constructs.cluster import AutoModeCluster
 from eks_platform.constructs.manifests import DeliveryMode
 from eks_platform.constructs.pod_identity import PodIdentity
 from eks_platform.constructs.reference import ClusterContract, PlatformClusterReference
+from eks_platform.testing import fixed_context
 from tests import support
 
 NAME = "platform-hooks"
@@ -29,7 +30,7 @@ def _error_lines(app: cdk.App, **options: Any) -> list[str]:
 
 
 def test_each_synth_error_names_the_construct_it_is_about(tmp_path: Path) -> None:
-    app = cdk.App(context=support.fixed_context(), outdir=str(tmp_path / "cdk.out"))
+    app = cdk.App(context=fixed_context(), outdir=str(tmp_path / "cdk.out"))
     stack = support.new_stack(app, "Platform")
     cluster = AutoModeCluster(stack, "Cluster", cluster_name=NAME, version="1.33")
     ClusterContract(stack, "Contract", cluster=cluster)  # its hook is registered first, its error reported second
