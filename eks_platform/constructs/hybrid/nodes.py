@@ -25,6 +25,7 @@ from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import addons as addon_hybrid
 from eks_platform._internal.hybrid.cilium import pool_warnings
+from eks_platform._internal.synth_hooks import on_prepare
 from eks_platform._internal.tree import (
     created,
     default_child_of,
@@ -47,7 +48,6 @@ from eks_platform.constructs.hybrid.credentials import (
 from eks_platform.constructs.hybrid.networks import HybridNetworks
 from eks_platform.constructs.hybrid.node_config import (
     HybridKubeletConfig,
-    NodeConfigFileWriter,
     node_config_document,
     node_config_file_text,
     write_node_config_file,
@@ -297,10 +297,9 @@ class HybridNodes(Construct):
             self._parameter()
         self._outputs()
         if write_node_config_file:
-            # On a leaf (the role ARN output, always there): the aspect is then called back once, not for every
-            # construct below this one.
-            anchor = self._role_arn_output
-            cdk.Aspects.of(anchor).add(NodeConfigFileWriter(anchor, self.write_node_config_file))
+            # An aspect-phase hook, as the file has always been written, anchored on a leaf (the role ARN output,
+            # always there): called back once, not for every construct below this one.
+            on_prepare(self, self._role_arn_output, self.write_node_config_file)
         self.node.default_child = self.role
 
     # -- inputs ------------------------------------------------------------------------------------------------------
