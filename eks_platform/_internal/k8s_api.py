@@ -280,8 +280,11 @@ def new_api_object(scope: Construct, construct_id: str, manifest: Mapping[str, A
 
 
 #: Every ``JsonPatch`` made from plain JSON, by path and JSON value, for the whole process (see
-#: :func:`json_patch_cache`).
+#: :func:`json_patch_cache`), up to :data:`JSON_PATCHES_KEPT` of them.
 _JSON_PATCHES: dict[tuple[str, str], cdk8s.JsonPatch] = {}
+#: How many shared ``JsonPatch`` values are kept: beyond it (a fuzzer's endless distinct values) new ones are made
+#: for their object only, so the process does not grow without bound.
+JSON_PATCHES_KEPT = 4096
 
 
 def json_patch_cache() -> dict[tuple[str, str], cdk8s.JsonPatch]:
@@ -298,7 +301,9 @@ def _json_patch_add(cache: dict[tuple[str, str], cdk8s.JsonPatch], path: str, va
     key = (path, json.dumps(value))
     patch = cache.get(key)
     if patch is None:
-        patch = cache[key] = cdk8s.JsonPatch.add(path, value)
+        patch = cdk8s.JsonPatch.add(path, value)
+        if len(cache) < JSON_PATCHES_KEPT:
+            cache[key] = patch
     return patch
 
 

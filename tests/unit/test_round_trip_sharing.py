@@ -225,3 +225,12 @@ def test_value_objects_made_once_per_process_render_as_fresh_ones_in_every_app()
 
     for region in ("us-east-1", "cn-north-1", "us-east-1"):
         assert rendered(region, shared=True) == rendered(region, shared=False), region
+
+
+def test_shared_json_patches_stop_growing_at_their_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = k8s_api.json_patch_cache()
+    monkeypatch.setattr(k8s_api, "JSON_PATCHES_KEPT", len(cache))
+    before = dict(cache)
+    patch = k8s_api._json_patch_add(cache, "/data", {"only-in-this-test": "x"})
+    assert isinstance(patch, cdk8s.JsonPatch)
+    assert cache == before  # made for its object, not kept
