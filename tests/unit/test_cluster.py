@@ -13,6 +13,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Annotations, Match, Template
 
 from eks_platform import AutoModeCluster, BuiltInNodePool, ConfigError, EndpointAccess, HermeticStack, SupportType
+from eks_platform._internal.tree import remember
 from tests.support import new_app, new_stack, only_resource, resources_of, synth_stack
 
 ADMIN = "arn:aws:iam::111111111111:role/PlatformAdmin"
@@ -395,8 +396,6 @@ def test_a_users_override_of_a_subnet_chosen_by_az_id_still_applies() -> None:
 
 
 def test_the_subnets_found_with_the_az_id_search_are_the_vpcs_own_lists() -> None:
-    from eks_platform._internal.tree import remember
-
     zones = ["use1-az1", "use1-az2", "use1-az4"]
     stack = new_stack(name="ZoneIdLists", availability_zones=zones)
     vpc = AutoModeCluster(stack, "Cluster", availability_zones=zones).vpc

@@ -10,10 +10,12 @@ import aws_cdk as cdk
 import cdk8s
 import pytest
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Template
 from constructs import Construct
 
-from eks_platform._internal import k8s_api
+from eks_platform._internal import k8s_api, values
 from eks_platform._internal.tree import (
     account_of,
     created,
@@ -27,6 +29,8 @@ from eks_platform._internal.tree import (
     stage_of,
     tags_of,
 )
+from eks_platform.constructs.addons import addons_scope
+from eks_platform.constructs.cluster import AutoModeCluster
 from eks_platform.constructs.manifests import PlatformChart
 from eks_platform.constructs.storage import EbsDriver, Gp3StorageClass
 from eks_platform.context import (
@@ -191,9 +195,6 @@ def test_make_child_creates_once_and_takes_a_child_made_without_the_library() ->
 
 
 def test_the_platform_scopes_reuse_what_a_user_made_with_their_ids() -> None:
-    from eks_platform.constructs.addons import addons_scope
-    from eks_platform.constructs.cluster import AutoModeCluster
-
     cluster = AutoModeCluster(HermeticStack(cdk.App(context=fixed_context()), "Ids", env=cdk.Environment(
         account="111111111111", region="us-east-1")), "Cluster")
     addons = Construct(cluster, "Addons")
@@ -203,10 +204,7 @@ def test_the_platform_scopes_reuse_what_a_user_made_with_their_ids() -> None:
 
 
 def test_value_objects_made_once_per_process_render_as_fresh_ones_in_every_app() -> None:
-    from aws_cdk import aws_eks_v2 as eks
-    from aws_cdk.assertions import Template
 
-    from eks_platform._internal import values
 
     assert values.aws_managed_policy("AmazonS3ReadOnlyAccess") is values.aws_managed_policy("AmazonS3ReadOnlyAccess")
     assert values.access_policy("AmazonEKSViewPolicy", eks.AccessScopeType.NAMESPACE, ("a",)) is not (
