@@ -3,8 +3,10 @@
 Every property of an aws-cdk-lib or constructs object read from Python is a round trip to the jsii kernel (a JSON
 message to the node process and back). A construct's ``node``, its ``node.path``, the tree's ``node.root`` and
 ``Stack.of(construct)`` are fixed when the construct is created (its scope and id are immutable), so they are read
-once and kept on the construct's Python object. jsii hands back the same Python object for the same construct every
-time, so the facts live exactly as long as the construct.
+once and kept on the construct's Python object. jsii hands back the same Python object for a construct made from
+Python every time, so the facts live exactly as long as the construct; a construct aws-cdk-lib makes for itself comes
+back as a new Python object from each read (``vpc.private_subnets``, ``node.find_all()``), so facts kept on it hold
+only for the object they were kept on: keep such objects (as ``types.private_subnets_of`` does) to share them.
 
 A construct this library creates can also record its scope and id (:func:`created`): its path, root, stack and
 cdk8s chart then follow from the scope's when first asked, with no round trip at all.
