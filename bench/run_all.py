@@ -94,20 +94,21 @@ WHY: dict[str, str] = {
     CATEGORIES[1][0]: "storage classes, VolumeAttributesClasses and Auto Mode NodePools/NodeClasses are cdk8s "
     "objects in charts that are also rendered to YAML for GitOps (`cdk.out/manifests`); the plain app hands plain "
     "dicts to `add_manifest` and writes no YAML. Per object: the `ApiObject`, one `addJsonPatch`, and one "
-    "`JsonPatch` per distinct field value (shared by every object of the app with the same field); per chart its "
-    "`toJson` when added and again at synth (the check that it did not change after). Plain dicts instead would "
-    "drop the documented escape hatch (`node.default_child` is the object's `ApiObject`) and the objects from "
-    "`chart.to_json()`",
+    "`JsonPatch` per distinct field value (made once per process and shared by every object with that value); "
+    "per chart its `toJson` when added and again at synth (the check that it did not change after). Plain dicts "
+    "instead would drop the documented escape hatch (`node.default_child` is the object's `ApiObject`) and the "
+    "objects from `chart.to_json()`",
     CATEGORIES[2][0]: "one `Construct` per add-on, binding, chart and feature: the construct tree and logical IDs "
     "are the public API (and the templates must not change)",
     CATEGORIES[3][0]: "warnings and notices with something to say (extended-support cost, unpinned add-on versions, "
     "VolumeAttributesClass driver support)",
     CATEGORIES[4][0]: "checks that can only run on the complete tree (contract file, rendered manifests, the "
-    "resource quota, add-on readiness, Pod Identity policy ordering, hybrid nodes); each aspect is registered on a "
-    "leaf L1, so it is called back once",
+    "resource quota, add-on readiness, Pod Identity policy ordering, hybrid nodes), registered as Python "
+    "callables with one jsii aspect and one jsii validation per app or stage (`eks_platform/_internal/"
+    "synth_hooks.py`); the aspect hangs on a leaf L1, so it is called back once",
     CATEGORIES[5][0]: "subnets chosen by AZ ID (the same physical zones in every account; `ec2.Vpc` knows only "
-    "names): two property sets per subnet (one call cannot set one property and remove another: an `add_override` "
-    "of `Properties` with a null `AvailabilityZone` keeps the name)",
+    "names): one `add_override` of `Properties` per subnet that sets `AvailabilityZoneId` and removes "
+    "`AvailabilityZone` (aws-cdk-lib's override merge deletes a key whose merged value is an empty object)",
     CATEGORIES[6][0]: "facts read once per construct or stack (cached), the searches of the compute-readiness and "
     "resource-quota checks, and the L1s aws-cdk-lib creates for itself (kubectl provider) whose findings are "
     "computed",
@@ -148,6 +149,23 @@ def gap_explanation(trips: dict[str, Any], ok: bool) -> list[str]:
     return [*lines, ""]
 
 
+def first_build_text(data: dict[str, Any]) -> list[str]:
+    """The round trips of each app's first build in the process, next to the warm figure."""
+    first = data.get("first_build")
+    if not first:
+        return []
+    return [
+        f"The first build of each app in the process (the untimed warm-up: what a single `cdk synth` pays, once "
+        f"jsii has started) makes **{first['reference']} round trips against {first['plain']}** "
+        f"({first['reference'] / first['plain']:.2f}x). Later builds in the same process cost less because the "
+        "library makes the aws-cdk-lib value objects that belong to no construct (AWS managed policies by name, "
+        "service principals, EKS access policies, Kubernetes versions, endpoint access) and the cdk8s `JsonPatch` "
+        "values once per process (`eks_platform/_internal/values.py`); the whole-process cost a user feels is "
+        "section 3.",
+        "",
+    ]
+
+
 def section_warm(lines: list[str], data: dict[str, Any] | None, figures: dict[str, Any]) -> dict[str, bool | None]:
     lines += ["## 1. Warm synth: reference app vs the same resources by hand", ""]
     if not data:
@@ -183,6 +201,7 @@ def section_warm(lines: list[str], data: dict[str, Any] | None, figures: dict[st
         f"{verdict(ok_trips)}){was('round_trips_reference', '; baseline {} round trips')}"
         f"{was('round_trips_ratio', ', {}x')}.",
         "",
+        *first_build_text(data),
         "| seconds, min / median / max | reference | plain |",
         "|---|---:|---:|",
         f"| CPU (Python + node) | {spread_text(ref['cpu_s'])} | {spread_text(plain['cpu_s'])} |",

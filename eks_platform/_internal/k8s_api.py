@@ -271,7 +271,7 @@ def new_api_object(scope: Construct, construct_id: str, manifest: Mapping[str, A
         metadata={k: meta[k] for k in ("name", "namespace", "labels", "annotations") if meta.get(k) is not None},
     )
     known[key] = obj
-    cache = json_patch_cache(chart)
+    cache = json_patch_cache()
     patches = [_json_patch_add(cache, f"/{k}", value) for k, value in manifest.items()
                if k not in ("apiVersion", "kind", "metadata")]
     if patches:
@@ -279,17 +279,20 @@ def new_api_object(scope: Construct, construct_id: str, manifest: Mapping[str, A
     return obj
 
 
-def json_patch_cache(chart: cdk8s.Chart) -> dict[tuple[str, str], cdk8s.JsonPatch]:
-    """The ``JsonPatch`` objects already made for ``chart`` (or for every chart sharing its cache), by path and JSON
-    value. A ``JsonPatch`` is an immutable value (``ApiObject.toJson`` applies a deep copy of its operation:
+#: Every ``JsonPatch`` made from plain JSON, by path and JSON value, for the whole process (see
+#: :func:`json_patch_cache`), up to :data:`JSON_PATCHES_KEPT` of them.
+_JSON_PATCHES: dict[tuple[str, str], cdk8s.JsonPatch] = {}
+#: How many shared ``JsonPatch`` values are kept: beyond it (a fuzzer's endless distinct values) new ones are made
+#: for their object only, so the process does not grow without bound.
+JSON_PATCHES_KEPT = 4096
+
+
+def json_patch_cache() -> dict[tuple[str, str], cdk8s.JsonPatch]:
+    """The ``JsonPatch`` objects already made, by path and JSON value. A ``JsonPatch`` is an immutable value that
+    belongs to no chart (``ApiObject.toJson`` applies a deep copy of its operation:
     https://github.com/cdk8s-team/cdk8s-core/blob/2.x/src/json-patch.ts), so objects with the same field share one
-    instead of a round trip each. Charts created directly in a cdk8s ``App`` share that app's cache."""
-
-    def read() -> dict[tuple[str, str], cdk8s.JsonPatch]:
-        scope = scope_of(chart)
-        return remember(scope, "json_patches", dict) if isinstance(scope, cdk8s.App) else {}
-
-    return remember(chart, "json_patches", read)
+    instead of a round trip each, in every chart, app and synth of the process."""
+    return _JSON_PATCHES
 
 
 def _json_patch_add(cache: dict[tuple[str, str], cdk8s.JsonPatch], path: str, value: Any) -> cdk8s.JsonPatch:
@@ -298,7 +301,9 @@ def _json_patch_add(cache: dict[tuple[str, str], cdk8s.JsonPatch], path: str, va
     key = (path, json.dumps(value))
     patch = cache.get(key)
     if patch is None:
-        patch = cache[key] = cdk8s.JsonPatch.add(path, value)
+        patch = cdk8s.JsonPatch.add(path, value)
+        if len(cache) < JSON_PATCHES_KEPT:
+            cache[key] = patch
     return patch
 
 

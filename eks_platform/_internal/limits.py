@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-import jsii
 from aws_cdk import Annotations, CfnResource, Stack
-from constructs import IConstruct, IValidation
+from constructs import IConstruct
 
+from eks_platform._internal.synth_hooks import on_validate
 from eks_platform._internal.tree import node_of, path_of
 from eks_platform.errors import ConfigError
 
@@ -74,8 +74,9 @@ def warning_message(stack_path: str, count: int, limit: int) -> str:
     )
 
 
-@jsii.implements(IValidation)
 class _ResourceLimitValidation:
+    """The synth-time check: a validation-phase hook owned by the stack (``synth_hooks.on_validate``)."""
+
     def __init__(self, stack: Stack, limit: int) -> None:
         self._stack = stack
         self._limit = limit
@@ -102,5 +103,5 @@ def apply_resource_limit(stack: Stack, *, limit: int = CFN_RESOURCE_LIMIT) -> in
         raise ConfigError(
             "TooManyResources", limit_message(path_of(stack), count, limit, _by_top_level(stack)), path=path_of(stack)
         )
-    node_of(stack).add_validation(_ResourceLimitValidation(stack, limit))
+    on_validate(stack, _ResourceLimitValidation(stack, limit).validate)
     return count

@@ -3,8 +3,10 @@
 Every property of an aws-cdk-lib or constructs object read from Python is a round trip to the jsii kernel (a JSON
 message to the node process and back). A construct's ``node``, its ``node.path``, the tree's ``node.root`` and
 ``Stack.of(construct)`` are fixed when the construct is created (its scope and id are immutable), so they are read
-once and kept on the construct's Python object. jsii hands back the same Python object for the same construct every
-time, so the facts live exactly as long as the construct.
+once and kept on the construct's Python object. jsii hands back the same Python object for a construct made from
+Python every time, so the facts live exactly as long as the construct; a construct aws-cdk-lib makes for itself comes
+back as a new Python object from each read (``vpc.private_subnets``, ``node.find_all()``), so facts kept on it hold
+only for the object they were kept on: keep such objects (as ``types.private_subnets_of`` does) to share them.
 
 A construct this library creates can also record its scope and id (:func:`created`): its path, root, stack and
 cdk8s chart then follow from the scope's when first asked, with no round trip at all.
@@ -31,6 +33,7 @@ _ROOT = "_eks_platform_root"
 _STACK = "_eks_platform_stack"
 _SCOPE = "_eks_platform_scope"
 _ID = "_eks_platform_id"
+_CHILDREN = "_eks_platform_children"
 
 
 def _facts(construct: Any) -> dict[str, Any]:
@@ -58,6 +61,34 @@ def created(construct: Any, scope: Any, construct_id: str) -> None:
     facts = _facts(construct)
     facts[_SCOPE] = scope
     facts[_ID] = construct_id
+    _facts(scope).setdefault(_CHILDREN, {})[construct_id] = construct
+
+
+def child_made(scope: Any, construct_id: str) -> Any:
+    """The child ``construct_id`` of ``scope`` recorded by :func:`created`, or None (a child made without it, by a
+    user or by aws-cdk-lib, is only known to jsii: ``scope.node.try_find_child``)."""
+    children: dict[str, Any] = _facts(scope).get(_CHILDREN) or {}
+    return children.get(construct_id)
+
+
+def make_child(scope: Any, construct_id: str, make: Callable[[], T], *, accept: type[T]) -> T:
+    """The child ``construct_id`` of ``scope``: ``make()`` (which creates it, and nothing after that can fail), or
+    the child of that id ``scope`` already has when it is an ``accept`` (else the creation's error).
+
+    Find-or-create in one round trip (the creation) instead of two (a ``try_find_child`` first): creating a second
+    child with the same id fails in constructs' ``Node`` constructor before anything is added to the tree
+    (https://github.com/aws/constructs/blob/10.x/src/construct.ts, ``Node.addChild``), so only then is the tree asked.
+    A child recorded with :func:`created` is answered with no round trip at all."""
+    known = child_made(scope, construct_id)
+    if isinstance(known, accept):
+        return known
+    try:
+        return make()
+    except RuntimeError:
+        found = node_of(scope).try_find_child(construct_id)
+        if not isinstance(found, accept):
+            raise
+        return found
 
 
 def scope_of(construct: Any) -> Any:
@@ -89,7 +120,10 @@ def path_of(construct: Any) -> str:
     path = facts.get(_PATH)
     if path is None:
         scope = facts.get(_SCOPE)
-        path = child_path(scope, facts[_ID]) if scope is not None else node_of(construct).path
+        if scope is not None:
+            path = child_path(scope, facts[_ID])
+        else:  # an app is a root (it takes no scope): its path is empty
+            path = "" if isinstance(construct, cdk.App) else node_of(construct).path
         facts[_PATH] = path
     return str(path)
 
@@ -100,7 +134,11 @@ def root_of(construct: Any) -> Any:
     root = facts.get(_ROOT)
     if root is None:
         scope = facts.get(_SCOPE)
-        root = facts[_ROOT] = root_of(scope) if scope is not None else node_of(construct).root
+        if scope is not None:
+            root = root_of(scope)
+        else:  # an app is always the root of its tree (cdk.App takes no scope)
+            root = construct if isinstance(construct, cdk.App) else node_of(construct).root
+        facts[_ROOT] = root
     return root
 
 

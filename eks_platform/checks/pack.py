@@ -28,6 +28,7 @@ from aws_cdk import CfnResource, IPolicyValidationContext, PolicyValidationPlugi
 from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 from constructs import IConstruct
 
+from eks_platform._internal.tree import root_of
 from eks_platform.checks._rule import PACK_PREFIX, Finding, Level, Rule, RuleContext
 from eks_platform.checks.rules import RULES
 from eks_platform.context import synth_date
@@ -197,7 +198,7 @@ class EksPlatformChecks(NagPack):
         if key not in self._contexts:
             today = self._today
             if today is None:
-                today = synth_date(stack)
+                today = synth_date(root_of(stack))
             self._contexts[key] = RuleContext(today=today)
         return self._contexts[key]
 

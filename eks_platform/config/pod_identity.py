@@ -12,6 +12,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from eks_platform._internal import managed_policies as mp
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
+from eks_platform._internal import values
 from eks_platform.checks.acknowledgments import acknowledge_aws_managed_policies
 from eks_platform.config._base import HERE, ConfigModel, check
 from eks_platform.constructs.cluster import AutoModeCluster
@@ -103,7 +104,7 @@ class PodIdentityBinding(ConfigModel):
                 policy_id = f"ManagedPolicy{hashlib.sha256(f'{self.key}|{name}'.encode()).hexdigest()[:8]}"
                 policies.append(iam.ManagedPolicy.from_managed_policy_arn(scope, policy_id, name))
             else:
-                policies.append(iam.ManagedPolicy.from_aws_managed_policy_name(mp.qualified_name(name)))
+                policies.append(values.aws_managed_policy(mp.qualified_name(name)))
         return {
             "managed_policies": policies or None,
             "target_role": self.target_role_arn,

@@ -23,12 +23,13 @@ from eks_platform._internal import addons as cat
 from eks_platform._internal import arguments as args
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
+from eks_platform._internal import values
 from eks_platform._internal.hybrid import addons as hybrid
 from eks_platform._internal.tree import (
     child_path,
     created,
     default_child_of,
-    node_of,
+    make_child,
     path_of,
     region_of,
     remember,
@@ -515,7 +516,7 @@ class ManagedAddon(Construct):
             statements = route53_zone_statements(zones)
         elif entry.iam_policy == "cloudwatch-logs" and log_prefix is not None:
             statements = cloudwatch_logs_statements(log_prefix)
-        managed = [iam.ManagedPolicy.from_aws_managed_policy_name(p) for p in entry.managed_policies]
+        managed = values.aws_managed_policies(entry.managed_policies)
         if entry.association == "addon" and entry.service_account and (statements or managed):
             role = add_addon_pod_identity(
                 self,
@@ -586,15 +587,12 @@ class ManagedAddon(Construct):
 def addons_scope(cluster: Construct) -> Construct:
     """The ``Addons`` child of a platform cluster, where ``add_addon`` puts every add-on (created on first use)."""
 
-    def find_or_create() -> Construct:
-        found = node_of(cluster).try_find_child("Addons")
-        if isinstance(found, Construct):
-            return found
+    def create() -> Construct:
         scope = Construct(cluster, "Addons")
         created(scope, cluster, "Addons")
         return scope
 
-    return remember(cluster, "addons_scope", find_or_create)
+    return remember(cluster, "addons_scope", lambda: make_child(cluster, "Addons", create, accept=Construct))
 
 
 class AddsAddons(Protocol):

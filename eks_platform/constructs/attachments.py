@@ -15,11 +15,13 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct, IDependable
 
 from eks_platform._internal import pod_identity as pi
-from eks_platform._internal.tree import created, node_of, path_of, remember
+from eks_platform._internal.tree import created, make_child, path_of, remember
 from eks_platform.constructs.addons import AddonName, AddonPodIdentity, ManagedAddon, ResolveConflicts, addons_scope
 from eks_platform.constructs.pod_identity import PodIdentity, SharedPodIdentityRole
 from eks_platform.constructs.types import ClusterLike
 from eks_platform.errors import ConfigError
+
+_PODS = "PodIdentities"
 
 
 class ClusterAttachments:
@@ -37,15 +39,12 @@ class ClusterAttachments:
     def _pod_identities_scope(self) -> Construct:
         """The ``PodIdentities`` child (created on first use), kept on this object."""
 
-        def find_or_create() -> Construct:
-            found = node_of(self).try_find_child("PodIdentities")
-            if isinstance(found, Construct):
-                return found
-            made = Construct(self, "PodIdentities")  # type: ignore[arg-type]  # mixed into a Construct
-            created(made, self, "PodIdentities")
+        def create() -> Construct:
+            made = Construct(self, _PODS)  # type: ignore[arg-type]  # mixed into a Construct
+            created(made, self, _PODS)
             return made
 
-        return remember(self, "pod_identities_scope", find_or_create)
+        return remember(self, "pod_identities_scope", lambda: make_child(self, _PODS, create, accept=Construct))
 
     def add_pod_identity(
         self,

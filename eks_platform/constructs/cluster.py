@@ -17,7 +17,7 @@ from constructs import Construct
 
 from eks_platform._internal import arguments as args
 from eks_platform._internal import cluster as rules
-from eks_platform._internal import tree
+from eks_platform._internal import tree, values
 from eks_platform._internal import validation as v
 from eks_platform._internal import zones as az
 from eks_platform._internal.kubectl_layers import kubectl_layer
@@ -34,7 +34,7 @@ from eks_platform.constructs.cluster_arguments import EndpointAccess as Endpoint
 from eks_platform.constructs.cluster_arguments import _endpoint_access_argument
 from eks_platform.constructs.hybrid.networks import HybridNetworks
 from eks_platform.constructs.manifests import DeliveryMode, ManifestDelivery
-from eks_platform.constructs.types import kubectl_provider_of, vpc_cidrs_for_checks
+from eks_platform.constructs.types import control_plane_security_group_of, kubectl_provider_of, vpc_cidrs_for_checks
 from eks_platform.context import synth_date
 from eks_platform.errors import ConfigError
 
@@ -44,7 +44,21 @@ MANIFESTS_ID = "Manifests"
 def _kubernetes_version(value: eks.KubernetesVersion | str) -> tuple[eks.KubernetesVersion, str]:
     if isinstance(value, eks.KubernetesVersion):
         return value, value.version
-    return eks.KubernetesVersion.of(value), value
+    return values.kubernetes_version(value), value
+
+
+class _SecretsKey(kms.Key):
+    """A ``kms.Key`` that adds statements to its key policy as ``add_to_resource_policy`` does (the same template),
+    with two round trips instead of three: ``add_to_resource_policy`` also answers a result struct whose two fields
+    jsii reads back.
+
+    See: https://github.com/aws/aws-cdk/blob/main/packages/aws-cdk-lib/aws-kms/lib/key.ts (``addToResourcePolicy``)
+    """
+
+    def add_to_key_policy(self, statement: iam.PolicyStatement) -> None:
+        policy = self._policy
+        assert policy is not None  # a kms.Key always has its key policy document (props.policy or a new one)
+        policy.add_statements(statement)
 
 
 def _admin_id(arn: str) -> str:
@@ -255,7 +269,7 @@ class AutoModeCluster(ClusterAttachments, Construct):
         decision: SupportDecision | None = None
         if not v.is_unresolved(version_string):
             decision, version_problems = decide_support(
-                version_string, today=synth_date(self), requested=upgrade_support_type
+                version_string, today=synth_date(root_of(self)), requested=upgrade_support_type
             )
             problems += version_problems
         # Hybrid nodes: remote networks against the VPC, the service CIDR and the endpoint.
@@ -288,11 +302,11 @@ class AutoModeCluster(ClusterAttachments, Construct):
         self.node_role: iam.Role = iam.Role(
             self,
             "NodeRole",
-            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
+            assumed_by=values.service_principal("ec2.amazonaws.com"),
             description="EKS Auto Mode node role",
             managed_policies=[
-                iam.ManagedPolicy.from_aws_managed_policy_name("AmazonEKSWorkerNodeMinimalPolicy"),
-                iam.ManagedPolicy.from_aws_managed_policy_name("AmazonEC2ContainerRegistryPullOnly"),
+                values.aws_managed_policy("AmazonEKSWorkerNodeMinimalPolicy"),
+                values.aws_managed_policy("AmazonEC2ContainerRegistryPullOnly"),
             ],
         )
         created(self.node_role, self, "NodeRole")
@@ -341,8 +355,8 @@ class AutoModeCluster(ClusterAttachments, Construct):
         cfn.apply_removal_policy(removal_policy)
         cluster_role = self.cluster.role
         cluster_role.apply_removal_policy(removal_policy)
-        control_plane_sg = node_of(self.cluster).try_find_child("ControlPlaneSecurityGroup")
-        if isinstance(control_plane_sg, ec2.SecurityGroup):
+        control_plane_sg = control_plane_security_group_of(self.cluster)
+        if control_plane_sg is not None:
             control_plane_sg.apply_removal_policy(removal_policy)
         if vpc is None:
             # One aspect in aws-cdk-lib at synth, not a call per resource: the network ec2.Vpc made (not a user's flow
@@ -424,7 +438,7 @@ class AutoModeCluster(ClusterAttachments, Construct):
 
         See: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
         """
-        key = kms.Key(
+        key = _SecretsKey(
             self,
             "SecretsKey",
             description=f"EKS secrets envelope encryption for {path_of(self)}",
@@ -433,11 +447,11 @@ class AutoModeCluster(ClusterAttachments, Construct):
             admins=[iam.ArnPrincipal(arn) for arn in admins] or None,
         )
         allowed = [*admins, f"arn:{tree.partition_of(self)}:iam::{tree.account_of(self)}:role/cdk-*-cfn-exec-role-*"]
-        key.add_to_resource_policy(
+        key.add_to_key_policy(
             iam.PolicyStatement(
                 sid="OnlyKeyAdministratorsDisableOrDeleteTheSecretsKey",
                 effect=iam.Effect.DENY,
-                principals=[iam.AnyPrincipal()],
+                principals=[values.any_principal()],
                 actions=["kms:DisableKey", "kms:ScheduleKeyDeletion"],
                 resources=["*"],
                 conditions={"ArnNotLike": {"aws:PrincipalArn": allowed}},
@@ -461,16 +475,24 @@ class AutoModeCluster(ClusterAttachments, Construct):
         created(vpc, self, "Vpc")
         if zones is not None and all(az.is_az_id(zone) for zone in zones):
             # Chosen by AZ ID: the same physical zones in every account (ec2.Vpc only knows names). The L1 subnets
-            # come from one find_all, not one node.default_child per subnet; an unset AvailabilityZone is left out
-            # of the template, as a deletion override would.
-            cfn_subnets = [c for c in vpc.node.find_all() if isinstance(c, ec2.CfnSubnet)]
+            # come from one find_all, not one node.default_child per subnet. One override per subnet sets
+            # AvailabilityZoneId and drops AvailabilityZone: aws-cdk-lib merges overrides into the rendered resource
+            # and deletes a key whose merged value is an empty object, as a deletion override would
+            # (packages/aws-cdk-lib/core/lib/private/deep-merge.ts in https://github.com/aws/aws-cdk).
+            found = vpc.node.find_all()
+            cfn_subnets = [c for c in found if isinstance(c, ec2.CfnSubnet)]
             # in creation order, so their zones are known (another layout: each subnet's zone is read)
             known = az.subnet_zones(len(cfn_subnets), list(zones), subnet_configurations=2)
             for index, cfn_subnet in enumerate(cfn_subnets):
-                cfn_subnet.availability_zone_id = known[index] if known else cfn_subnet.availability_zone
-                cfn_subnet.availability_zone = None
+                zone_id = known[index] if known else cfn_subnet.availability_zone
+                cfn_subnet.add_override("Properties", {"AvailabilityZone": {}, "AvailabilityZoneId": zone_id})
+            # the same search has the subnets, in creation order as vpc.public_subnets / private_subnets list them
+            # (the two subnet configurations above are PUBLIC and PRIVATE_WITH_EGRESS)
+            public_subnets: list[ec2.ISubnet] = [c for c in found if isinstance(c, ec2.PublicSubnet)]
+            private_subnets: list[ec2.ISubnet] = [c for c in found if isinstance(c, ec2.PrivateSubnet)]
+        else:
+            public_subnets, private_subnets = vpc.public_subnets, vpc.private_subnets
         # Where the Auto Mode load balancer controller places load balancers.
-        public_subnets, private_subnets = vpc.public_subnets, vpc.private_subnets
         remember(vpc, "private_subnets", lambda: list(private_subnets))  # read by types.private_subnets_of
         for subnet in public_subnets:
             tags_of(subnet).add("kubernetes.io/role/elb", "1")
@@ -488,12 +510,12 @@ class AutoModeCluster(ClusterAttachments, Construct):
     @staticmethod
     def _endpoint(mode: EndpointAccess, cidrs: tuple[str, ...]) -> eks.EndpointAccess:
         if mode is EndpointAccess.PRIVATE:
-            return eks.EndpointAccess.PRIVATE
+            return values.endpoint_access("PRIVATE")
         if mode is EndpointAccess.PUBLIC:
             # aws_eks_v2 refuses PUBLIC.only_from(): nodes in the VPC reach a public-only endpoint through NAT, so
             # the allow-list must include the NAT addresses. _restrict_public_only_endpoint sets it on the L1.
-            return eks.EndpointAccess.PUBLIC
-        return eks.EndpointAccess.PUBLIC_AND_PRIVATE.only_from(*cidrs)
+            return values.endpoint_access("PUBLIC")
+        return values.endpoint_access("PUBLIC_AND_PRIVATE", tuple(cidrs))
 
     def _restrict_public_only_endpoint(self, cfn: eks.CfnCluster, cidrs: tuple[str, ...], *, owns_vpc: bool) -> None:
         """Public-only endpoint: the given CIDRs plus the new VPC's NAT gateway addresses (nodes egress there)."""
@@ -541,28 +563,38 @@ class AutoModeCluster(ClusterAttachments, Construct):
         are only written to ``cdk.out/manifests/<cluster>/`` (render-only, no Lambda). Both write the YAML. The
         arguments are ``ManifestDelivery``'s.
         """
-        existing = self._find_manifests()
-        if existing is not None:
-            raise ConfigError(
-                "DuplicateManifestDelivery",
-                f"cluster {self.node.path} already has a ManifestDelivery ({existing.node.path}); one delivery per "
-                "cluster: use cluster.manifests",
-                path=self.node.path,
-            )
-        return ManifestDelivery(
-            self,
-            MANIFESTS_ID,
-            cluster=self.cluster,
-            kubernetes_version=self.version_string,
-            mode=mode,
-            output_name=output_name,
-            output_directory=output_directory,
-            overwrite=overwrite,
+        existing = tree.child_made(self, MANIFESTS_ID)
+        if existing is None:
+            try:
+                return ManifestDelivery(
+                    self,
+                    MANIFESTS_ID,
+                    cluster=self.cluster,
+                    kubernetes_version=self.version_string,
+                    mode=mode,
+                    output_name=output_name,
+                    output_directory=output_directory,
+                    overwrite=overwrite,
+                )
+            except RuntimeError:
+                # A child "Manifests" that no ManifestDelivery recorded (tree.created) makes constructs refuse the
+                # id before the delivery does anything; only then is the tree asked (not before every creation).
+                if tree.child_made(self, MANIFESTS_ID) is not None:
+                    raise  # the delivery was created and failed later: not a duplicate id
+                existing = self._find_manifests()
+                if existing is None:
+                    raise
+        raise ConfigError(
+            "DuplicateManifestDelivery",
+            f"cluster {self.node.path} already has a ManifestDelivery ({existing.node.path}); one delivery per "
+            "cluster: use cluster.manifests",
+            path=self.node.path,
         )
 
     def _find_manifests(self) -> Any:
-        """The child ``Manifests``, or None; kept once found (a child is never replaced)."""
-        found = vars(self).get("_manifests_child")
+        """The child ``Manifests``, or None: the ``ManifestDelivery`` recorded when it was created (tree.created),
+        else the tree's answer, kept once found (a child is never replaced)."""
+        found = tree.child_made(self, MANIFESTS_ID) or vars(self).get("_manifests_child")
         if found is None:
             found = node_of(self).try_find_child(MANIFESTS_ID)
             if found is not None:

@@ -24,13 +24,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aws_cdk as cdk
-import jsii
 from aws_cdk import aws_eks_v2 as eks
-from constructs import Construct, IValidation
+from constructs import Construct
 
 from eks_platform._internal import gitops as rules
 from eks_platform._internal import validation as v
 from eks_platform._internal.k8s_api import new_api_object
+from eks_platform._internal.synth_hooks import on_validate
 from eks_platform.constructs.capabilities import ArgoCdCapability
 from eks_platform.constructs.keywords import checked_keywords
 from eks_platform.constructs.manifests import ManifestDelivery, PlatformChart
@@ -243,10 +243,9 @@ class ArgoCdBootstrap(Construct):
         self.manifest: eks.KubernetesManifest | None = delivery.add_chart(
             self.chart, depends_on=[capability], in_kustomization=False
         )
-        self.node.add_validation(_NoLaterCharts(self))
+        on_validate(self, _NoLaterCharts(self).validate)
 
 
-@jsii.implements(IValidation)
 class _NoLaterCharts:
     """Fails the synth when a chart is delivered after the bootstrap (its RBAC would not cover it)."""
 

@@ -44,14 +44,14 @@ from typing import Any
 
 import aws_cdk as cdk
 import cdk8s
-import jsii
 import yaml
 from aws_cdk import aws_eks_v2 as eks
-from constructs import Construct, IDependable, IValidation
+from constructs import Construct, IDependable
 
 from eks_platform._internal import k8s_api
 from eks_platform._internal import validation as v
 from eks_platform._internal.ebs import vac_driver_support
+from eks_platform._internal.synth_hooks import on_validate
 from eks_platform._internal.tree import (
     child_path,
     created,
@@ -295,8 +295,6 @@ class ManifestDelivery(Construct):
         """Path of the nested ``cdk.Stage`` holding the cluster ("" at the app root): a folder level."""
         self.overwrite = overwrite
         self.app = cdk8s.App()
-        # the charts of every delivery in this CDK app share their JsonPatch values (k8s_api.json_patch_cache)
-        remember(self.app, "json_patches", lambda: remember(root_of(self), "json_patches", dict))
         """The cdk8s app that :meth:`new_chart` creates charts in (charts from other cdk8s apps are accepted too)."""
         self.charts: dict[str, DeliveredChart] = {}
         """Delivered charts by chart id, in delivery order."""
@@ -307,7 +305,7 @@ class ManifestDelivery(Construct):
             )
         self._claim_output_directory()
         self._add_mode_guard()
-        node_of(self).add_validation(_WriteManifests(self))
+        on_validate(self, _WriteManifests(self).validate)
 
     # -- public API ----------------------------------------------------------------------------------------------
     @property
@@ -536,7 +534,6 @@ class ManifestDelivery(Construct):
         return errors
 
 
-@jsii.implements(IValidation)
 class _WriteManifests:
     """Runs once per synth, after the construct tree is complete: checks charts did not change, writes the YAML."""
 

@@ -13,14 +13,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import aws_cdk as cdk
-import jsii
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
-from constructs import Construct, IConstruct
+from constructs import Construct
 
 from eks_platform._internal import managed_policies as mp
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
+from eks_platform._internal import values
+from eks_platform._internal.synth_hooks import on_prepare
 from eks_platform._internal.tree import account_of, child_path, created, node_of, path_of, remember, stack_of
 from eks_platform.constructs.abac import SessionTag as SessionTag  # re-export: public here before
 from eks_platform.constructs.abac import grant_with_session_tags as grant_with_session_tags  # re-export
@@ -140,7 +141,7 @@ def create_pod_identity_role(
 
     See: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
     """
-    base = iam.SessionTagsPrincipal(iam.ServicePrincipal(pi.POD_IDENTITY_PRINCIPAL))
+    base = values.session_tags_service_principal(pi.POD_IDENTITY_PRINCIPAL)
     # Without session tags the trust cannot name cluster, namespace or service account; it still names the
     # account EKS must be acting for (the confused-deputy guard), so no other account's association can use it.
     principal: iam.IPrincipal = (
@@ -159,7 +160,7 @@ def create_pod_identity_role(
     for ns, sa in also_trusted:
         role.assume_role_policy.add_statements(  # type: ignore[union-attr]
             iam.PolicyStatement(
-                principals=[iam.ServicePrincipal(pi.POD_IDENTITY_PRINCIPAL)],
+                principals=[values.service_principal(pi.POD_IDENTITY_PRINCIPAL)],
                 actions=list(pi.TRUST_ACTIONS),
                 conditions=pi.trust_conditions(cluster_arn_of(cluster), [(ns, sa)]),
             )
@@ -248,7 +249,7 @@ class PodIdentity(Construct):
     Example::
 
         PodIdentity(stack, "Reporting", cluster=cluster, namespace="apps", service_account="reporting",
-                    managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("AmazonS3ReadOnlyAccess")])
+                    managed_policies=[values.aws_managed_policy("AmazonS3ReadOnlyAccess")])
 
     Args:
         scope: parent construct.
@@ -468,8 +469,8 @@ class PodIdentity(Construct):
         if role is None or shared is not None:
             # Credentials are handed out only once the role's inline policy exists. The association already refers to
             # the role itself, so only the inline policy (if any is added, also later) needs an explicit DependsOn.
-            cdk.Aspects.of(self.association).add(_WaitForInlinePolicy(self.association, shared.role if shared else
-                                                                      self.role))
+            bound_role = shared.role if shared else self.role
+            on_prepare(self, self.association, _WaitForInlinePolicy(self.association, bound_role))
         node_of(self).default_child = self.association
 
         self.service_account_manifest: eks.KubernetesManifest | None = None
@@ -671,27 +672,23 @@ def add_addon_pod_identity(
     cfn.pod_identity_associations = current
     if role is None:
         # The add-on refers to the role; only the role's inline policy needs an explicit DependsOn.
-        cdk.Aspects.of(cfn).add(_WaitForInlinePolicy(cfn, bound))
+        on_prepare(owner, cfn, _WaitForInlinePolicy(cfn, bound))
     return bound
 
 
-@jsii.implements(cdk.IAspect)
 class _WaitForInlinePolicy:
     """Makes an association (or an add-on with associations) depend on its role's inline policy (``DefaultPolicy``)
-    when the role has one at synth.
+    when the role has one at synth: an aspect-phase hook (``synth_hooks.on_prepare``), anchored on the association.
 
-    Registered on the association itself, so it visits one node. The association refers to the role (``RoleArn``),
-    which already orders it after the role: an explicit ``DependsOn`` on the role would be redundant (cfn-lint
-    W3005).
+    The association refers to the role (``RoleArn``), which already orders it after the role: an explicit
+    ``DependsOn`` on the role would be redundant (cfn-lint W3005).
     """
 
     def __init__(self, association: cdk.CfnResource, role: iam.IRole) -> None:
         self._association = association
         self._role = role
 
-    def visit(self, node: IConstruct) -> None:
-        if node is not self._association:
-            return
-        policy = self._role.node.try_find_child("DefaultPolicy")
+    def __call__(self) -> None:
+        policy = node_of(self._role).try_find_child("DefaultPolicy")
         if policy is not None:
-            self._association.node.add_dependency(policy)
+            node_of(self._association).add_dependency(policy)

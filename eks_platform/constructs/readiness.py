@@ -1,4 +1,4 @@
-"""What an add-on needs at synth: the cluster's compute and the add-ons it requires (one aspect per cluster).
+"""What an add-on needs at synth: the cluster's compute and the add-ons it requires (one hook per cluster).
 
 Split from ``addons.py``, which creates and registers add-ons with it.
 """
@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
-import jsii
 from aws_cdk import aws_eks_v2 as eks
 from constructs import IConstruct, IDependable
 
+from eks_platform._internal.synth_hooks import on_prepare
 from eks_platform._internal.tree import node_of, remember
 from eks_platform.constructs.registry import ClusterRegistry
 
@@ -57,39 +57,37 @@ def _compute_below(scope: IConstruct) -> list[IConstruct]:
     return found
 
 
-@jsii.implements(cdk.IAspect)
 class _ComputeReadiness:
     """Adds, at synth, the dependencies every add-on of one cluster needs: the cluster's compute and the add-ons it
     requires.
 
-    An aspect because compute (node groups, Fargate profiles, access entries) may be added after the add-on. There is
-    one per cluster, on its first add-on (:meth:`of`); later add-ons register with it as they are made, and at synth
-    each compute scope is searched once for all of them, so n add-ons cost n, not n times the tree.
+    An aspect-phase hook (``synth_hooks.on_prepare``: the dependencies must exist before ``prepare`` turns them into
+    ``DependsOn``) because compute (node groups, Fargate profiles, access entries) may be added after the add-on.
+    There is one per cluster, registered with the first add-on's stack (:meth:`of`); later add-ons register with it
+    as they are made, and at synth each compute scope is searched once for all of them, so n add-ons cost n, not n
+    times the tree.
     """
 
-    def __init__(self, owner: IConstruct) -> None:
-        self._owner = owner
+    def __init__(self) -> None:
         self._addons: list[tuple[ManagedAddon, tuple[IConstruct, ...], tuple[IDependable, ...]]] = []
 
     @classmethod
     def of(cls, registry: ClusterRegistry, addon: ManagedAddon) -> _ComputeReadiness:
-        """The cluster's aspect, added on ``addon`` when it is the cluster's first."""
+        """The cluster's hook, registered with ``addon``'s stack when it is the cluster's first add-on."""
 
         def first() -> _ComputeReadiness:
-            # on the add-on's L1, a leaf: the aspect is called back for that one node, not for each construct
-            # below the add-on (its Pod Identity role and policies)
-            aspect = cls(addon.addon)
-            cdk.Aspects.of(addon.addon).add(aspect)
-            return aspect
+            # anchored on the add-on's L1, a leaf: called back for that one node, not for each construct below the
+            # add-on (its Pod Identity role and policies)
+            readiness = cls()
+            on_prepare(addon, addon.addon, readiness.run)
+            return readiness
 
         return remember(registry, "compute_readiness", first)
 
     def register(self, addon: ManagedAddon, scopes: Sequence[IConstruct], explicit: Sequence[IDependable]) -> None:
         self._addons.append((addon, tuple(scopes), tuple(explicit)))
 
-    def visit(self, node: IConstruct) -> None:
-        if node is not self._owner:
-            return
+    def run(self) -> None:
         compute: dict[int, list[IConstruct]] = {}  # per scope, found once for every add-on that searches it
         for addon, scopes, explicit in self._addons:
             self._wire(addon, scopes, explicit, compute)

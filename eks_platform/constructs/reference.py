@@ -23,19 +23,18 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
-import jsii
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
-from constructs import Construct, IValidation
+from constructs import Construct
 
 from eks_platform._internal import contract as c
 from eks_platform._internal import validation as v
 from eks_platform._internal.kubectl_layers import kubectl_layer
+from eks_platform._internal.synth_hooks import on_validate
 from eks_platform._internal.tree import (
     account_of,
     created,
     default_child_of,
-    node_of,
     path_of,
     region_of,
     remember,
@@ -316,7 +315,6 @@ def _literal(value: str | None) -> str | None:
     return None if value is None or v.is_unresolved(value) else value
 
 
-@jsii.implements(IValidation)
 class _WriteContract:
     """Writes the contract file once per synth, after the tree is complete."""
 
@@ -402,7 +400,7 @@ class ClusterContract(Construct):
         )
         self.document: dict[str, Any] = c.contract_document(self.facts)
         self.text: str = json.dumps(self.document, indent=2) + "\n"
-        node_of(self).add_validation(_WriteContract(self))
+        on_validate(self, _WriteContract(self).validate)
 
     @property
     def output_path(self) -> Path:

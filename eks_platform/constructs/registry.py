@@ -14,7 +14,15 @@ from constructs import Construct
 
 from eks_platform._internal import pod_identity as pi
 from eks_platform._internal import validation as v
-from eks_platform._internal.tree import account_of, default_child_of, node_of, path_of, region_of, remember, root_of
+from eks_platform._internal.tree import (
+    account_of,
+    default_child_of,
+    make_child,
+    path_of,
+    region_of,
+    remember,
+    root_of,
+)
 from eks_platform.constructs.types import cfn_cluster_name_of
 from eks_platform.errors import ConfigError
 
@@ -84,12 +92,10 @@ class ClusterRegistry:
     def _find(cls, cluster: eks.ICluster) -> tuple[ClusterRegistry, bool]:
         root = root_of(cluster)
 
-        def find_or_create() -> _Registries:
-            found = node_of(root).try_find_child(_Registries.ID)
-            return found if isinstance(found, _Registries) else _Registries(root)
-
         # the root's one registry child, kept on the root once found (a child is never replaced)
-        holder = remember(root, "registries", find_or_create)
+        holder: _Registries = remember(
+            root, "registries", lambda: make_child(root, _Registries.ID, lambda: _Registries(root), accept=_Registries)
+        )
         key = path_of(cluster)
         final = True
         name = literal_cluster_name(cluster)

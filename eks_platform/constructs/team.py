@@ -22,7 +22,7 @@ from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from eks_platform._internal import k8s_api
+from eks_platform._internal import k8s_api, values
 from eks_platform._internal import teams as t
 from eks_platform._internal import validation as v
 from eks_platform.constructs.keywords import check_fields, checked_keywords, checked_value
@@ -154,9 +154,7 @@ class Team(Construct):
         # -- access entries: one per principal, namespace-scoped -------------------------------------------------
         self.access_entries: dict[str, eks.AccessEntry] = {}
         for level, principals in (("edit", editor_arns), ("view", viewer_arns)):
-            policy = eks.AccessPolicy.from_access_policy_name(
-                t.ACCESS_POLICIES[level], access_scope_type=eks.AccessScopeType.NAMESPACE, namespaces=[ns]
-            )
+            policy = values.access_policy(t.ACCESS_POLICIES[level], eks.AccessScopeType.NAMESPACE, (ns,))
             for arn in principals:
                 self.access_entries[arn] = eks.AccessEntry(
                     self,

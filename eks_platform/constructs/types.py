@@ -17,7 +17,7 @@ from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
 from eks_platform._internal import arguments as args
-from eks_platform._internal.tree import default_child_of, remember
+from eks_platform._internal.tree import default_child_of, node_of, remember
 
 if TYPE_CHECKING:  # type-only: the hybrid value objects import nothing from here
     from eks_platform.constructs.hybrid.networks import HybridNetworks
@@ -130,3 +130,14 @@ def cluster_arn_of(cluster: eks.ICluster | eks.Cluster) -> str:
 def kubectl_provider_of(cluster: eks.ICluster | eks.Cluster) -> eks.IKubectlProvider | None:
     """``cluster.kubectl_provider``, read once per cluster (aws_eks_v2 sets it when the cluster is made)."""
     return remember(cluster, "kubectl_provider", lambda: cluster.kubectl_provider)
+
+
+def control_plane_security_group_of(cluster: eks.ICluster | eks.Cluster) -> ec2.SecurityGroup | None:
+    """The ``ControlPlaneSecurityGroup`` child that ``aws_eks_v2.Cluster`` makes when it is given no security group,
+    or None; looked up once per cluster (the L2 makes it in its constructor, so it cannot appear later)."""
+
+    def find() -> ec2.SecurityGroup | None:
+        found = node_of(cluster).try_find_child("ControlPlaneSecurityGroup")
+        return found if isinstance(found, ec2.SecurityGroup) else None
+
+    return remember(cluster, "control_plane_security_group", find)

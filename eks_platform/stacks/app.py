@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 import aws_cdk as cdk
 
 from eks_platform.config import CONTEXT_KEY, PlatformConfig
 from eks_platform.config.environments import FleetConfig, parse_fleet_config
-from eks_platform.context import synth_date
+from eks_platform.context import date_from_context, keep_context, read_context
 from eks_platform.errors import ConfigError
 from eks_platform.stacks.stage import HYBRID_STACK_NAME, REFERENCE_STACK_NAME, build_reference_stacks
 
@@ -18,7 +20,11 @@ __all__ = ["HYBRID_STACK_NAME", "REFERENCE_STACK_NAME", "build_app", "load_confi
 def load_fleet_config(app: cdk.App) -> FleetConfig:
     """Parse the app's ``platform`` context once, environments and pipeline included (one ``ConfigError`` listing
     every problem)."""
-    return parse_fleet_config(app.node.try_get_context(CONTEXT_KEY), today=synth_date(app))
+    return _parse(read_context(app))
+
+
+def _parse(context: Mapping[str, Any]) -> FleetConfig:
+    return parse_fleet_config(context.get(CONTEXT_KEY), today=date_from_context(context))
 
 
 def load_config(app: cdk.App) -> PlatformConfig:
@@ -33,7 +39,12 @@ def build_app(app: cdk.App) -> dict[str, cdk.Stack]:
     environment (stacks ``<environment>-EksPlatform``, ...) and, with ``platform.pipeline``, the pipeline stack that
     deploys them.
     """
-    config = load_fleet_config(app)
+    context = read_context(app)
+    config = _parse(context)
+    # The stacks below are the app's first children, and no other code runs before them, so the app's context can no
+    # longer change (constructs refuses set_context once a node has children): keep what was just read, so the
+    # constructs' reads of app-level context (synth date, audit flag) need no round trip.
+    keep_context(app, context)
     if config.environments:
         # lazy: the fleet's pipeline loads CDK Pipelines, CodePipeline and CodeBuild (about 0.3 s per process)
         from eks_platform.stacks.fleet import build_fleet

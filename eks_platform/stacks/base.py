@@ -37,6 +37,11 @@ class HermeticStack(cdk.Stack):
         share_stack(self, self)
         if scope is not None and construct_id is not None:
             created(self, scope, construct_id)
+            if isinstance(scope, cdk.App) and kwargs.get("stack_name") is None and "/" not in construct_id:
+                # A stack right below the app, without stack_name, is named by its id (aws-cdk-lib's
+                # Stack.generateStackName: one path component, no stage prefix), so tree.stack_name_of need not
+                # read it back. Stack names over 128 characters fail in the constructor above.
+                remember(self, "stack_name", lambda: construct_id)
         # A region or account given as a string is what the stack reports (aws-cdk-lib's Stack.parseEnvironment:
         # env.region ?? the stage's ?? AWS::Region), so tree.region_of/account_of need not read it back
         env = kwargs.get("env")

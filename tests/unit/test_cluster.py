@@ -13,6 +13,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Annotations, Match, Template
 
 from eks_platform import AutoModeCluster, BuiltInNodePool, ConfigError, EndpointAccess, HermeticStack, SupportType
+from eks_platform._internal.tree import remember
 from tests.support import new_app, new_stack, only_resource, resources_of, synth_stack
 
 ADMIN = "arn:aws:iam::111111111111:role/PlatformAdmin"
@@ -379,6 +380,34 @@ def test_subnets_chosen_by_az_id_are_the_same_zones_in_every_account() -> None:
     assert all("AvailabilityZone" not in s["Properties"] for s in subnets)
     assert not [m for m in Annotations.from_stack(stack).find_warning("*", Match.any_value())
                 if "availability-zones" in json.dumps(m.entry.data)]
+
+
+def test_a_users_override_of_a_subnet_chosen_by_az_id_still_applies() -> None:
+    zones = ["use1-az1", "use1-az2", "use1-az4"]
+    stack = new_stack(name="ZoneIdOverride", availability_zones=zones)
+    cluster = AutoModeCluster(stack, "Cluster", availability_zones=zones)
+    subnet = cluster.vpc.private_subnets[0].node.default_child
+    assert isinstance(subnet, ec2.CfnSubnet)
+    subnet.add_property_override("MapPublicIpOnLaunch", False)
+    subnet.add_property_override("AvailabilityZoneId", "use1-az6")
+    rendered = Template.from_stack(stack).to_json()["Resources"][stack.get_logical_id(subnet)]["Properties"]
+    assert rendered["MapPublicIpOnLaunch"] is False
+    assert rendered["AvailabilityZoneId"] == "use1-az6" and "AvailabilityZone" not in rendered
+
+
+def test_the_subnets_found_with_the_az_id_search_are_the_vpcs_own_lists() -> None:
+    zones = ["use1-az1", "use1-az2", "use1-az4"]
+    stack = new_stack(name="ZoneIdLists", availability_zones=zones)
+    vpc = AutoModeCluster(stack, "Cluster", availability_zones=zones).vpc
+    kept = remember(vpc, "private_subnets", list)  # what _new_vpc kept for types.private_subnets_of
+    # jsii hands back a new Python object for a construct made in aws-cdk-lib: compare what they are, in order
+    assert [s.node.path for s in kept] == [s.node.path for s in vpc.private_subnets] and len(kept) == 3
+    assert all(isinstance(s, ec2.PrivateSubnet) for s in kept)
+    tagged = resources_of(Template.from_stack(stack).to_json(), "AWS::EC2::Subnet")
+    roles = {logical_id: {t["Key"] for t in s["Properties"]["Tags"]} for logical_id, s in tagged.items()}
+    for subnet, role in [(s, "kubernetes.io/role/elb") for s in vpc.public_subnets] + [
+            (s, "kubernetes.io/role/internal-elb") for s in vpc.private_subnets]:
+        assert role in roles[stack.get_logical_id(subnet.node.default_child)]  # type: ignore[arg-type]
 
 
 def test_fails_when_a_zone_eks_refuses_is_chosen() -> None:

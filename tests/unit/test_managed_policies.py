@@ -128,7 +128,10 @@ def test_a_cdk_json_policy_name_without_its_path_is_attached_under_its_path(writ
 def _policy_names_the_library_uses() -> set[str]:
     names = {p for entry in cat.catalog().values() for p in entry.managed_policies}
     for file in (ROOT / "eks_platform").rglob("*.py"):
-        names |= set(re.findall(r'iam\.ManagedPolicy\.from_aws_managed_policy_name\("([^"]+)"\)', file.read_text()))
+        names |= set(re.findall(
+            r'(?:iam\.ManagedPolicy\.from_aws_managed_policy_name|values\.aws_managed_policy)\("([^"]+)"\)',
+            file.read_text(),
+        ))
     return names
 
 

@@ -12,6 +12,7 @@ import yaml
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_kms as kms
 from aws_cdk.lambda_layer_kubectl_v32 import KubectlV32Layer
+from constructs import Construct
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
@@ -389,3 +390,15 @@ def test_kubectl_layer_for_1_33_comes_from_its_own_package() -> None:
     from eks_platform._internal.kubectl_layers import kubectl_layer
 
     assert isinstance(kubectl_layer(new_stack(new_app(), "LayerStack33"), "Layer", "1.33"), KubectlV33Layer)
+
+
+def test_a_user_construct_named_manifests_refuses_a_delivery_without_a_jsii_error() -> None:
+    from eks_platform.constructs.cluster import AutoModeCluster
+
+    cluster = AutoModeCluster(new_stack(new_app(), "TakenId"), "Cluster")
+    taken = Construct(cluster, "Manifests")
+    with pytest.raises(ConfigError, match=r"\[DuplicateManifestDelivery\].*TakenId/Cluster/Manifests"):
+        cluster.add_manifest_delivery(mode=DeliveryMode.RENDER_ONLY)
+    with pytest.raises(ConfigError, match=r"\[NoManifestDelivery\]"):
+        _ = cluster.manifests
+    assert cluster.node.find_child("Manifests") is taken

@@ -23,6 +23,8 @@ def test_facts_equal_what_jsii_answers() -> None:
     outer = _Recorded(stack, "Outer")
     inner = _Recorded(outer, "Inner")
     plain = Construct(inner, "Plain")
+    assert tree.root_of(app) is app is app.node.root
+    assert tree.path_of(app) == app.node.path == ""
     for construct in (stack, outer, inner, plain):
         assert tree.path_of(construct) == construct.node.path
         assert tree.root_of(construct) is construct.node.root

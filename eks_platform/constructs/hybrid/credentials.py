@@ -20,6 +20,7 @@ from constructs import Construct
 
 from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
+from eks_platform._internal import values
 from eks_platform._internal.hybrid import CredentialProvider
 from eks_platform._internal.tree import account_of, created, partition_of, region_of
 from eks_platform.checks.acknowledgments import (
@@ -217,15 +218,15 @@ def node_role(
             )
         ]
     )
-    managed = [iam.ManagedPolicy.from_aws_managed_policy_name("AmazonEC2ContainerRegistryPullOnly")]
+    managed = [values.aws_managed_policy("AmazonEC2ContainerRegistryPullOnly")]
     if pod_identity_agent:
         # eks-auth:AssumeRoleForPodIdentity for the agent on the node (AWS's current reference templates).
-        managed.append(iam.ManagedPolicy.from_aws_managed_policy_name("AmazonEKSWorkerNodeMinimalPolicy"))
+        managed.append(values.aws_managed_policy("AmazonEKSWorkerNodeMinimalPolicy"))
     inline = {"EKSHybridNodes": node_policy}
     if credentials.ssm is not None:
         options = credentials.ssm
         account, partition, region = account_of(scope), partition_of(scope), region_of(scope)
-        principal: iam.IPrincipal = iam.ServicePrincipal("ssm.amazonaws.com").with_conditions(
+        principal: iam.IPrincipal = values.service_principal("ssm.amazonaws.com").with_conditions(
             {
                 "StringEquals": {"aws:SourceAccount": account},
                 "ArnEquals": {"aws:SourceArn": f"arn:{partition}:ssm:{region}:{account}:*"},
@@ -246,7 +247,7 @@ def node_role(
                 ),
             ]
         )
-        managed.append(iam.ManagedPolicy.from_aws_managed_policy_name("AmazonSSMManagedInstanceCore"))
+        managed.append(values.aws_managed_policy("AmazonSSMManagedInstanceCore"))
         description = "EKS Hybrid Nodes role (SSM hybrid activations)"
         max_session = None
     else:
@@ -255,7 +256,7 @@ def node_role(
         # AWS's reference trust: AssumeRole only when the session name equals the certificate CN, and only
         # through this trust anchor; TagSession/SetSourceIdentity (added by roles_anywhere_profile) through the
         # same anchor.
-        principal = iam.ServicePrincipal("rolesanywhere.amazonaws.com").with_conditions(
+        principal = values.service_principal("rolesanywhere.amazonaws.com").with_conditions(
             {
                 "StringEquals": {"sts:RoleSessionName": SESSION_NAME_FROM_CN},
                 "ArnEquals": {"aws:SourceArn": trust_anchor_arn},
@@ -309,7 +310,7 @@ def roles_anywhere_profile(
     role.assume_role_policy.add_statements(
         iam.PolicyStatement(
             actions=["sts:TagSession", "sts:SetSourceIdentity"],
-            principals=[iam.ServicePrincipal("rolesanywhere.amazonaws.com")],
+            principals=[values.service_principal("rolesanywhere.amazonaws.com")],
             conditions={"ArnEquals": {"aws:SourceArn": trust_anchor_arn}},
         )
     )

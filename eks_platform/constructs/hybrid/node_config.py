@@ -2,7 +2,7 @@
 
 ``HybridNodes`` renders the document with :func:`node_config_document` (checked against nodeadm's own rules),
 stores it in an SSM parameter and writes it, with placeholders and instructions, into the cloud assembly at synth
-(:class:`NodeConfigFileWriter`).
+(:func:`write_node_config_file`, called from an aspect-phase hook).
 
 See: https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-nodeadm.html
 """
@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import aws_cdk as cdk
-import jsii
 from constructs import IConstruct
 
 from eks_platform._internal import hybrid as h
@@ -29,7 +27,6 @@ from eks_platform.errors import raise_if_problems
 
 __all__ = [
     "HybridKubeletConfig",
-    "NodeConfigFileWriter",
     "node_config_document",
     "node_config_file_text",
     "write_node_config_file",
@@ -206,17 +203,3 @@ def write_node_config_file(scope: IConstruct, file_name: str, text: str) -> str:
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
     return path
-
-
-@jsii.implements(cdk.IAspect)
-class NodeConfigFileWriter:
-    """Calls ``write`` when ``owner`` is visited (aspects run at synth)."""
-
-    def __init__(self, owner: IConstruct, write: Callable[[], object]) -> None:
-        self._owner = owner
-        self._write = write
-
-    def visit(self, node: IConstruct) -> None:
-        # jsii hands back the very Python object of a construct made in Python: identity, no round trip per node
-        if node is self._owner:
-            self._write()

@@ -25,11 +25,13 @@ from eks_platform._internal import hybrid as h
 from eks_platform._internal import validation as v
 from eks_platform._internal.hybrid import addons as addon_hybrid
 from eks_platform._internal.hybrid.cilium import pool_warnings
+from eks_platform._internal.synth_hooks import on_prepare
 from eks_platform._internal.tree import (
     created,
     default_child_of,
     path_of,
     region_of,
+    remember,
     role_arn_of,
     role_name_of,
     stack_of,
@@ -46,7 +48,6 @@ from eks_platform.constructs.hybrid.credentials import (
 from eks_platform.constructs.hybrid.networks import HybridNetworks
 from eks_platform.constructs.hybrid.node_config import (
     HybridKubeletConfig,
-    NodeConfigFileWriter,
     node_config_document,
     node_config_file_text,
     write_node_config_file,
@@ -59,6 +60,7 @@ from eks_platform.constructs.types import (
     cfn_cluster_name_of,
     cluster_arn_of,
     cluster_name_of,
+    control_plane_security_group_of,
 )
 from eks_platform.errors import ConfigError, raise_if_problems
 
@@ -295,10 +297,9 @@ class HybridNodes(Construct):
             self._parameter()
         self._outputs()
         if write_node_config_file:
-            # On a leaf (the role ARN output, always there): the aspect is then called back once, not for every
-            # construct below this one.
-            anchor = self._role_arn_output
-            cdk.Aspects.of(anchor).add(NodeConfigFileWriter(anchor, self.write_node_config_file))
+            # An aspect-phase hook, as the file has always been written, anchored on a leaf (the role ARN output,
+            # always there): called back once, not for every construct below this one.
+            on_prepare(self, self._role_arn_output, self.write_node_config_file)
         self.node.default_child = self.role
 
     # -- inputs ------------------------------------------------------------------------------------------------------
@@ -394,7 +395,8 @@ class HybridNodes(Construct):
 
     def _vpc_cidrs(self) -> list[str]:
         try:
-            block = self.cluster.vpc.vpc_cidr_block
+            # the VPC a platform cluster made is kept on its eks.Cluster (as types.private_subnets_of reads it)
+            block = remember(self.cluster, "vpc", lambda: self.cluster.vpc).vpc_cidr_block
         except Exception:
             return []
         return [block] if isinstance(block, str) and not v.is_unresolved(block) else []
@@ -406,10 +408,8 @@ class HybridNodes(Construct):
 
     # -- network -------------------------------------------------------------------------------------------------------
     def _default_security_group(self) -> ec2.ISecurityGroup:
-        child = self.cluster.node.try_find_child("ControlPlaneSecurityGroup")
-        if isinstance(child, ec2.SecurityGroup):
-            return child
-        return self.cluster.cluster_security_group
+        child = control_plane_security_group_of(self.cluster)
+        return child if child is not None else self.cluster.cluster_security_group
 
     def _network_rules(self) -> None:
         group_id = self.security_group.security_group_id

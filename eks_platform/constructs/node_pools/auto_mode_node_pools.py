@@ -22,6 +22,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from eks_platform._internal import validation as v
+from eks_platform._internal import values
 from eks_platform._internal.node_pools import role_name_problems
 from eks_platform._internal.tree import created, path_of, region_of, tags_of
 from eks_platform.checks.acknowledgments import acknowledge_aws_managed_policies
@@ -133,11 +134,11 @@ class AutoModeNodePools(Construct):
                 self,
                 "NodeRole",
                 role_name=role_name,
-                assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
+                assumed_by=values.service_principal("ec2.amazonaws.com"),
                 description="EKS Auto Mode node role for custom NodeClasses",
                 managed_policies=[
-                    iam.ManagedPolicy.from_aws_managed_policy_name("AmazonEKSWorkerNodeMinimalPolicy"),
-                    iam.ManagedPolicy.from_aws_managed_policy_name("AmazonEC2ContainerRegistryPullOnly"),
+                    values.aws_managed_policy("AmazonEKSWorkerNodeMinimalPolicy"),
+                    values.aws_managed_policy("AmazonEC2ContainerRegistryPullOnly"),
                 ],
             )
             created(node_role, self, "NodeRole")
@@ -161,9 +162,7 @@ class AutoModeNodePools(Construct):
                 principal=node_role.role_arn,
                 access_entry_type=eks.AccessEntryType.EC2,
                 access_policies=[
-                    eks.AccessPolicy.from_access_policy_name(
-                        "AmazonEKSAutoNodePolicy", access_scope_type=eks.AccessScopeType.CLUSTER
-                    )
+                    values.access_policy("AmazonEKSAutoNodePolicy", eks.AccessScopeType.CLUSTER)
                 ],
             )
 
