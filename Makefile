@@ -88,8 +88,9 @@ deploy: $(SETUP)
 # --dist loadfile keeps a module's tests, and so its module-scoped
 # fixtures (one synth per distinct stack), in one worker; --no-loadscope-reorder hands out files in collection order,
 # which puts the few long contract tests (real CDK CLI, wheel build, mypy) first and the many short unit files last,
-# so no long file is left for the end. Each worker also lints with cfn-lint what it synthesized
-# (tests/cfn_lint_sweep.py).
+# so no long file is left for the end. Each worker also lints with cfn-lint what each test file synthesized, when the
+# file is done (tests/cfn_lint_sweep.py), and keeps the verdicts without errors for the next run of this checkout in
+# .pytest_cache/eks-platform-cfn-lint (tests/cfn_lint_cache.py; a fresh clone, CI and `make clean` start without them).
 # `make test TEST_WORKERS=0` runs it in one process.
 # PYTHONDONTWRITEBYTECODE is cleared for the run (as bench/suite_time.py does): with it set, every worker and every
 # Python the suite starts (the app under the CDK CLI, the wheel build) compiles aws-cdk-lib's modules again and pytest
