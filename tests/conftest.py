@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import shutil
 import sys
@@ -160,6 +161,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Run tests marked ``runs_last`` (the suite-wide cfn-lint sweep) after everything else has synthesized. Under
     pytest-xdist the sweep test sees only its own worker's templates so far: ``cfn_lint_the_rest`` lints the rest."""
     items.sort(key=lambda item: 1 if item.get_closest_marker("runs_last") else 0)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Once collected, move every object alive (modules, test items, the jsii bindings' classes: millions of them)
+    out of the garbage collector's reach: they live until the process ends, and the collector's full passes would
+    otherwise scan them again and again while tests run (about 7 of the suite's ~110 CPU-seconds, measured with
+    `make test` in alternating runs). Garbage made during collection is collected first; what tests make is
+    collected as usual. https://docs.python.org/3/library/gc.html#gc.freeze"""
+    gc.collect()
+    gc.freeze()
 
 
 # -- the suite leaves the checkout as it found it -------------------------------------------------------------------

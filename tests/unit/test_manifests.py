@@ -14,7 +14,6 @@ from aws_cdk import aws_kms as kms
 from aws_cdk.lambda_layer_kubectl_v32 import KubectlV32Layer
 from constructs import Construct
 from syrupy.assertion import SnapshotAssertion
-from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from eks_platform._internal.k8s_api import new_api_object
 from eks_platform.config.delivery import parse_delivery_mode
@@ -28,19 +27,10 @@ from eks_platform.constructs.storage import EbsDriver, EbsStorage, StorageChart,
 from eks_platform.errors import ConfigError
 from eks_platform.stacks.app import REFERENCE_STACK_NAME
 from tests.k8s_support import lambda_functions, load_yaml_dir, manifests_in_template
+from tests.snapshot_extensions import YamlSnapshot
 from tests.support import new_app, new_stack, synth
 
 CLUSTER = "eks-platform"  # clusterName in cdk.json
-
-
-class YamlSnapshot(SingleFileSnapshotExtension):
-    """One ``.yaml`` file per snapshot, stored as text so a review shows a readable diff."""
-
-    file_extension = "yaml"
-    _write_mode = WriteMode.TEXT
-
-    def serialize(self, data: Any, **kwargs: Any) -> str:
-        return str(data)
 
 
 def _storage_class(chart: cdk8s.Chart, name: str = "gp3", construct_id: str = "sc") -> cdk8s.ApiObject:
