@@ -33,8 +33,8 @@ from typing import Any
 
 from _common import REPO_ROOT, machine, write_result
 
-#: The suite's cfn-lint result cache (``tests/cfn_lint_sweep.py``, ``CACHE_DIR``).
-CFN_LINT_CACHE = REPO_ROOT / ".pytest_cache" / "eks-platform-cfn-lint"
+# The suite's cfn-lint verdict cache (tests/cfn_lint_cache.py imports only the standard library)
+from tests.cfn_lint_cache import CACHE_DIR as CFN_LINT_CACHE
 
 
 def cached_verdicts() -> int:
